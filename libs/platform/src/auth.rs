@@ -1,0 +1,360 @@
+//! Who is calling: a [`Principal`] carried on every request as a signed
+//! bearer token (HS256 JWT with an expiry). Every service verifies it with
+//! [`AuthInterceptor`] and enforces its per-RPC role rules with
+//! [`Principal::require`]; a partner principal is pinned to one carrier.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use tonic::service::Interceptor;
+use tonic::{Request, Status};
+
+use crate::config::AuthSettings;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Runs the platform: everything.
+    Admin,
+    /// Internal product teams: customer service, seller tools, logistics ops.
+    Internal,
+    /// A carrier or 3PL integration; sees only its own carrier's data.
+    Partner,
+    /// Records remittances and reconciles recoveries.
+    Finance,
+    /// Reads everything, changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Internal,
+        Role::Partner,
+        Role::Finance,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Internal => "internal",
+            Role::Partner => "partner",
+            Role::Finance => "finance",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}` (admin, internal, partner, finance, auditor)"))
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: String,
+    pub role: Role,
+    /// For partners: the id of the carrier they act for (never empty).
+    pub carrier_id: Option<String>,
+}
+
+impl Principal {
+    /// Builds a principal, refusing a partner without a carrier (it would
+    /// otherwise have no scope) and a carrier on any other role.
+    pub fn new(subject: impl Into<String>, role: Role, carrier_id: Option<String>) -> Result<Self, String> {
+        let subject = subject.into();
+        if subject.trim().is_empty() {
+            return Err("subject must not be empty".into());
+        }
+        match (role, &carrier_id) {
+            (Role::Partner, None) => Err("a partner principal needs a carrier".into()),
+            (Role::Partner, Some(id)) if id.trim().is_empty() => {
+                Err("a partner principal needs a carrier".into())
+            }
+            (Role::Partner, Some(_)) | (_, None) => Ok(Self {
+                subject,
+                role,
+                carrier_id,
+            }),
+            (_, Some(_)) => Err(format!("role {role} cannot be scoped to a carrier")),
+        }
+    }
+
+    /// Refuses the call unless the principal has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::PermissionDenied(format!(
+                "role `{}` may not perform this call",
+                self.role
+            )))
+        }
+    }
+
+    /// Whether this principal may see data of `carrier_id`: everyone but a
+    /// partner may; a partner only its own.
+    pub fn can_see_carrier(&self, carrier_id: &str) -> bool {
+        match self.role {
+            Role::Partner => self.carrier_id.as_deref() == Some(carrier_id),
+            Role::Admin | Role::Internal | Role::Finance | Role::Auditor => true,
+        }
+    }
+
+    /// The carrier a partner is pinned to; `None` for unscoped roles.
+    pub fn carrier_scope(&self) -> Option<&str> {
+        match self.role {
+            Role::Partner => self.carrier_id.as_deref(),
+            Role::Admin | Role::Internal | Role::Finance | Role::Auditor => None,
+        }
+    }
+}
+
+/// Reads the principal that [`AuthInterceptor`] attached to a request.
+pub fn principal<T>(request: &Request<T>) -> Result<&Principal, Status> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .ok_or_else(|| Status::unauthenticated("missing bearer token"))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    carrier: Option<String>,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// Signs and verifies bearer tokens with one HS256 key.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+}
+
+impl fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("auth key file {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("auth key file {0} holds fewer than 32 bytes")]
+    TooShort(String),
+    #[error("random number generator: {0}")]
+    Random(String),
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], issuer: impl Into<String>) -> Self {
+        let issuer = issuer.into();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[issuer.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 30;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer,
+        }
+    }
+
+    /// The configured secret, or else the key kept in `<data_dir>/auth.key`,
+    /// created with 32 random bytes on first use so a laptop install is
+    /// secure without setup and `recourse token` signs with the same key.
+    pub fn from_settings(settings: &AuthSettings, data_dir: &Path) -> Result<Self, KeyError> {
+        if let Some(secret) = &settings.token_secret {
+            return Ok(Self::new(secret.as_bytes(), settings.issuer.clone()));
+        }
+        let path = data_dir.join("auth.key");
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let secret = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir).map_err(io)?;
+                let mut bytes = vec![0u8; 32];
+                getrandom::fill(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
+                let hex = hex::encode(&bytes).into_bytes();
+                write_private(&path, &hex).map_err(io)?;
+                hex
+            }
+            Err(err) => return Err(io(err)),
+        };
+        if secret.len() < 32 {
+            return Err(KeyError::TooShort(path.display().to_string()));
+        }
+        Ok(Self::new(&secret, settings.issuer.clone()))
+    }
+
+    /// Mints a token for `principal`, valid for `ttl_seconds`.
+    pub fn mint(&self, principal: &Principal, ttl_seconds: u64) -> Result<String, String> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = i64::try_from(ttl_seconds).map_err(|_| "ttl too large".to_owned())?;
+        let claims = Claims {
+            sub: principal.subject.clone(),
+            role: principal.role,
+            carrier: principal.carrier_id.clone(),
+            iss: self.issuer.clone(),
+            iat: now,
+            exp: now.saturating_add(ttl),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Verifies signature, issuer and expiry, and rebuilds the principal.
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))?;
+        let claims = data.claims;
+        Principal::new(claims.sub, claims.role, claims.carrier)
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
+/// Verifies the `authorization: Bearer <token>` metadata of every call and
+/// attaches the [`Principal`] to the request.
+#[derive(Debug, Clone)]
+pub struct AuthInterceptor {
+    keys: Arc<TokenKeys>,
+}
+
+impl AuthInterceptor {
+    pub fn new(keys: Arc<TokenKeys>) -> Self {
+        Self { keys }
+    }
+}
+
+impl Interceptor for AuthInterceptor {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let header = request
+            .metadata()
+            .get("authorization")
+            .ok_or_else(|| Status::unauthenticated("missing bearer token"))?;
+        let value = header
+            .to_str()
+            .map_err(|_| Status::unauthenticated("authorization header is not ASCII"))?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(|| Status::unauthenticated("authorization must be `Bearer <token>`"))?;
+        let principal = self.keys.verify(token.trim())?;
+        tracing::Span::current().record("enduser.id", principal.subject.as_str());
+        request.extensions_mut().insert(principal);
+        Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(b"0123456789abcdef0123456789abcdef", "recourse")
+    }
+
+    #[test]
+    fn minted_token_verifies_to_the_same_principal() {
+        let p = Principal::new("ops", Role::Partner, Some("c1".into())).unwrap();
+        let token = keys().mint(&p, 60).unwrap();
+        assert_eq!(keys().verify(&token).unwrap(), p);
+    }
+
+    #[test]
+    fn token_signed_with_another_key_is_refused() {
+        let other = TokenKeys::new(b"ffffffffffffffffffffffffffffffff", "recourse");
+        let p = Principal::new("ops", Role::Admin, None).unwrap();
+        let token = other.mint(&p, 60).unwrap();
+        assert!(matches!(keys().verify(&token), Err(ApiError::Unauthenticated(_))));
+    }
+
+    #[test]
+    fn expired_token_is_refused() {
+        let p = Principal::new("ops", Role::Admin, None).unwrap();
+        let claims = Claims {
+            sub: p.subject,
+            role: p.role,
+            carrier: None,
+            iss: "recourse".into(),
+            iat: 0,
+            exp: chrono::Utc::now().timestamp() - 3600,
+        };
+        let token = jsonwebtoken::encode(&Header::default(), &claims, &keys().encoding).unwrap();
+        assert!(matches!(keys().verify(&token), Err(ApiError::Unauthenticated(_))));
+    }
+
+    #[test]
+    fn partner_needs_a_carrier_and_others_cannot_have_one() {
+        assert!(Principal::new("p", Role::Partner, None).is_err());
+        assert!(Principal::new("a", Role::Admin, Some("c1".into())).is_err());
+    }
+
+    #[test]
+    fn partner_sees_only_its_own_carrier() {
+        let p = Principal::new("p", Role::Partner, Some("c1".into())).unwrap();
+        assert!(p.can_see_carrier("c1"));
+        assert!(!p.can_see_carrier("c2"));
+        let auditor = Principal::new("a", Role::Auditor, None).unwrap();
+        assert!(auditor.can_see_carrier("c2"));
+    }
+
+    #[test]
+    fn key_file_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = AuthSettings::default();
+        let first = TokenKeys::from_settings(&settings, dir.path()).unwrap();
+        let second = TokenKeys::from_settings(&settings, dir.path()).unwrap();
+        let p = Principal::new("ops", Role::Internal, None).unwrap();
+        let token = first.mint(&p, 60).unwrap();
+        assert_eq!(second.verify(&token).unwrap(), p);
+    }
+}

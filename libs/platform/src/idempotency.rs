@@ -1,0 +1,196 @@
+//! Idempotent creates and state changes. A client sends a `request_id`; the
+//! first call's response is stored with a hash of its request in the same
+//! transaction as its effect. A retry with the same id and body gets the
+//! stored response; the same id with another body is ALREADY_EXISTS.
+//!
+//! The key row is inserted *before* the work, so a concurrent duplicate
+//! blocks on it (PostgreSQL) or queues behind it (SQLite) and then replays
+//! the winner's response instead of racing it.
+
+use prost::Message;
+use sea_orm::sea_query::{
+    Alias, ColumnDef, Expr, ExprTrait as _, Index, Query, Table, TableCreateStatement,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+/// The idempotency table of one service (each service owns its own).
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyTable(pub &'static str);
+
+/// Identifies one logical request: who sent it, to which method, under which
+/// id, and a hash of its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    scope: String,
+    request_id: String,
+    request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// Validates `request_id` (1–128 printable characters) and hashes the
+    /// request. Keys are scoped to the caller and method: two clients that
+    /// happen to pick the same id never see each other's results.
+    pub fn new(
+        method: &str,
+        principal: &Principal,
+        request_id: &str,
+        request: &impl Message,
+    ) -> Result<Self, ApiError> {
+        let id = request_id.trim();
+        if id.is_empty() {
+            return Err(ApiError::invalid("request_id", "is required for idempotent retries"));
+        }
+        if id.len() > 128 || id.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                "request_id",
+                "must be at most 128 printable characters",
+            ));
+        }
+        Ok(Self {
+            scope: format!("{method}:{}", principal.subject),
+            request_id: id.to_owned(),
+            request_hash: hex::encode(Sha256::digest(request.encode_to_vec())),
+        })
+    }
+}
+
+enum Lookup {
+    Absent,
+    /// Recorded but its transaction has not committed a response yet.
+    Pending,
+    Replay(Vec<u8>),
+    Conflict,
+}
+
+impl IdempotencyTable {
+    fn table(&self) -> Alias {
+        Alias::new(self.0)
+    }
+
+    /// The migration that creates this table.
+    pub fn create_statement(&self) -> TableCreateStatement {
+        Table::create()
+            .table(self.table())
+            .if_not_exists()
+            .col(ColumnDef::new(Alias::new("scope")).string_len(200).not_null())
+            .col(ColumnDef::new(Alias::new("request_id")).string_len(128).not_null())
+            .col(ColumnDef::new(Alias::new("request_hash")).string_len(64).not_null())
+            .col(ColumnDef::new(Alias::new("response")).blob().null())
+            .col(
+                ColumnDef::new(Alias::new("created_at"))
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
+            .primary_key(
+                Index::create()
+                    .col(Alias::new("scope"))
+                    .col(Alias::new("request_id")),
+            )
+            .to_owned()
+    }
+
+    async fn lookup<C: ConnectionTrait>(&self, conn: &C, key: &IdempotencyKey) -> Result<Lookup, DbErr> {
+        let select = Query::select()
+            .columns([Alias::new("request_hash"), Alias::new("response")])
+            .from(self.table())
+            .and_where(Expr::col(Alias::new("scope")).eq(key.scope.as_str()))
+            .and_where(Expr::col(Alias::new("request_id")).eq(key.request_id.as_str()))
+            .to_owned();
+        let Some(row) = conn.query_one(&select).await? else {
+            return Ok(Lookup::Absent);
+        };
+        let hash: String = row.try_get("", "request_hash")?;
+        let response: Option<Vec<u8>> = row.try_get("", "response")?;
+        Ok(match (hash == key.request_hash, response) {
+            (false, _) => Lookup::Conflict,
+            (true, Some(bytes)) => Lookup::Replay(bytes),
+            (true, None) => Lookup::Pending,
+        })
+    }
+
+    /// Runs `work` once per key, in one transaction with the key's record,
+    /// and returns its response — or the first response for a retry.
+    pub async fn run<R, F>(&self, db: &DatabaseConnection, key: IdempotencyKey, work: F) -> Result<R, ApiError>
+    where
+        R: Message + Default,
+        F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, ApiError>,
+    {
+        if let Some(done) = self.replay::<R>(db, &key).await? {
+            return Ok(done);
+        }
+        let txn = db.begin().await?;
+        let insert = Query::insert()
+            .into_table(self.table())
+            .columns([
+                Alias::new("scope"),
+                Alias::new("request_id"),
+                Alias::new("request_hash"),
+                Alias::new("created_at"),
+            ])
+            .values([
+                key.scope.clone().into(),
+                key.request_id.clone().into(),
+                key.request_hash.clone().into(),
+                chrono::Utc::now().into(),
+            ])
+            .map_err(ApiError::internal)?
+            .to_owned();
+        if let Err(err) = txn.execute(&insert).await {
+            drop(txn);
+            if is_unique_violation(&err) {
+                // A concurrent duplicate won the race and has committed.
+                return self
+                    .replay::<R>(db, &key)
+                    .await?
+                    .ok_or_else(|| ApiError::internal("idempotency record vanished"));
+            }
+            return Err(err.into());
+        }
+        let response = work(&txn).await?;
+        let update = Query::update()
+            .table(self.table())
+            .value(Alias::new("response"), response.encode_to_vec())
+            .and_where(Expr::col(Alias::new("scope")).eq(key.scope.as_str()))
+            .and_where(Expr::col(Alias::new("request_id")).eq(key.request_id.as_str()))
+            .to_owned();
+        txn.execute(&update).await?;
+        txn.commit().await?;
+        Ok(response)
+    }
+
+    async fn replay<R: Message + Default>(
+        &self,
+        db: &DatabaseConnection,
+        key: &IdempotencyKey,
+    ) -> Result<Option<R>, ApiError> {
+        match self.lookup(db, key).await? {
+            Lookup::Absent => Ok(None),
+            Lookup::Replay(bytes) => R::decode(bytes.as_slice())
+                .map(Some)
+                .map_err(ApiError::internal),
+            Lookup::Pending => Err(ApiError::Aborted {
+                message: format!(
+                    "request_id `{}` is still being processed; retry",
+                    key.request_id
+                ),
+            }),
+            Lookup::Conflict => Err(ApiError::AlreadyExists {
+                resource: "request",
+                name: key.request_id.clone(),
+                message: format!(
+                    "request_id `{}` was already used with a different request",
+                    key.request_id
+                ),
+            }),
+        }
+    }
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

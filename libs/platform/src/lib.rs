@@ -1,0 +1,15 @@
+//! The shared platform every Recourse service is built on: configuration,
+//! telemetry, database, the gRPC server bootstrap, authentication, errors,
+//! pagination and idempotency. Services never copy any of this.
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod database;
+pub mod error;
+pub mod idempotency;
+pub mod pagination;
+pub mod server;
+pub mod telemetry;
+
+pub use error::{ApiError, Violations};

@@ -1,0 +1,153 @@
+//! Logs and traces. A `tracing` subscriber with its own filter per layer (log
+//! output, OTLP export), W3C `traceparent` extracted from every incoming call
+//! ([`server_span`]) and injected into every outgoing one
+//! ([`inject_trace_context`]).
+
+use opentelemetry::global;
+use opentelemetry::propagation::{Extractor, Injector};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig as _;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::Resource;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
+
+use crate::config::TelemetrySettings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TelemetryError {
+    #[error("telemetry filter: {0}")]
+    Filter(#[from] tracing_subscriber::filter::ParseError),
+    #[error("OTLP exporter: {0}")]
+    Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
+    #[error("a global tracing subscriber is already installed: {0}")]
+    AlreadyInstalled(#[from] tracing_subscriber::util::TryInitError),
+}
+
+/// Flushes and stops span export when dropped, so the last spans of a
+/// shutting-down process reach the collector.
+#[derive(Debug)]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            if let Err(err) = provider.shutdown() {
+                eprintln!("telemetry: flushing spans failed: {err}");
+            }
+        }
+    }
+}
+
+/// Uses W3C trace context (`traceparent`/`tracestate`) for propagation.
+pub fn install_propagator() {
+    global::set_text_map_propagator(TraceContextPropagator::new());
+}
+
+/// Installs the process-wide subscriber. Must run inside a Tokio runtime
+/// when OTLP export is configured (the gRPC exporter lives on it).
+pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+    install_propagator();
+    let log_filter = EnvFilter::try_new(&settings.log_filter)?;
+    let log_layer = match settings.log_format.as_str() {
+        "json" => tracing_subscriber::fmt::layer()
+            .json()
+            .with_filter(log_filter)
+            .boxed(),
+        _ => tracing_subscriber::fmt::layer()
+            .with_target(true)
+            .with_filter(log_filter)
+            .boxed(),
+    };
+
+    let (otel_layer, provider) = match &settings.otlp_endpoint {
+        Some(endpoint) => {
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint.clone())
+                .build()?;
+            let provider = SdkTracerProvider::builder()
+                .with_batch_exporter(exporter)
+                .with_resource(
+                    Resource::builder()
+                        .with_service_name(settings.service_name.clone())
+                        .build(),
+                )
+                .build();
+            global::set_tracer_provider(provider.clone());
+            let layer = tracing_opentelemetry::layer()
+                .with_tracer(provider.tracer("recourse"))
+                .with_filter(EnvFilter::try_new(&settings.otlp_filter)?);
+            (Some(layer), Some(provider))
+        }
+        None => (None, None),
+    };
+
+    tracing_subscriber::registry()
+        .with(log_layer)
+        .with(otel_layer)
+        .try_init()?;
+    Ok(TelemetryGuard { provider })
+}
+
+struct HeaderExtractor<'a>(&'a http::HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+struct MetadataInjector<'a>(&'a mut tonic::metadata::MetadataMap);
+
+impl Injector for MetadataInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes());
+        let value = tonic::metadata::MetadataValue::try_from(value.as_str());
+        if let (Ok(key), Ok(value)) = (key, value) {
+            self.0.insert(key, value);
+        }
+    }
+}
+
+/// The span of one incoming gRPC call, parented on the caller's
+/// `traceparent` when it sent one. Used as tonic's `trace_fn`.
+pub fn server_span(request: &http::Request<()>) -> tracing::Span {
+    let parent =
+        global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
+    let path = request.uri().path();
+    let (service, method) = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .unwrap_or((path, ""));
+    let span = tracing::info_span!(
+        "grpc.server",
+        otel.name = %path,
+        otel.kind = "server",
+        rpc.system = "grpc",
+        rpc.service = %service,
+        rpc.method = %method,
+        enduser.id = tracing::field::Empty,
+    );
+    // Without an OpenTelemetry layer there is nothing to parent; that is fine.
+    let _ = span.set_parent(parent);
+    span
+}
+
+/// Writes the current span's context as `traceparent` into an outgoing
+/// call's metadata.
+pub fn inject_trace_context(metadata: &mut tonic::metadata::MetadataMap) {
+    let context = tracing::Span::current().context();
+    global::get_text_map_propagator(|p| {
+        p.inject_context(&context, &mut MetadataInjector(metadata));
+    });
+}

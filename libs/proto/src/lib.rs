@@ -1,0 +1,25 @@
+//! Generated protobuf messages and gRPC clients/servers for every Recourse API,
+//! compiled from `proto/` at build time.
+
+#![allow(clippy::all, clippy::pedantic, unreachable_pub, missing_docs)]
+
+pub mod recourse {
+    pub mod common {
+        pub mod v1 {
+            tonic::include_proto!("recourse.common.v1");
+        }
+    }
+    pub mod carriers {
+        pub mod v1 {
+            tonic::include_proto!("recourse.carriers.v1");
+        }
+    }
+}
+
+pub use recourse::carriers::v1 as carriers;
+pub use recourse::common::v1 as common;
+
+/// Encoded `FileDescriptorSet` of every Recourse proto and its imports, served
+/// by gRPC reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/recourse_descriptor.bin"));
