@@ -9,6 +9,7 @@ pub mod database;
 pub mod error;
 pub mod idempotency;
 pub mod pagination;
+pub mod proto_types;
 pub mod server;
 pub mod telemetry;
 

@@ -1,1 +1,24 @@
+//! Schema of the carriers service. Every table is prefixed `carrier` so the
+//! service can share a PostgreSQL database with others without collisions;
+//! its migration history lives in `carriers_migrations`.
 
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_carriers;
+
+/// The idempotency table of this service.
+pub const IDEMPOTENCY: recourse_platform::idempotency::IdempotencyTable =
+    recourse_platform::idempotency::IdempotencyTable("carriers_idempotency");
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_carriers::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        Alias::new("carriers_migrations").into_iden()
+    }
+}

@@ -1,0 +1,129 @@
+//! The carrier registry's use cases: each one a transaction over the store,
+//! with the domain deciding what is allowed.
+
+use chrono::Utc;
+use recourse_platform::ApiError;
+use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
+use recourse_platform::pagination::PageRequest;
+use recourse_proto::carriers as pb;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use crate::convert;
+use crate::domain::{Carrier, CarrierError, CarrierId, CarrierPatch, CarrierStatus, Etag, NewCarrier};
+use crate::repo::{self, ListFilter};
+use recourse_carriers_migration::IDEMPOTENCY;
+
+impl From<CarrierError> for ApiError {
+    fn from(err: CarrierError) -> Self {
+        let message = err.to_string();
+        match err {
+            CarrierError::NotFound(id) => ApiError::NotFound {
+                resource: "carrier",
+                name: format!("carriers/{id}"),
+            },
+            CarrierError::CodeTaken(code) => ApiError::AlreadyExists {
+                resource: "carrier",
+                name: code,
+                message,
+            },
+            CarrierError::StaleEtag { .. } => ApiError::Aborted { message },
+            CarrierError::IllegalTransition(t) => ApiError::FailedPrecondition {
+                kind: "CARRIER_STATUS_TRANSITION",
+                subject: format!("{} -> {}", t.from, t.to),
+                message,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    db: DatabaseConnection,
+}
+
+impl Registry {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Registers a carrier once per idempotency key.
+    pub async fn create(&self, key: IdempotencyKey, new: NewCarrier) -> Result<pb::Carrier, ApiError> {
+        IDEMPOTENCY
+            .run(&self.db, key, async move |txn| {
+                let code = new.code.as_str().to_owned();
+                let carrier = new.into_carrier(CarrierId::generate(), Utc::now());
+                repo::insert(txn, &carrier).await.map_err(|err| {
+                    if is_unique_violation(&err) {
+                        ApiError::from(CarrierError::CodeTaken(code))
+                    } else {
+                        ApiError::from(err)
+                    }
+                })?;
+                tracing::info!(carrier = %carrier.id, code = %carrier.code.as_str(), "carrier registered");
+                Ok(convert::to_proto(&carrier))
+            })
+            .await
+    }
+
+    pub async fn get(&self, id: &CarrierId) -> Result<Carrier, ApiError> {
+        repo::find(&self.db, id)
+            .await?
+            .ok_or_else(|| CarrierError::NotFound(id.to_string()).into())
+    }
+
+    pub async fn list(&self, filter: &ListFilter, page: &PageRequest) -> Result<(Vec<Carrier>, String), ApiError> {
+        let rows = repo::list(&self.db, filter, page.after.as_deref(), page.fetch_limit()).await?;
+        Ok(page.finish(rows, |c| c.id.as_str().to_owned()))
+    }
+
+    pub async fn update(&self, id: &CarrierId, etag: Etag, patch: CarrierPatch) -> Result<Carrier, ApiError> {
+        let children = patch.touches_children();
+        self.modify(id, etag, children, |current| Ok(current.apply(patch, Utc::now())))
+            .await
+    }
+
+    pub async fn change_status(
+        &self,
+        id: &CarrierId,
+        etag: Etag,
+        to: CarrierStatus,
+        reason: String,
+    ) -> Result<Carrier, ApiError> {
+        self.modify(id, etag, false, |current| {
+            let from = current.status;
+            let changed = current.change_status(to, reason, Utc::now())?;
+            tracing::info!(carrier = %id, %from, %to, "carrier status changed");
+            Ok(changed)
+        })
+        .await
+    }
+
+    /// Reads the carrier, checks the caller's etag, applies `change` and
+    /// writes it back only if nobody else wrote in between.
+    async fn modify(
+        &self,
+        id: &CarrierId,
+        etag: Etag,
+        children: bool,
+        change: impl FnOnce(Carrier) -> Result<Carrier, CarrierError>,
+    ) -> Result<Carrier, ApiError> {
+        let txn = self.db.begin().await?;
+        let current = repo::find(&txn, id)
+            .await?
+            .ok_or_else(|| CarrierError::NotFound(id.to_string()))?;
+        let stale = |current: Etag| CarrierError::StaleEtag {
+            id: id.to_string(),
+            given: etag,
+            current,
+        };
+        if current.etag != etag {
+            return Err(stale(current.etag).into());
+        }
+        let updated = change(current)?;
+        if !repo::replace(&txn, &updated, etag, children).await? {
+            return Err(stale(etag.next()).into());
+        }
+        txn.commit().await?;
+        Ok(updated)
+    }
+}
