@@ -54,12 +54,13 @@ impl Host {
     /// Mounts a gRPC service; its health is reported under its full name.
     pub fn add_service<S>(&mut self, service: S) -> &mut Self
     where
-        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+        S: Service<http::Request<Body>, Error = Infallible>
             + NamedService
             + Clone
             + Send
             + Sync
             + 'static,
+        S::Response: axum::response::IntoResponse,
         S::Future: Send + 'static,
     {
         self.names.push(S::NAME);
@@ -98,6 +99,7 @@ impl Host {
             tonic_reflection::server::Builder::configure()
                 .register_encoded_file_descriptor_set(recourse_proto::FILE_DESCRIPTOR_SET)
                 .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
         };
         let mut routes = self.routes;
         routes

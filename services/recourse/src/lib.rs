@@ -1,0 +1,113 @@
+//! Assembles the roles the `recourse` binary runs: every service in one
+//! process (`standalone`) or one service per process (`serve <service>`).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use recourse_platform::auth::{KeyError, TokenKeys};
+use recourse_platform::config::{ConfigError, Settings};
+use recourse_platform::database::DatabaseError;
+use recourse_platform::server::{Host, ServerError};
+use tokio::net::TcpListener;
+
+/// The services this build can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServiceName {
+    Carriers,
+}
+
+impl ServiceName {
+    pub const ALL: [ServiceName; 1] = [ServiceName::Carriers];
+}
+
+/// What one process runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Every service, one port, SQLite under the data dir unless a URL is given.
+    Standalone,
+    /// One service, for a cluster.
+    Serve(ServiceName),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// A bound, ready-to-serve process (zero-to-production's `Application`).
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    host: Host,
+    settings: Settings,
+}
+
+/// The token keys a role uses. A cluster must share one configured secret;
+/// a laptop gets a generated key file under its data dir.
+pub fn token_keys(settings: &Settings, role: &Role) -> Result<TokenKeys, AppError> {
+    if matches!(role, Role::Serve(_)) && settings.auth.token_secret.is_none() {
+        return Err(ConfigError::Invalid {
+            key: "auth.token_secret",
+            message: "must be set for `serve` (every replica must verify the same tokens)".into(),
+        }
+        .into());
+    }
+    Ok(TokenKeys::from_settings(
+        &settings.auth,
+        &settings.database.data_dir,
+    )?)
+}
+
+impl Application {
+    /// Connects databases, runs migrations, mounts services and binds the
+    /// listen address (port 0 picks a free one).
+    pub async fn build(settings: Settings, role: Role) -> Result<Self, AppError> {
+        if matches!(role, Role::Serve(_)) && settings.database.url.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "database.url",
+                message: "must be set for `serve` (a PostgreSQL URL)".into(),
+            }
+            .into());
+        }
+        let keys = Arc::new(token_keys(&settings, &role)?);
+        let services: Vec<ServiceName> = match role {
+            Role::Standalone => ServiceName::ALL.to_vec(),
+            Role::Serve(one) => vec![one],
+        };
+        let mut host = Host::new();
+        for service in services {
+            match service {
+                ServiceName::Carriers => {
+                    let db = recourse_carriers::database(&settings.database).await?;
+                    host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
+                }
+            }
+        }
+        let listener = Host::bind(settings.server.listen).await?;
+        Ok(Self {
+            listener,
+            host,
+            settings,
+        })
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// Serves until `shutdown` completes, then drains.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), AppError> {
+        self.host
+            .serve(self.listener, &self.settings.server, shutdown)
+            .await?;
+        Ok(())
+    }
+}
