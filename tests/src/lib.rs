@@ -1,1 +1,2 @@
-//! End-to-end tests live in tests/tests/.
+//! End-to-end tests of the assembled platform live in `tests/tests/`; this
+//! crate has no library code of its own.
