@@ -2,6 +2,8 @@
 //! PostgreSQL: health, reflection (v1 and v1alpha), and a shutdown that
 //! reports NOT_SERVING before it drains.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 use std::time::Duration;
 
 use recourse::{Application, Role};
@@ -33,7 +35,9 @@ async fn start(backend: Backend, drain_delay_ms: u64) -> Running {
     settings.server.drain_delay_ms = drain_delay_ms;
     settings.server.shutdown_grace_seconds = 5;
     settings.database = db.settings.clone();
-    let app = Application::build(settings, Role::Standalone).await.unwrap();
+    let app = Application::build(settings, Role::Standalone)
+        .await
+        .unwrap();
     let url = format!("http://{}", app.local_addr().unwrap());
     let (stop, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -53,7 +57,11 @@ async fn start(backend: Backend, drain_delay_ms: u64) -> Running {
 
 async fn health_reports_serving_then_not_serving_on_shutdown(backend: Backend) {
     let running = start(backend, 300).await;
-    let channel = Channel::from_shared(running.url.clone()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(running.url.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut health = HealthClient::new(channel);
     for service in ["", "recourse.carriers.v1.CarrierService"] {
         let status = health
@@ -101,11 +109,17 @@ async fn health_reports_serving_then_not_serving_on_shutdown(backend: Backend) {
 async fn reflection_v1_and_v1alpha_list_every_service(backend: Backend) {
     use tonic_reflection::pb::{v1, v1alpha};
     let running = start(backend, 0).await;
-    let channel = Channel::from_shared(running.url.clone()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(running.url.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
 
     let request = v1::ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(String::new())),
+        message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(
+            String::new(),
+        )),
     };
     let mut client = v1::server_reflection_client::ServerReflectionClient::new(channel.clone());
     let mut stream = client
@@ -120,15 +134,23 @@ async fn reflection_v1_and_v1alpha_list_every_service(backend: Backend) {
         panic!("unexpected reflection response");
     };
     let names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
-    for expected in ["recourse.carriers.v1.CarrierService", "grpc.health.v1.Health"] {
-        assert!(names.iter().any(|n| n == expected), "{expected} not in {names:?}");
+    for expected in [
+        "recourse.carriers.v1.CarrierService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not in {names:?}"
+        );
     }
 
     let request = v1alpha::ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(v1alpha::server_reflection_request::MessageRequest::FileContainingSymbol(
-            "recourse.carriers.v1.CarrierService".into(),
-        )),
+        message_request: Some(
+            v1alpha::server_reflection_request::MessageRequest::FileContainingSymbol(
+                "recourse.carriers.v1.CarrierService".into(),
+            ),
+        ),
     };
     let mut client = v1alpha::server_reflection_client::ServerReflectionClient::new(channel);
     let mut stream = client

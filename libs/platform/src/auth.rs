@@ -64,7 +64,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}` (admin, internal, partner, finance, auditor)"))
+            .ok_or_else(|| {
+                format!("unknown role `{s}` (admin, internal, partner, finance, auditor)")
+            })
     }
 }
 
@@ -80,7 +82,11 @@ pub struct Principal {
 impl Principal {
     /// Builds a principal, refusing a partner without a carrier (it would
     /// otherwise have no scope) and a carrier on any other role.
-    pub fn new(subject: impl Into<String>, role: Role, carrier_id: Option<String>) -> Result<Self, String> {
+    pub fn new(
+        subject: impl Into<String>,
+        role: Role,
+        carrier_id: Option<String>,
+    ) -> Result<Self, String> {
         let subject = subject.into();
         if subject.trim().is_empty() {
             return Err("subject must not be empty".into());
@@ -314,7 +320,10 @@ mod tests {
         let other = TokenKeys::new(b"ffffffffffffffffffffffffffffffff", "recourse");
         let p = Principal::new("ops", Role::Admin, None).unwrap();
         let token = other.mint(&p, 60).unwrap();
-        assert!(matches!(keys().verify(&token), Err(ApiError::Unauthenticated(_))));
+        assert!(matches!(
+            keys().verify(&token),
+            Err(ApiError::Unauthenticated(_))
+        ));
     }
 
     #[test]
@@ -329,7 +338,10 @@ mod tests {
             exp: chrono::Utc::now().timestamp() - 3600,
         };
         let token = jsonwebtoken::encode(&Header::default(), &claims, &keys().encoding).unwrap();
-        assert!(matches!(keys().verify(&token), Err(ApiError::Unauthenticated(_))));
+        assert!(matches!(
+            keys().verify(&token),
+            Err(ApiError::Unauthenticated(_))
+        ));
     }
 
     #[test]

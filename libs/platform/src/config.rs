@@ -19,7 +19,7 @@ pub enum ConfigError {
     Invalid { key: &'static str, message: String },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub server: ServerSettings,
@@ -80,22 +80,10 @@ pub struct AuthSettings {
 
 /// Where the other services answer, for `recourse serve <service>` in a
 /// cluster. In standalone mode every service is in-process on one port.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServiceEndpoints {
     pub carriers_url: Option<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            server: ServerSettings::default(),
-            database: DatabaseSettings::default(),
-            telemetry: TelemetrySettings::default(),
-            auth: AuthSettings::default(),
-            services: ServiceEndpoints::default(),
-        }
-    }
 }
 
 impl Default for ServerSettings {
@@ -141,12 +129,6 @@ impl Default for AuthSettings {
     }
 }
 
-impl Default for ServiceEndpoints {
-    fn default() -> Self {
-        Self { carriers_url: None }
-    }
-}
-
 /// Values given on the command line, applied last.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -159,7 +141,11 @@ impl Settings {
     /// Loads defaults, then `file` (if given; it must exist), then
     /// `RECOURSE__*` environment variables, then `overrides`.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
-        Self::load_from(file, overrides, config::Environment::with_prefix(ENV_PREFIX))
+        Self::load_from(
+            file,
+            overrides,
+            config::Environment::with_prefix(ENV_PREFIX),
+        )
     }
 
     fn load_from(
@@ -167,8 +153,8 @@ impl Settings {
         overrides: &Overrides,
         env: config::Environment,
     ) -> Result<Self, ConfigError> {
-        let mut builder = config::Config::builder()
-            .add_source(config::Config::try_from(&Settings::default())?);
+        let mut builder =
+            config::Config::builder().add_source(config::Config::try_from(&Settings::default())?);
         if let Some(path) = file {
             builder = builder.add_source(
                 config::File::from(path)
@@ -176,11 +162,7 @@ impl Settings {
                     .required(true),
             );
         }
-        builder = builder.add_source(
-            env.prefix_separator("__")
-                .separator("__")
-                .try_parsing(true),
-        );
+        builder = builder.add_source(env.prefix_separator("__").separator("__").try_parsing(true));
         if let Some(listen) = &overrides.listen {
             builder = builder.set_override("server.listen", listen.as_str())?;
         }
@@ -203,16 +185,16 @@ impl Settings {
                 message: message.to_owned(),
             })
         };
-        if let Some(url) = &self.database.url {
-            if !(url.starts_with("postgres://")
-                || url.starts_with("postgresql://")
-                || url.starts_with("sqlite:"))
-            {
-                return invalid(
-                    "database.url",
-                    "must start with postgres://, postgresql:// or sqlite:",
-                );
-            }
+        let http_url = |url: &str| url.starts_with("http://") || url.starts_with("https://");
+        if let Some(url) = &self.database.url
+            && !["postgres://", "postgresql://", "sqlite:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        {
+            return invalid(
+                "database.url",
+                "must start with postgres://, postgresql:// or sqlite:",
+            );
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
@@ -228,25 +210,37 @@ impl Settings {
                 return invalid(key, &format!("not a valid filter: {err}"));
             }
         }
-        if let Some(endpoint) = &self.telemetry.otlp_endpoint {
-            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                return invalid("telemetry.otlp_endpoint", "must be an http:// or https:// URL");
-            }
+        if let Some(endpoint) = &self.telemetry.otlp_endpoint
+            && !http_url(endpoint)
+        {
+            return invalid(
+                "telemetry.otlp_endpoint",
+                "must be an http:// or https:// URL",
+            );
         }
-        if let Some(secret) = &self.auth.token_secret {
-            if secret.len() < 32 {
-                return invalid("auth.token_secret", "must be at least 32 bytes");
-            }
+        if let Some(secret) = &self.auth.token_secret
+            && secret.len() < 32
+        {
+            return invalid("auth.token_secret", "must be at least 32 bytes");
         }
         if self.auth.token_ttl_seconds == 0 {
             return invalid("auth.token_ttl_seconds", "must be at least 1");
         }
-        if let Some(url) = &self.services.carriers_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return invalid("services.carriers_url", "must be an http:// or https:// URL");
+        for (key, url) in self.services.urls() {
+            if let Some(url) = url
+                && !http_url(url)
+            {
+                return invalid(key, "must be an http:// or https:// URL");
             }
         }
         Ok(())
+    }
+}
+
+impl ServiceEndpoints {
+    /// Each endpoint with its configuration key.
+    fn urls(&self) -> [(&'static str, Option<&String>); 1] {
+        [("services.carriers_url", self.carriers_url.as_ref())]
     }
 }
 
@@ -284,7 +278,10 @@ mod tests {
             &path,
             "[server]\nlisten = \"127.0.0.1:6000\"\n[telemetry]\nlog_filter = \"debug\"\n",
         )?;
-        let settings = load(Some(&path), &[("RECOURSE__SERVER__LISTEN", "127.0.0.1:7000")])?;
+        let settings = load(
+            Some(&path),
+            &[("RECOURSE__SERVER__LISTEN", "127.0.0.1:7000")],
+        )?;
         assert_eq!(settings.server.listen.to_string(), "127.0.0.1:7000");
         assert_eq!(settings.telemetry.log_filter, "debug");
         Ok(())

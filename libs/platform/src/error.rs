@@ -14,7 +14,10 @@ pub enum ApiError {
     #[error("invalid argument: {}", describe_fields(.0))]
     InvalidArgument(Vec<Violation>),
     #[error("{resource} `{name}` not found")]
-    NotFound { resource: &'static str, name: String },
+    NotFound {
+        resource: &'static str,
+        name: String,
+    },
     #[error("{message}")]
     AlreadyExists {
         resource: &'static str,
@@ -133,9 +136,7 @@ impl From<ApiError> for Status {
                 message,
                 ErrorDetails::with_resource_info(resource, name, "", "not found"),
             ),
-            ApiError::AlreadyExists {
-                resource, name, ..
-            } => Status::with_error_details(
+            ApiError::AlreadyExists { resource, name, .. } => Status::with_error_details(
                 Code::AlreadyExists,
                 message,
                 ErrorDetails::with_resource_info(resource, name, "", "already exists"),

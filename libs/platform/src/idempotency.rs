@@ -11,7 +11,9 @@ use prost::Message;
 use sea_orm::sea_query::{
     Alias, ColumnDef, Expr, ExprTrait as _, Index, Query, Table, TableCreateStatement,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
@@ -42,7 +44,10 @@ impl IdempotencyKey {
     ) -> Result<Self, ApiError> {
         let id = request_id.trim();
         if id.is_empty() {
-            return Err(ApiError::invalid("request_id", "is required for idempotent retries"));
+            return Err(ApiError::invalid(
+                "request_id",
+                "is required for idempotent retries",
+            ));
         }
         if id.len() > 128 || id.chars().any(char::is_control) {
             return Err(ApiError::invalid(
@@ -76,9 +81,21 @@ impl IdempotencyTable {
         Table::create()
             .table(self.table())
             .if_not_exists()
-            .col(ColumnDef::new(Alias::new("scope")).string_len(200).not_null())
-            .col(ColumnDef::new(Alias::new("request_id")).string_len(128).not_null())
-            .col(ColumnDef::new(Alias::new("request_hash")).string_len(64).not_null())
+            .col(
+                ColumnDef::new(Alias::new("scope"))
+                    .string_len(200)
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Alias::new("request_id"))
+                    .string_len(128)
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(Alias::new("request_hash"))
+                    .string_len(64)
+                    .not_null(),
+            )
             .col(ColumnDef::new(Alias::new("response")).blob().null())
             .col(
                 ColumnDef::new(Alias::new("created_at"))
@@ -93,7 +110,11 @@ impl IdempotencyTable {
             .to_owned()
     }
 
-    async fn lookup<C: ConnectionTrait>(&self, conn: &C, key: &IdempotencyKey) -> Result<Lookup, DbErr> {
+    async fn lookup<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        key: &IdempotencyKey,
+    ) -> Result<Lookup, DbErr> {
         let select = Query::select()
             .columns([Alias::new("request_hash"), Alias::new("response")])
             .from(self.table())
@@ -114,7 +135,12 @@ impl IdempotencyTable {
 
     /// Runs `work` once per key, in one transaction with the key's record,
     /// and returns its response — or the first response for a retry.
-    pub async fn run<R, F>(&self, db: &DatabaseConnection, key: IdempotencyKey, work: F) -> Result<R, ApiError>
+    pub async fn run<R, F>(
+        &self,
+        db: &DatabaseConnection,
+        key: IdempotencyKey,
+        work: F,
+    ) -> Result<R, ApiError>
     where
         R: Message + Default,
         F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, ApiError>,

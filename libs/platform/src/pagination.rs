@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn zero_means_default_and_large_is_capped() {
         assert_eq!(PageRequest::parse(0, "", String::new()).unwrap().limit, 50);
-        assert_eq!(PageRequest::parse(10_000, "", String::new()).unwrap().limit, 500);
+        assert_eq!(
+            PageRequest::parse(10_000, "", String::new()).unwrap().limit,
+            500
+        );
     }
 
     #[test]

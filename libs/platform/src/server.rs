@@ -42,7 +42,9 @@ pub struct Host {
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("services", &self.names).finish()
+        f.debug_struct("Host")
+            .field("services", &self.names)
+            .finish()
     }
 }
 

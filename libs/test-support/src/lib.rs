@@ -94,12 +94,14 @@ impl TestDatabase {
         if backend == Backend::Postgres {
             let admin_url = postgres_admin_url();
             let name = format!("recourse_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(admin_url.as_str()).await.unwrap_or_else(|err| {
-                panic!(
-                    "PostgreSQL is required for the postgres suite and is not reachable at \
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .unwrap_or_else(|err| {
+                    panic!(
+                        "PostgreSQL is required for the postgres suite and is not reachable at \
                      {admin_url}: {err}. Start it (see README) or set RECOURSE_TEST_POSTGRES_URL."
-                )
-            });
+                    )
+                });
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -153,7 +155,10 @@ pub struct TestAuth {
 impl Default for TestAuth {
     fn default() -> Self {
         Self {
-            keys: Arc::new(TokenKeys::new(b"test-secret-test-secret-test-secret!", "recourse")),
+            keys: Arc::new(TokenKeys::new(
+                b"test-secret-test-secret-test-secret!",
+                "recourse",
+            )),
         }
     }
 }

@@ -43,14 +43,20 @@ fn parse_name(field: &str, name: &str) -> Result<CarrierId, ApiError> {
 
 fn parse_etag(field: &str, etag: &str) -> Result<Etag, ApiError> {
     if etag.is_empty() {
-        return Err(ApiError::invalid(field, "is required: send the etag you last read"));
+        return Err(ApiError::invalid(
+            field,
+            "is required: send the etag you last read",
+        ));
     }
     Etag::parse(etag).map_err(|e| ApiError::invalid(field, e))
 }
 
 /// A partner asking about another carrier is told it does not exist, so
 /// carrier ids cannot be probed across tenants.
-fn ensure_visible(principal: &recourse_platform::auth::Principal, id: &CarrierId) -> Result<(), ApiError> {
+fn ensure_visible(
+    principal: &recourse_platform::auth::Principal,
+    id: &CarrierId,
+) -> Result<(), ApiError> {
     if principal.can_see_carrier(id.as_str()) {
         Ok(())
     } else {
@@ -62,7 +68,10 @@ fn ensure_visible(principal: &recourse_platform::auth::Principal, id: &CarrierId
 
 #[tonic::async_trait]
 impl CarrierService for CarrierApi {
-    async fn create_carrier(&self, request: Request<pb::CreateCarrierRequest>) -> Result<Response<pb::Carrier>, Status> {
+    async fn create_carrier(
+        &self,
+        request: Request<pb::CreateCarrierRequest>,
+    ) -> Result<Response<pb::Carrier>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(WRITERS)?;
         let body = request.into_inner();
@@ -71,7 +80,10 @@ impl CarrierService for CarrierApi {
         Ok(Response::new(self.registry.create(key, new).await?))
     }
 
-    async fn get_carrier(&self, request: Request<pb::GetCarrierRequest>) -> Result<Response<pb::Carrier>, Status> {
+    async fn get_carrier(
+        &self,
+        request: Request<pb::GetCarrierRequest>,
+    ) -> Result<Response<pb::Carrier>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let id = parse_name("name", &request.get_ref().name)?;
@@ -104,10 +116,14 @@ impl CarrierService for CarrierApi {
         };
         let region = match body.region.as_str() {
             "" => None,
-            r => Region::parse(r).map_err(|e| violations.add("region", e)).ok(),
+            r => Region::parse(r)
+                .map_err(|e| violations.add("region", e))
+                .ok(),
         };
         violations.into_result()?;
-        let only_id = caller.carrier_scope().map(|id| CarrierId::from_stored(id.to_owned()));
+        let only_id = caller
+            .carrier_scope()
+            .map(|id| CarrierId::from_stored(id.to_owned()));
         let fingerprint = format!(
             "{}|{}|{}|{}",
             body.status,
@@ -129,7 +145,10 @@ impl CarrierService for CarrierApi {
         }))
     }
 
-    async fn update_carrier(&self, request: Request<pb::UpdateCarrierRequest>) -> Result<Response<pb::Carrier>, Status> {
+    async fn update_carrier(
+        &self,
+        request: Request<pb::UpdateCarrierRequest>,
+    ) -> Result<Response<pb::Carrier>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let body = request.get_ref();
@@ -151,13 +170,21 @@ impl CarrierService for CarrierApi {
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut violations = recourse_platform::Violations::new();
-        let id = CarrierId::parse_name(&body.name).map_err(|e| violations.add("name", e)).ok();
+        let id = CarrierId::parse_name(&body.name)
+            .map_err(|e| violations.add("name", e))
+            .ok();
         let to = convert::status_from_proto(body.status);
         violations.check(to.is_some(), "status", "must be a carrier status");
         let reason = body.reason.trim().to_owned();
         violations.check(!reason.is_empty(), "reason", "is required");
-        violations.check(reason.chars().count() <= 1000, "reason", "must be at most 1000 characters");
-        let etag = parse_etag("etag", &body.etag).map_err(|_| violations.add("etag", "is required: send the etag you last read")).ok();
+        violations.check(
+            reason.chars().count() <= 1000,
+            "reason",
+            "must be at most 1000 characters",
+        );
+        let etag = parse_etag("etag", &body.etag)
+            .map_err(|_| violations.add("etag", "is required: send the etag you last read"))
+            .ok();
         violations.into_result()?;
         let (Some(id), Some(to), Some(etag)) = (id, to, etag) else {
             return Err(ApiError::invalid("request", "is invalid").into());

@@ -159,7 +159,11 @@ fn regions(v: &mut Violations, path: &str, values: &[String]) -> Option<Vec<Regi
     ok.then_some(out)
 }
 
-fn service_levels(v: &mut Violations, path: &str, values: &[pb::ServiceLevel]) -> Option<Vec<ServiceLevel>> {
+fn service_levels(
+    v: &mut Violations,
+    path: &str,
+    values: &[pb::ServiceLevel],
+) -> Option<Vec<ServiceLevel>> {
     if values.len() > MAX_SERVICE_LEVELS {
         v.add(path, format!("at most {MAX_SERVICE_LEVELS} service levels"));
         return None;
@@ -170,10 +174,10 @@ fn service_levels(v: &mut Violations, path: &str, values: &[pb::ServiceLevel]) -
     for (i, level) in values.iter().enumerate() {
         let at = |f: &str| format!("{path}[{i}].{f}");
         let code = field(v, &at("code"), ServiceLevelCode::parse(&level.code));
-        if let Some(code) = &code {
-            if !seen.insert(code.clone()) {
-                v.add(at("code"), "is listed twice");
-            }
+        if let Some(code) = &code
+            && !seen.insert(code.clone())
+        {
+            v.add(at("code"), "is listed twice");
         }
         let name = display_name(v, &at("display_name"), &level.display_name);
         let transit = field(
@@ -205,7 +209,10 @@ fn capacity(v: &mut Violations, path: &str, value: Option<&pb::Capacity>) -> Opt
         return Some(Capacity::default());
     };
     if value.peak_allocations.len() > MAX_PEAKS {
-        v.add(format!("{path}.peak_allocations"), format!("at most {MAX_PEAKS} windows"));
+        v.add(
+            format!("{path}.peak_allocations"),
+            format!("at most {MAX_PEAKS} windows"),
+        );
         return None;
     }
     let mut peaks = Vec::new();
@@ -255,23 +262,32 @@ pub fn new_carrier(carrier: Option<pb::Carrier>) -> Result<NewCarrier, ApiError>
     let capacity = capacity(&mut v, "carrier.capacity", c.capacity.as_ref());
     let email = contact_email(&mut v, "carrier.contact_email", &c.contact_email);
     if c.status != 0 && c.status != i32::from(pb::CarrierStatus::Onboarding) {
-        v.add("carrier.status", "new carriers start onboarding; use ChangeCarrierStatus");
+        v.add(
+            "carrier.status",
+            "new carriers start onboarding; use ChangeCarrierStatus",
+        );
     }
     match (code, name, kind, regions, levels, capacity, email) {
-        (Some(code), Some(display_name), Some(kind), Some(regions), Some(service_levels), Some(capacity), Some(contact_email))
-            if v.is_empty() =>
-        {
-            Ok(NewCarrier {
-                code,
-                display_name,
-                kind,
-                regions,
-                service_levels,
-                capacity,
-                contact_email,
-            })
-        }
-        _ => v.into_result().and(Err(ApiError::invalid("carrier", "is invalid"))),
+        (
+            Some(code),
+            Some(display_name),
+            Some(kind),
+            Some(regions),
+            Some(service_levels),
+            Some(capacity),
+            Some(contact_email),
+        ) if v.is_empty() => Ok(NewCarrier {
+            code,
+            display_name,
+            kind,
+            regions,
+            service_levels,
+            capacity,
+            contact_email,
+        }),
+        _ => v
+            .into_result()
+            .and(Err(ApiError::invalid("carrier", "is invalid"))),
     }
 }
 
@@ -283,7 +299,10 @@ pub fn patch(c: &pb::Carrier, mask: Option<&FieldMask>) -> Result<CarrierPatch, 
     if paths.is_empty() {
         return Err(ApiError::invalid(
             "update_mask",
-            format!("must name the fields to change: {} or *", MUTABLE_FIELDS.join(", ")),
+            format!(
+                "must name the fields to change: {} or *",
+                MUTABLE_FIELDS.join(", ")
+            ),
         ));
     }
     let all = paths.contains(&"*");
@@ -292,7 +311,10 @@ pub fn patch(c: &pb::Carrier, mask: Option<&FieldMask>) -> Result<CarrierPatch, 
         if *path != "*" && !MUTABLE_FIELDS.contains(path) {
             v.add(
                 "update_mask",
-                format!("`{path}` cannot be updated (mutable: {})", MUTABLE_FIELDS.join(", ")),
+                format!(
+                    "`{path}` cannot be updated (mutable: {})",
+                    MUTABLE_FIELDS.join(", ")
+                ),
             );
         }
     }

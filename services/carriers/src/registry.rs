@@ -9,7 +9,9 @@ use recourse_proto::carriers as pb;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::convert;
-use crate::domain::{Carrier, CarrierError, CarrierId, CarrierPatch, CarrierStatus, Etag, NewCarrier};
+use crate::domain::{
+    Carrier, CarrierError, CarrierId, CarrierPatch, CarrierStatus, Etag, NewCarrier,
+};
 use crate::repo::{self, ListFilter};
 use recourse_carriers_migration::IDEMPOTENCY;
 
@@ -47,7 +49,11 @@ impl Registry {
     }
 
     /// Registers a carrier once per idempotency key.
-    pub async fn create(&self, key: IdempotencyKey, new: NewCarrier) -> Result<pb::Carrier, ApiError> {
+    pub async fn create(
+        &self,
+        key: IdempotencyKey,
+        new: NewCarrier,
+    ) -> Result<pb::Carrier, ApiError> {
         IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 let code = new.code.as_str().to_owned();
@@ -71,15 +77,26 @@ impl Registry {
             .ok_or_else(|| CarrierError::NotFound(id.to_string()).into())
     }
 
-    pub async fn list(&self, filter: &ListFilter, page: &PageRequest) -> Result<(Vec<Carrier>, String), ApiError> {
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        page: &PageRequest,
+    ) -> Result<(Vec<Carrier>, String), ApiError> {
         let rows = repo::list(&self.db, filter, page.after.as_deref(), page.fetch_limit()).await?;
         Ok(page.finish(rows, |c| c.id.as_str().to_owned()))
     }
 
-    pub async fn update(&self, id: &CarrierId, etag: Etag, patch: CarrierPatch) -> Result<Carrier, ApiError> {
+    pub async fn update(
+        &self,
+        id: &CarrierId,
+        etag: Etag,
+        patch: CarrierPatch,
+    ) -> Result<Carrier, ApiError> {
         let children = patch.touches_children();
-        self.modify(id, etag, children, |current| Ok(current.apply(patch, Utc::now())))
-            .await
+        self.modify(id, etag, children, |current| {
+            Ok(current.apply(patch, Utc::now()))
+        })
+        .await
     }
 
     pub async fn change_status(

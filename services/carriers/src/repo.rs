@@ -69,7 +69,9 @@ async fn insert_children<C: ConnectionTrait>(conn: &C, c: &Carrier) -> Result<()
         })
         .collect();
     if !levels.is_empty() {
-        service_level::Entity::insert_many(levels).exec(conn).await?;
+        service_level::Entity::insert_many(levels)
+            .exec(conn)
+            .await?;
     }
     let regions: Vec<_> = c
         .regions
@@ -94,7 +96,9 @@ async fn insert_children<C: ConnectionTrait>(conn: &C, c: &Carrier) -> Result<()
         })
         .collect();
     if !peaks.is_empty() {
-        peak_allocation::Entity::insert_many(peaks).exec(conn).await?;
+        peak_allocation::Entity::insert_many(peaks)
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }
@@ -197,7 +201,10 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Loads the child rows of `rows` in three queries and builds carriers.
-async fn assemble<C: ConnectionTrait>(conn: &C, rows: Vec<carrier::Model>) -> Result<Vec<Carrier>, DbErr> {
+async fn assemble<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<carrier::Model>,
+) -> Result<Vec<Carrier>, DbErr> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -215,7 +222,8 @@ async fn assemble<C: ConnectionTrait>(conn: &C, rows: Vec<carrier::Model>) -> Re
         )
         .map_err(|_| corrupt("transit days", &l.code))?;
         levels.entry(l.carrier_id).or_default().push(ServiceLevel {
-            code: ServiceLevelCode::parse(&l.code).map_err(|_| corrupt("service level", &l.code))?,
+            code: ServiceLevelCode::parse(&l.code)
+                .map_err(|_| corrupt("service level", &l.code))?,
             display_name: l.display_name,
             guaranteed: l.guaranteed,
             transit_days: transit,
@@ -241,7 +249,8 @@ async fn assemble<C: ConnectionTrait>(conn: &C, rows: Vec<carrier::Model>) -> Re
         peaks.entry(p.carrier_id).or_default().push(PeakAllocation {
             start: p.start_date,
             end: p.end_date,
-            daily_parcels: u32::try_from(p.daily_parcels).map_err(|_| corrupt("peak", "parcels"))?,
+            daily_parcels: u32::try_from(p.daily_parcels)
+                .map_err(|_| corrupt("peak", "parcels"))?,
         });
     }
     rows.into_iter()

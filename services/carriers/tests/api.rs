@@ -1,6 +1,8 @@
 //! CarrierService through a real gRPC client on a real socket, against
 //! SQLite and PostgreSQL (one fresh database per test).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 mod common;
 
 use std::collections::HashSet;
@@ -103,7 +105,11 @@ async fn concurrent_identical_creates_make_one_carrier(backend: Backend) {
     let results = futures::future::join_all(calls).await;
     let names: HashSet<String> = results
         .into_iter()
-        .map(|r| r.expect("every duplicate gets the first result").into_inner().name)
+        .map(|r| {
+            r.expect("every duplicate gets the first result")
+                .into_inner()
+                .name
+        })
         .collect();
     assert_eq!(names.len(), 1);
     let all = app
@@ -164,7 +170,10 @@ async fn invalid_fields_are_each_named(backend: Backend) {
         "carrier.contact_email",
         "carrier.capacity.peak_allocations[0].end_date",
     ] {
-        assert!(fields.iter().any(|f| f == expected), "{expected} missing from {fields:?}");
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} missing from {fields:?}"
+        );
     }
     let none = app
         .admin()
@@ -172,7 +181,10 @@ async fn invalid_fields_are_each_named(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    assert!(none.carriers.is_empty(), "nothing is stored from a bad request");
+    assert!(
+        none.carriers.is_empty(),
+        "nothing is stored from a bad request"
+    );
 }
 
 async fn missing_request_id_is_invalid(backend: Backend) {
@@ -224,9 +236,7 @@ async fn update_changes_only_the_masked_fields(backend: Backend) {
     assert_ne!(updated.etag, created.etag);
     let fetched = app
         .admin()
-        .get_carrier(pb::GetCarrierRequest {
-            name: created.name,
-        })
+        .get_carrier(pb::GetCarrierRequest { name: created.name })
         .await
         .unwrap()
         .into_inner();
@@ -259,13 +269,14 @@ async fn stale_etag_is_aborted(backend: Backend) {
     assert_eq!(err.code(), Code::Aborted, "{err:?}");
     let fetched = app
         .admin()
-        .get_carrier(pb::GetCarrierRequest {
-            name: created.name,
-        })
+        .get_carrier(pb::GetCarrierRequest { name: created.name })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(fetched.display_name, "First", "the stale write changed nothing");
+    assert_eq!(
+        fetched.display_name, "First",
+        "the stale write changed nothing"
+    );
 }
 
 async fn update_mask_rejects_immutable_and_unknown_fields(backend: Backend) {
@@ -296,7 +307,11 @@ async fn update_mask_rejects_immutable_and_unknown_fields(backend: Backend) {
     assert_eq!(violated_fields(&err), ["carrier.etag"]);
 }
 
-async fn change_status(app: &common::TestApp, carrier: &pb::Carrier, to: pb::CarrierStatus) -> Result<pb::Carrier, tonic::Status> {
+async fn change_status(
+    app: &common::TestApp,
+    carrier: &pb::Carrier,
+    to: pb::CarrierStatus,
+) -> Result<pb::Carrier, tonic::Status> {
     app.admin()
         .change_carrier_status(pb::ChangeCarrierStatusRequest {
             name: carrier.name.clone(),
@@ -315,16 +330,32 @@ async fn status_moves_through_onboarding_and_refuses_illegal_moves(backend: Back
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
-    let active = change_status(&app, &created, pb::CarrierStatus::Active).await.unwrap();
+    let active = change_status(&app, &created, pb::CarrierStatus::Active)
+        .await
+        .unwrap();
     assert_eq!(active.status(), pb::CarrierStatus::Active);
     assert_eq!(active.status_reason, "moving to Active");
-    let suspended = change_status(&app, &active, pb::CarrierStatus::Suspended).await.unwrap();
-    let active = change_status(&app, &suspended, pb::CarrierStatus::Active).await.unwrap();
-    let off = change_status(&app, &active, pb::CarrierStatus::Offboarded).await.unwrap();
-    let err = change_status(&app, &off, pb::CarrierStatus::Active).await.unwrap_err();
+    let suspended = change_status(&app, &active, pb::CarrierStatus::Suspended)
+        .await
+        .unwrap();
+    let active = change_status(&app, &suspended, pb::CarrierStatus::Active)
+        .await
+        .unwrap();
+    let off = change_status(&app, &active, pb::CarrierStatus::Offboarded)
+        .await
+        .unwrap();
+    let err = change_status(&app, &off, pb::CarrierStatus::Active)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    let err = change_status(&app, &created, pb::CarrierStatus::Active).await.unwrap_err();
-    assert_eq!(err.code(), Code::Aborted, "an old etag cannot move the status");
+    let err = change_status(&app, &created, pb::CarrierStatus::Active)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::Aborted,
+        "an old etag cannot move the status"
+    );
     let err = app
         .admin()
         .change_carrier_status(pb::ChangeCarrierStatusRequest {
@@ -368,7 +399,11 @@ async fn pagination_walks_every_row_exactly_once(backend: Backend) {
     }
     assert_eq!(pages, 5);
     assert_eq!(seen.len(), 23, "no row twice");
-    assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created, "every row once");
+    assert_eq!(
+        seen.iter().cloned().collect::<HashSet<_>>(),
+        created,
+        "every row once"
+    );
 }
 
 async fn page_token_is_bound_to_its_filters(backend: Backend) {
@@ -420,7 +455,9 @@ async fn list_filters_by_status_kind_and_region(backend: Backend) {
         })
         .await
         .unwrap();
-    change_status(&app, &national, pb::CarrierStatus::Active).await.unwrap();
+    change_status(&app, &national, pb::CarrierStatus::Active)
+        .await
+        .unwrap();
     let codes = |request: pb::ListCarriersRequest| {
         let mut client = app.admin();
         async move {
@@ -509,7 +546,11 @@ fn uuid_like() -> &'static str {
 async fn missing_or_bad_token_is_unauthenticated(backend: Backend) {
     let app = spawn_app(backend).await;
     let list = pb::ListCarriersRequest::default();
-    let err = app.anonymous().list_carriers(list.clone()).await.unwrap_err();
+    let err = app
+        .anonymous()
+        .list_carriers(list.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
     let err = app
         .with_raw_token("not.a.token")
@@ -517,13 +558,20 @@ async fn missing_or_bad_token_is_unauthenticated(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
-    let forged = recourse_platform::auth::TokenKeys::new(b"another-key-another-key-another-key!", "recourse")
-        .mint(
-            &recourse_platform::auth::Principal::new("mallory", Role::Admin, None).unwrap(),
-            60,
-        )
-        .unwrap();
-    let err = app.with_raw_token(&forged).list_carriers(list).await.unwrap_err();
+    let forged = recourse_platform::auth::TokenKeys::new(
+        b"another-key-another-key-another-key!",
+        "recourse",
+    )
+    .mint(
+        &recourse_platform::auth::Principal::new("mallory", Role::Admin, None).unwrap(),
+        60,
+    )
+    .unwrap();
+    let err = app
+        .with_raw_token(&forged)
+        .list_carriers(list)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
 }
 

@@ -2,6 +2,8 @@
 //! trace: `traceparent` is injected by the client interceptor and extracted
 //! by the server's per-call span.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 mod common;
 
 use std::time::Duration;
@@ -59,8 +61,16 @@ async fn client_call_and_server_span_share_one_trace() {
     let server = spans
         .iter()
         .find(|s| s.name == SERVER_SPAN)
-        .unwrap_or_else(|| panic!("server span exported; got {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()));
-    assert_eq!(server.span_context.trace_id(), client.span_context.trace_id());
+        .unwrap_or_else(|| {
+            panic!(
+                "server span exported; got {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        });
+    assert_eq!(
+        server.span_context.trace_id(),
+        client.span_context.trace_id()
+    );
     assert_eq!(server.parent_span_id, client.span_context.span_id());
     assert_eq!(server.span_kind, opentelemetry::trace::SpanKind::Server);
 }

@@ -2,6 +2,8 @@
 //! port, stopped with SIGTERM, restarted on the same data dir; and grpcurl,
 //! a third-party client, talking to it through reflection.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
@@ -11,9 +13,9 @@ use recourse_proto::carriers as pb;
 use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::HealthCheckRequest;
 
 const BIN: &str = env!("CARGO_BIN_EXE_recourse");
 
@@ -62,10 +64,16 @@ impl Standalone {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("recourse standalone did not become SERVING on {}", self.addr);
+        panic!(
+            "recourse standalone did not become SERVING on {}",
+            self.addr
+        );
     }
 
-    fn client(&self, token: &str) -> CarrierServiceClient<InterceptedService<Channel, OutboundInterceptor>> {
+    fn client(
+        &self,
+        token: &str,
+    ) -> CarrierServiceClient<InterceptedService<Channel, OutboundInterceptor>> {
         let channel = Channel::from_shared(self.url()).unwrap().connect_lazy();
         CarrierServiceClient::new(InterceptedService::new(
             channel,
@@ -107,7 +115,11 @@ fn recourse(args: &[&str], data_dir: &Path) -> Output {
 
 fn token(role: &str, data_dir: &Path) -> String {
     let out = recourse(&["token", "--role", role], data_dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -182,7 +194,12 @@ fn serve_requires_a_database_url_and_a_shared_token_secret() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("database.url"));
     let out = Command::new(BIN)
-        .args(["serve", "carriers", "--database-url", "postgres://postgres@127.0.0.1:5432/postgres"])
+        .args([
+            "serve",
+            "carriers",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -217,7 +234,10 @@ async fn grpcurl_lists_checks_health_creates_and_lists_through_reflection() {
     let server = Standalone::start(dir.path()).await;
     let addr = server.addr.clone();
     let services = run_grpcurl(&["-plaintext", &addr, "list"]);
-    assert!(services.contains("recourse.carriers.v1.CarrierService"), "{services}");
+    assert!(
+        services.contains("recourse.carriers.v1.CarrierService"),
+        "{services}"
+    );
     assert!(services.contains("grpc.health.v1.Health"), "{services}");
     let health = run_grpcurl(&["-plaintext", &addr, "grpc.health.v1.Health/Check"]);
     assert!(health.contains("SERVING"), "{health}");
@@ -225,12 +245,20 @@ async fn grpcurl_lists_checks_health_creates_and_lists_through_reflection() {
     let auth = format!("authorization: Bearer {}", token("internal", dir.path()));
     let body = r#"{"request_id":"grpcurl-1","carrier":{"code":"GRPC","display_name":"Via grpcurl","kind":"CARRIER_KIND_LOCAL_COURIER","regions":["US-NY"]}}"#;
     let created = run_grpcurl(&[
-        "-plaintext", "-H", &auth, "-d", body, &addr,
+        "-plaintext",
+        "-H",
+        &auth,
+        "-d",
+        body,
+        &addr,
         "recourse.carriers.v1.CarrierService/CreateCarrier",
     ]);
     assert!(created.contains("CARRIER_STATUS_ONBOARDING"), "{created}");
     let listed = run_grpcurl(&[
-        "-plaintext", "-H", &auth, &addr,
+        "-plaintext",
+        "-H",
+        &auth,
+        &addr,
         "recourse.carriers.v1.CarrierService/ListCarriers",
     ]);
     assert!(listed.contains("\"GRPC\""), "{listed}");
@@ -238,7 +266,12 @@ async fn grpcurl_lists_checks_health_creates_and_lists_through_reflection() {
     // Error details decode through reflection: google.rpc.BadRequest is served.
     let out = Command::new("grpcurl")
         .args([
-            "-plaintext", "-H", &auth, "-d", r#"{"request_id":"x","carrier":{"code":"bad"}}"#, &addr,
+            "-plaintext",
+            "-H",
+            &auth,
+            "-d",
+            r#"{"request_id":"x","carrier":{"code":"bad"}}"#,
+            &addr,
             "recourse.carriers.v1.CarrierService/CreateCarrier",
         ])
         .output()
@@ -246,5 +279,8 @@ async fn grpcurl_lists_checks_health_creates_and_lists_through_reflection() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("InvalidArgument"), "{stderr}");
     assert!(stderr.contains("carrier.code"), "{stderr}");
-    assert!(!stderr.contains("is not recognized"), "BadRequest must resolve via reflection: {stderr}");
+    assert!(
+        !stderr.contains("is not recognized"),
+        "BadRequest must resolve via reflection: {stderr}"
+    );
 }

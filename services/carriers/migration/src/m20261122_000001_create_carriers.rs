@@ -49,7 +49,10 @@ enum CarrierPeakAllocations {
     DailyParcels,
 }
 
-fn carrier_fk(table: impl IntoIden + 'static, column: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
+fn carrier_fk(
+    table: impl IntoIden + 'static,
+    column: impl IntoIden + 'static,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(table, column)
         .to(Carriers::Table, Carriers::Id)
@@ -66,17 +69,47 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Carriers::Table)
-                    .col(ColumnDef::new(Carriers::Id).string_len(36).not_null().primary_key())
-                    .col(ColumnDef::new(Carriers::Code).string_len(16).not_null().unique_key())
-                    .col(ColumnDef::new(Carriers::DisplayName).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(Carriers::Id)
+                            .string_len(36)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Carriers::Code)
+                            .string_len(16)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Carriers::DisplayName)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Carriers::Kind).string_len(32).not_null())
                     .col(ColumnDef::new(Carriers::Status).string_len(16).not_null())
                     .col(ColumnDef::new(Carriers::StatusReason).text().not_null())
-                    .col(ColumnDef::new(Carriers::ContactEmail).string_len(254).null())
-                    .col(ColumnDef::new(Carriers::DailyParcels).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Carriers::ContactEmail)
+                            .string_len(254)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Carriers::DailyParcels)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Carriers::Version).big_integer().not_null())
-                    .col(ColumnDef::new(Carriers::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Carriers::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Carriers::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Carriers::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -98,13 +131,41 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CarrierServiceLevels::Table)
-                    .col(ColumnDef::new(CarrierServiceLevels::CarrierId).string_len(36).not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::Code).string_len(32).not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::Position).integer().not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::DisplayName).string_len(200).not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::Guaranteed).boolean().not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::TransitDaysMin).integer().not_null())
-                    .col(ColumnDef::new(CarrierServiceLevels::TransitDaysMax).integer().not_null())
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::CarrierId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::Code)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::Position)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::DisplayName)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::Guaranteed)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::TransitDaysMin)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierServiceLevels::TransitDaysMax)
+                            .integer()
+                            .not_null(),
+                    )
                     .primary_key(
                         Index::create()
                             .col(CarrierServiceLevels::CarrierId)
@@ -121,14 +182,25 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CarrierRegions::Table)
-                    .col(ColumnDef::new(CarrierRegions::CarrierId).string_len(36).not_null())
-                    .col(ColumnDef::new(CarrierRegions::Region).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(CarrierRegions::CarrierId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierRegions::Region)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .primary_key(
                         Index::create()
                             .col(CarrierRegions::CarrierId)
                             .col(CarrierRegions::Region),
                     )
-                    .foreign_key(&mut carrier_fk(CarrierRegions::Table, CarrierRegions::CarrierId))
+                    .foreign_key(&mut carrier_fk(
+                        CarrierRegions::Table,
+                        CarrierRegions::CarrierId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -146,10 +218,26 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CarrierPeakAllocations::Table)
-                    .col(ColumnDef::new(CarrierPeakAllocations::CarrierId).string_len(36).not_null())
-                    .col(ColumnDef::new(CarrierPeakAllocations::StartDate).date().not_null())
-                    .col(ColumnDef::new(CarrierPeakAllocations::EndDate).date().not_null())
-                    .col(ColumnDef::new(CarrierPeakAllocations::DailyParcels).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(CarrierPeakAllocations::CarrierId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierPeakAllocations::StartDate)
+                            .date()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierPeakAllocations::EndDate)
+                            .date()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CarrierPeakAllocations::DailyParcels)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .primary_key(
                         Index::create()
                             .col(CarrierPeakAllocations::CarrierId)

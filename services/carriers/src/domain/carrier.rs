@@ -44,7 +44,13 @@ impl fmt::Display for CarrierId {
     }
 }
 
-fn parse_token(s: &str, min: usize, max: usize, extra: &[char], what: &str) -> Result<String, String> {
+fn parse_token(
+    s: &str,
+    min: usize,
+    max: usize,
+    extra: &[char],
+    what: &str,
+) -> Result<String, String> {
     let ok = (min..=max).contains(&s.len())
         && s.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || extra.contains(&c));
@@ -104,8 +110,14 @@ pub struct ServiceLevelCode(String);
 
 impl ServiceLevelCode {
     pub fn parse(s: &str) -> Result<Self, String> {
-        parse_token(s, 1, 32, &['_'], "must be 1-32 upper-case letters, digits or underscores")
-            .map(Self)
+        parse_token(
+            s,
+            1,
+            32,
+            &['_'],
+            "must be 1-32 upper-case letters, digits or underscores",
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -170,7 +182,10 @@ pub struct Capacity {
 impl Capacity {
     /// Sorts the peak windows and refuses inverted or overlapping ones; the
     /// error names the offending window by its index in the input.
-    pub fn new(daily_parcels: u32, mut peaks: Vec<(usize, PeakAllocation)>) -> Result<Self, (usize, String)> {
+    pub fn new(
+        daily_parcels: u32,
+        mut peaks: Vec<(usize, PeakAllocation)>,
+    ) -> Result<Self, (usize, String)> {
         for (index, peak) in &peaks {
             if peak.end < peak.start {
                 return Err((*index, "end_date must not be before start_date".to_owned()));
@@ -178,10 +193,10 @@ impl Capacity {
         }
         peaks.sort_by_key(|(_, peak)| peak.start);
         for pair in peaks.windows(2) {
-            if let [(_, earlier), (index, later)] = pair {
-                if later.start <= earlier.end {
-                    return Err((*index, "overlaps another peak allocation".to_owned()));
-                }
+            if let [(_, earlier), (index, later)] = pair
+                && later.start <= earlier.end
+            {
+                return Err((*index, "overlaps another peak allocation".to_owned()));
             }
         }
         Ok(Self {
@@ -208,7 +223,10 @@ impl ContactEmail {
         let valid = s.len() <= 254
             && !s.chars().any(char::is_whitespace)
             && s.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             });
         if valid {
             Ok(Self(s.to_owned()))

@@ -98,7 +98,10 @@ mod tests {
         for from in CarrierStatus::ALL {
             for to in CarrierStatus::ALL {
                 if !legal.contains(&(from, to)) {
-                    assert!(from.transition(to).is_err(), "{from} -> {to} must be refused");
+                    assert!(
+                        from.transition(to).is_err(),
+                        "{from} -> {to} must be refused"
+                    );
                 }
             }
         }

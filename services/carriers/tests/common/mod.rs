@@ -1,7 +1,7 @@
 //! `spawn_app`: the carriers service on its own fresh database, served on
 //! 127.0.0.1:0, with clients for any principal.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used)]
 
 use recourse_platform::auth::Role;
 use recourse_platform::client::OutboundInterceptor;
