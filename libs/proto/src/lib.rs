@@ -14,10 +14,16 @@ pub mod recourse {
             tonic::include_proto!("recourse.carriers.v1");
         }
     }
+    pub mod contracts {
+        pub mod v1 {
+            tonic::include_proto!("recourse.contracts.v1");
+        }
+    }
 }
 
 pub use recourse::carriers::v1 as carriers;
 pub use recourse::common::v1 as common;
+pub use recourse::contracts::v1 as contracts;
 
 /// Encoded `FileDescriptorSet` of every Recourse proto and its imports, served
 /// by gRPC reflection.
