@@ -135,6 +135,19 @@ impl Principal {
     }
 }
 
+/// The caller's raw bearer token, kept so a service can call another on the
+/// caller's behalf (the callee applies its own role and partner rules).
+#[derive(Debug, Clone)]
+pub struct BearerToken(pub String);
+
+/// The raw token of a request that [`AuthInterceptor`] accepted.
+pub fn bearer_token<T>(request: &Request<T>) -> Option<&str> {
+    request
+        .extensions()
+        .get::<BearerToken>()
+        .map(|t| t.0.as_str())
+}
+
 /// Reads the principal that [`AuthInterceptor`] attached to a request.
 pub fn principal<T>(request: &Request<T>) -> Result<&Principal, Status> {
     request
@@ -293,9 +306,11 @@ impl Interceptor for AuthInterceptor {
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(|| Status::unauthenticated("authorization must be `Bearer <token>`"))?;
-        let principal = self.keys.verify(token.trim())?;
+        let token = token.trim().to_owned();
+        let principal = self.keys.verify(&token)?;
         tracing::Span::current().record("enduser.id", principal.subject.as_str());
         request.extensions_mut().insert(principal);
+        request.extensions_mut().insert(BearerToken(token));
         Ok(request)
     }
 }

@@ -15,10 +15,11 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ServiceName {
     Carriers,
+    Contracts,
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 1] = [ServiceName::Carriers];
+    pub const ALL: [ServiceName; 2] = [ServiceName::Carriers, ServiceName::Contracts];
 }
 
 /// What one process runs.
@@ -82,6 +83,27 @@ impl Application {
             Role::Standalone => ServiceName::ALL.to_vec(),
             Role::Serve(one) => vec![one],
         };
+        let listener = Host::bind(settings.server.listen).await?;
+        // Standalone: every service answers on this very listener, so calls
+        // between services still go over real gRPC, to ourselves.
+        let own_url = listener
+            .local_addr()
+            .map(|addr| format!("http://{addr}"))
+            .map_err(|source| ServerError::Bind {
+                addr: settings.server.listen,
+                source,
+            })?;
+        let endpoint = |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
+            match (configured, &role) {
+                (Some(url), _) => Ok(url.clone()),
+                (None, Role::Standalone) => Ok(own_url.clone()),
+                (None, Role::Serve(_)) => Err(ConfigError::Invalid {
+                    key,
+                    message: "must be set for `serve` (where that service answers)".into(),
+                }
+                .into()),
+            }
+        };
         let mut host = Host::new();
         for service in services {
             match service {
@@ -89,9 +111,17 @@ impl Application {
                     let db = recourse_carriers::database(&settings.database).await?;
                     host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
                 }
+                ServiceName::Contracts => {
+                    let carriers_url = endpoint(&settings.services.carriers_url, "services.carriers_url")?;
+                    let carriers = recourse_platform::client::channel(&carriers_url).map_err(|e| ConfigError::Invalid {
+                        key: "services.carriers_url",
+                        message: e.to_string(),
+                    })?;
+                    let db = recourse_contracts::database(&settings.database).await?;
+                    recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
+                }
             }
         }
-        let listener = Host::bind(settings.server.listen).await?;
         Ok(Self {
             listener,
             host,

@@ -1,0 +1,25 @@
+//! Schema of the contracts service: contracts and their versions, shipments
+//! and tracking events, SLA evaluations, plus its idempotency and outbox
+//! tables. Migration history lives in `contracts_migrations`.
+
+use recourse_platform::idempotency::IdempotencyTable;
+use recourse_platform::outbox::OutboxTable;
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_contracts;
+
+pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("contracts_idempotency");
+pub const OUTBOX: OutboxTable = OutboxTable("contracts_outbox");
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_contracts::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        Alias::new("contracts_migrations").into_iden()
+    }
+}

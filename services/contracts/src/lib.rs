@@ -1,0 +1,64 @@
+//! The contracts service: contracts and SLAs with carriers, rate quotes and
+//! charge audits, shipments and their tracking, SLA evaluation and refund
+//! candidates, and the event feed of all of it.
+//!
+//! proto (`recourse.contracts.v1`) → [`api`] (gRPC glue) → use cases
+//! ([`contracts`], [`shipments`], [`quoting`], [`sla`]) → pure rules
+//! ([`versions`] and the `recourse-contracts-domain` crate) and `repo`
+//! (sea-orm) → the migration crate.
+
+pub mod api;
+pub mod carriers;
+mod claim_terms;
+pub mod contracts;
+mod convert;
+mod events;
+pub mod quoting;
+mod repo;
+pub mod shipments;
+pub mod sla;
+pub mod versions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use recourse_platform::auth::{AuthInterceptor, TokenKeys};
+use recourse_platform::config::DatabaseSettings;
+use recourse_platform::database::{DatabaseError, connect_and_migrate};
+use recourse_platform::outbox::Relay;
+use recourse_platform::server::Host;
+use recourse_proto::contracts::contract_service_server::ContractServiceServer;
+use recourse_proto::contracts::event_service_server::EventServiceServer;
+use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
+use recourse_proto::contracts::sla_service_server::SlaServiceServer;
+use sea_orm::DatabaseConnection;
+use tonic::transport::Channel;
+
+pub use recourse_contracts_migration::{Migrator, OUTBOX};
+
+/// Name used for the service's database.
+pub const SERVICE: &str = "contracts";
+
+/// How often the outbox relay looks for events committed by other replicas.
+const RELAY_TICK: Duration = Duration::from_millis(200);
+
+pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection, DatabaseError> {
+    connect_and_migrate::<Migrator>(settings, SERVICE).await
+}
+
+/// Mounts the four gRPC services of `recourse.contracts.v1` on `host`, every
+/// call authenticated; `carriers` reaches the carriers service. Starts the
+/// outbox relay on the current runtime.
+pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carriers: Channel) {
+    let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
+    let directory = carriers::CarrierDirectory::new(carriers);
+    let book = contracts::ContractBook::new(db.clone(), directory.clone(), relay.clone());
+    let quoting = quoting::Quoting::new(db.clone(), book.clone());
+    let shipments = shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
+    let desk = sla::SlaDesk::new(db.clone(), book.clone(), relay.clone(), Arc::new(sla::NotYetAvailable));
+    let auth = AuthInterceptor::new(keys);
+    host.add_service(ContractServiceServer::with_interceptor(api::contracts::ContractApi::new(book, quoting), auth.clone()));
+    host.add_service(ShipmentServiceServer::with_interceptor(api::shipments::ShipmentApi::new(shipments), auth.clone()));
+    host.add_service(SlaServiceServer::with_interceptor(api::sla::SlaApi::new(desk), auth.clone()));
+    host.add_service(EventServiceServer::with_interceptor(api::events::EventApi::new(db, relay), auth));
+}

@@ -1,0 +1,179 @@
+//! Contracts and their versions. Terms are stored as the validated protobuf
+//! document: they are read and written whole, never queried inside.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use prost::Message as _;
+use recourse_proto::contracts as pb;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::corrupt;
+use super::entity::{contract, version};
+use crate::versions::{Span, VersionStatus};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRecord {
+    pub id: String,
+    pub carrier_id: String,
+    pub reference: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRecord {
+    pub id: String,
+    pub contract_id: String,
+    pub carrier_id: String,
+    pub version: u32,
+    pub status: VersionStatus,
+    pub span: Span,
+    pub terms: pb::ContractTerms,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn contract_from(row: contract::Model) -> ContractRecord {
+    ContractRecord {
+        id: row.id,
+        carrier_id: row.carrier_id,
+        reference: row.reference,
+        display_name: row.display_name,
+        created_at: row.created_at,
+    }
+}
+
+fn version_from(row: version::Model) -> Result<VersionRecord, DbErr> {
+    Ok(VersionRecord {
+        status: VersionStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+        span: Span::new(row.effective_from, row.effective_to).map_err(|_| corrupt("span", &row.id))?,
+        terms: pb::ContractTerms::decode(row.terms.as_slice()).map_err(|_| corrupt("terms", &row.id))?,
+        version: u32::try_from(row.version).map_err(|_| corrupt("version", row.version))?,
+        id: row.id,
+        contract_id: row.contract_id,
+        carrier_id: row.carrier_id,
+        revision: row.revision,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn version_row(v: &VersionRecord) -> version::ActiveModel {
+    version::ActiveModel {
+        id: Set(v.id.clone()),
+        contract_id: Set(v.contract_id.clone()),
+        carrier_id: Set(v.carrier_id.clone()),
+        version: Set(i32::try_from(v.version).unwrap_or(i32::MAX)),
+        status: Set(v.status.as_str().to_owned()),
+        effective_from: Set(v.span.from),
+        effective_to: Set(v.span.to),
+        currency: Set(v.terms.currency_code.clone()),
+        terms: Set(v.terms.encode_to_vec()),
+        revision: Set(v.revision),
+        created_at: Set(v.created_at),
+        updated_at: Set(v.updated_at),
+    }
+}
+
+pub async fn insert_contract<C: ConnectionTrait>(conn: &C, c: &ContractRecord) -> Result<(), DbErr> {
+    contract::Entity::insert(contract::ActiveModel {
+        id: Set(c.id.clone()),
+        carrier_id: Set(c.carrier_id.clone()),
+        reference: Set(c.reference.clone()),
+        display_name: Set(c.display_name.clone()),
+        created_at: Set(c.created_at),
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_version<C: ConnectionTrait>(conn: &C, v: &VersionRecord) -> Result<(), DbErr> {
+    version::Entity::insert(version_row(v)).exec(conn).await?;
+    Ok(())
+}
+
+/// Writes `v` if its stored revision is still `expected`.
+pub async fn replace_version<C: ConnectionTrait>(conn: &C, v: &VersionRecord, expected: i64) -> Result<bool, DbErr> {
+    let result = version::Entity::update_many()
+        .set(version_row(v))
+        .filter(version::Column::Id.eq(v.id.as_str()))
+        .filter(version::Column::Revision.eq(expected))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn find_contract<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ContractRecord>, DbErr> {
+    Ok(contract::Entity::find_by_id(id.to_owned()).one(conn).await?.map(contract_from))
+}
+
+pub async fn list_contracts<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: Option<&str>,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ContractRecord>, DbErr> {
+    let mut query = contract::Entity::find();
+    if let Some(carrier) = carrier_id {
+        query = query.filter(contract::Column::CarrierId.eq(carrier));
+    }
+    if let Some(after) = after {
+        query = query.filter(contract::Column::Id.gt(after));
+    }
+    let rows = query.order_by_asc(contract::Column::Id).limit(limit).all(conn).await?;
+    Ok(rows.into_iter().map(contract_from).collect())
+}
+
+pub async fn versions_of<C: ConnectionTrait>(conn: &C, contract_id: &str) -> Result<Vec<VersionRecord>, DbErr> {
+    version::Entity::find()
+        .filter(version::Column::ContractId.eq(contract_id))
+        .order_by_asc(version::Column::Version)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(version_from)
+        .collect()
+}
+
+pub async fn find_version<C: ConnectionTrait>(conn: &C, contract_id: &str, number: u32) -> Result<Option<VersionRecord>, DbErr> {
+    version::Entity::find()
+        .filter(version::Column::ContractId.eq(contract_id))
+        .filter(version::Column::Version.eq(i32::try_from(number).unwrap_or(i32::MAX)))
+        .one(conn)
+        .await?
+        .map(version_from)
+        .transpose()
+}
+
+/// Every non-draft version of a carrier (across its contracts).
+pub async fn in_force_versions<C: ConnectionTrait>(conn: &C, carrier_id: &str) -> Result<Vec<VersionRecord>, DbErr> {
+    version::Entity::find()
+        .filter(version::Column::CarrierId.eq(carrier_id))
+        .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
+        .order_by_asc(version::Column::EffectiveFrom)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(version_from)
+        .collect()
+}
+
+/// The non-draft version of a carrier covering `date`, if any.
+pub async fn version_on<C: ConnectionTrait>(conn: &C, carrier_id: &str, date: NaiveDate) -> Result<Option<VersionRecord>, DbErr> {
+    let row = version::Entity::find()
+        .filter(version::Column::CarrierId.eq(carrier_id))
+        .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
+        .filter(version::Column::EffectiveFrom.lte(date))
+        .filter(
+            version::Column::EffectiveTo
+                .is_null()
+                .or(version::Column::EffectiveTo.gte(date)),
+        )
+        .order_by_desc(version::Column::EffectiveFrom)
+        .one(conn)
+        .await?;
+    row.map(version_from).transpose()
+}

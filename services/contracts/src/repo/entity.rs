@@ -1,0 +1,131 @@
+//! sea-orm models of the contracts service's tables (see the migration).
+
+pub mod contract {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contracts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub carrier_id: String,
+        pub reference: String,
+        pub display_name: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod version {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contract_versions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub contract_id: String,
+        pub carrier_id: String,
+        pub version: i32,
+        pub status: String,
+        pub effective_from: Date,
+        pub effective_to: Option<Date>,
+        pub currency: String,
+        pub terms: Vec<u8>,
+        pub revision: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod shipment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "shipments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub carrier_id: String,
+        pub tracking_number: String,
+        pub service_level: String,
+        pub origin_postal_code: String,
+        pub destination_postal_code: String,
+        pub ship_time: DateTimeUtc,
+        pub weight_thousandths: i64,
+        pub weight_unit: String,
+        pub length_thousandths: Option<i64>,
+        pub width_thousandths: Option<i64>,
+        pub height_thousandths: Option<i64>,
+        pub dimension_unit: Option<String>,
+        pub declared_value_minor: Option<i64>,
+        pub billed_charge_minor: Option<i64>,
+        pub currency: String,
+        pub promised_at: DateTimeUtc,
+        pub zone: String,
+        pub contract_version: String,
+        pub delivered_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod tracking_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tracking_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub carrier_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub carrier_event_id: String,
+        pub shipment_id: String,
+        pub event_type: String,
+        pub occurred_at: DateTimeUtc,
+        pub location: String,
+        pub exception_reason: String,
+        pub received_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod evaluation {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sla_evaluations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub carrier_id: String,
+        pub service_level: String,
+        pub period: String,
+        pub period_start: Date,
+        pub revision: i64,
+        pub body: Vec<u8>,
+        pub evaluated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,219 @@
+//! Shipments: one row each, unique per carrier and tracking number.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::corrupt;
+use super::entity::shipment;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentRecord {
+    pub id: String,
+    pub carrier_id: String,
+    pub tracking_number: String,
+    pub service_level: String,
+    pub origin: String,
+    pub destination: String,
+    pub ship_time: DateTime<Utc>,
+    pub weight: Weight,
+    pub dimensions: Option<Dimensions>,
+    pub declared_value_minor: Option<i64>,
+    pub billed_charge_minor: Option<i64>,
+    pub currency: String,
+    pub promised_at: DateTime<Utc>,
+    pub zone: String,
+    pub contract_version: String,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn weight_unit_str(u: WeightUnit) -> &'static str {
+    match u {
+        WeightUnit::Lb => "lb",
+        WeightUnit::Kg => "kg",
+    }
+}
+
+fn length_unit_str(u: LengthUnit) -> &'static str {
+    match u {
+        LengthUnit::In => "in",
+        LengthUnit::Cm => "cm",
+    }
+}
+
+fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
+    let weight_unit = match r.weight_unit.as_str() {
+        "lb" => WeightUnit::Lb,
+        "kg" => WeightUnit::Kg,
+        other => return Err(corrupt("weight unit", other)),
+    };
+    let dimensions = match (r.length_thousandths, r.width_thousandths, r.height_thousandths, r.dimension_unit.as_deref()) {
+        (Some(length), Some(width), Some(height), Some(unit)) => Some(Dimensions {
+            length,
+            width,
+            height,
+            unit: match unit {
+                "in" => LengthUnit::In,
+                "cm" => LengthUnit::Cm,
+                other => return Err(corrupt("dimension unit", other)),
+            },
+        }),
+        _ => None,
+    };
+    Ok(ShipmentRecord {
+        weight: Weight {
+            thousandths: r.weight_thousandths,
+            unit: weight_unit,
+        },
+        dimensions,
+        id: r.id,
+        carrier_id: r.carrier_id,
+        tracking_number: r.tracking_number,
+        service_level: r.service_level,
+        origin: r.origin_postal_code,
+        destination: r.destination_postal_code,
+        ship_time: r.ship_time,
+        declared_value_minor: r.declared_value_minor,
+        billed_charge_minor: r.billed_charge_minor,
+        currency: r.currency,
+        promised_at: r.promised_at,
+        zone: r.zone,
+        contract_version: r.contract_version,
+        delivered_at: r.delivered_at,
+        created_at: r.created_at,
+    })
+}
+
+pub async fn insert<C: ConnectionTrait>(conn: &C, s: &ShipmentRecord) -> Result<(), DbErr> {
+    shipment::Entity::insert(shipment::ActiveModel {
+        id: Set(s.id.clone()),
+        carrier_id: Set(s.carrier_id.clone()),
+        tracking_number: Set(s.tracking_number.clone()),
+        service_level: Set(s.service_level.clone()),
+        origin_postal_code: Set(s.origin.clone()),
+        destination_postal_code: Set(s.destination.clone()),
+        ship_time: Set(s.ship_time),
+        weight_thousandths: Set(s.weight.thousandths),
+        weight_unit: Set(weight_unit_str(s.weight.unit).to_owned()),
+        length_thousandths: Set(s.dimensions.map(|d| d.length)),
+        width_thousandths: Set(s.dimensions.map(|d| d.width)),
+        height_thousandths: Set(s.dimensions.map(|d| d.height)),
+        dimension_unit: Set(s.dimensions.map(|d| length_unit_str(d.unit).to_owned())),
+        declared_value_minor: Set(s.declared_value_minor),
+        billed_charge_minor: Set(s.billed_charge_minor),
+        currency: Set(s.currency.clone()),
+        promised_at: Set(s.promised_at),
+        zone: Set(s.zone.clone()),
+        contract_version: Set(s.contract_version.clone()),
+        delivered_at: Set(s.delivered_at),
+        created_at: Set(s.created_at),
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ShipmentRecord>, DbErr> {
+    shipment::Entity::find_by_id(id.to_owned()).one(conn).await?.map(from_row).transpose()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentFilter {
+    pub carrier_id: Option<String>,
+    pub tracking_number: Option<String>,
+}
+
+pub async fn list<C: ConnectionTrait>(conn: &C, filter: &ShipmentFilter, after: Option<&str>, limit: u64) -> Result<Vec<ShipmentRecord>, DbErr> {
+    let mut query = shipment::Entity::find();
+    if let Some(c) = &filter.carrier_id {
+        query = query.filter(shipment::Column::CarrierId.eq(c.as_str()));
+    }
+    if let Some(t) = &filter.tracking_number {
+        query = query.filter(shipment::Column::TrackingNumber.eq(t.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(shipment::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(shipment::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}
+
+/// The carrier's shipments with these tracking numbers, by tracking number.
+pub async fn by_tracking<C: ConnectionTrait>(conn: &C, carrier_id: &str, numbers: &[&str]) -> Result<HashMap<String, ShipmentRecord>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in numbers.chunks(1_000) {
+        let rows = shipment::Entity::find()
+            .filter(shipment::Column::CarrierId.eq(carrier_id))
+            .filter(shipment::Column::TrackingNumber.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        for row in rows {
+            let record = from_row(row)?;
+            out.insert(record.tracking_number.clone(), record);
+        }
+    }
+    Ok(out)
+}
+
+/// Records a delivery time if it is the first, or earlier than the one
+/// known (events arrive out of order). Returns whether it changed.
+pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, id: &str, at: DateTime<Utc>) -> Result<bool, DbErr> {
+    let result = shipment::Entity::update_many()
+        .col_expr(shipment::Column::DeliveredAt, Expr::value(at))
+        .filter(shipment::Column::Id.eq(id))
+        .filter(
+            shipment::Column::DeliveredAt
+                .is_null()
+                .or(shipment::Column::DeliveredAt.gt(at)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Shipments of a carrier and service level handed over in [from, to).
+pub async fn shipped_between<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    service_level: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ShipmentRecord>, DbErr> {
+    shipment::Entity::find()
+        .filter(shipment::Column::CarrierId.eq(carrier_id))
+        .filter(shipment::Column::ServiceLevel.eq(service_level))
+        .filter(shipment::Column::ShipTime.gte(from))
+        .filter(shipment::Column::ShipTime.lt(to))
+        .order_by_asc(shipment::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Delivered-late shipments of a carrier delivered at or after `since`
+/// (refund candidates are filtered further by their terms).
+pub async fn late_deliveries<C: ConnectionTrait>(conn: &C, carrier_id: &str, since: DateTime<Utc>) -> Result<Vec<ShipmentRecord>, DbErr> {
+    shipment::Entity::find()
+        .filter(shipment::Column::CarrierId.eq(carrier_id))
+        .filter(shipment::Column::DeliveredAt.gte(since))
+        .filter(Expr::col(shipment::Column::DeliveredAt).gt(Expr::col(shipment::Column::PromisedAt)))
+        .order_by_asc(shipment::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! Tracking events: written in batches with one multi-row insert that skips
+//! (and so deduplicates) events already stored under the carrier's event id.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, OnConflict, Query, ReturningClause};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::entity::tracking_event;
+
+/// One event ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub carrier_event_id: String,
+    pub shipment_id: String,
+    pub event_type: &'static str,
+    pub occurred_at: DateTime<Utc>,
+    pub location: String,
+    pub exception_reason: String,
+}
+
+/// Rows per INSERT statement: 8 bind parameters each stays well under the
+/// PostgreSQL (65535) and SQLite (32766) limits.
+const ROWS_PER_STATEMENT: usize = 2_000;
+
+/// Inserts `rows` for `carrier_id`, skipping ids already stored. Returns the
+/// carrier event ids that were new.
+pub async fn insert_new<C: ConnectionTrait>(conn: &C, carrier_id: &str, rows: &[EventRow], received_at: DateTime<Utc>) -> Result<HashSet<String>, DbErr> {
+    let mut stored = HashSet::new();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("tracking_events"))
+            .columns([
+                Alias::new("carrier_id"),
+                Alias::new("carrier_event_id"),
+                Alias::new("shipment_id"),
+                Alias::new("event_type"),
+                Alias::new("occurred_at"),
+                Alias::new("location"),
+                Alias::new("exception_reason"),
+                Alias::new("received_at"),
+            ])
+            .on_conflict(
+                OnConflict::columns([Alias::new("carrier_id"), Alias::new("carrier_event_id")])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .returning(ReturningClause::Columns(vec![Alias::new("carrier_event_id").into()]));
+        for row in chunk {
+            insert
+                .values([
+                    carrier_id.into(),
+                    row.carrier_event_id.as_str().into(),
+                    row.shipment_id.as_str().into(),
+                    row.event_type.into(),
+                    row.occurred_at.into(),
+                    row.location.as_str().into(),
+                    row.exception_reason.as_str().into(),
+                    received_at.into(),
+                ])
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        for result in conn.query_all(&insert).await? {
+            stored.insert(result.try_get::<String>("", "carrier_event_id")?);
+        }
+    }
+    Ok(stored)
+}
+
+/// Events of one shipment in occurrence order.
+pub async fn of_shipment<C: ConnectionTrait>(conn: &C, shipment_id: &str) -> Result<Vec<tracking_event::Model>, DbErr> {
+    tracking_event::Entity::find()
+        .filter(tracking_event::Column::ShipmentId.eq(shipment_id))
+        .order_by_asc(tracking_event::Column::OccurredAt)
+        .order_by_asc(tracking_event::Column::CarrierEventId)
+        .all(conn)
+        .await
+}
+
+/// Events of many shipments, grouped by shipment, in occurrence order.
+pub async fn of_shipments<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<HashMap<String, Vec<tracking_event::Model>>, DbErr> {
+    let mut out: HashMap<String, Vec<tracking_event::Model>> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let rows = tracking_event::Entity::find()
+            .filter(tracking_event::Column::ShipmentId.is_in(chunk.iter().map(String::as_str)))
+            .order_by_asc(tracking_event::Column::OccurredAt)
+            .all(conn)
+            .await?;
+        for row in rows {
+            out.entry(row.shipment_id.clone()).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
