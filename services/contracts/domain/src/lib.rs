@@ -1,0 +1,15 @@
+//! The pure logic of Recourse contracts: converting units, rating parcels
+//! against rate cards, auditing carrier invoices, counting business days,
+//! evaluating SLAs and finding refundable late deliveries.
+//!
+//! Everything here is deterministic and side-effect free (no I/O, no clock,
+//! no async) so the contracts service, tests and any other consumer compute
+//! exactly the same numbers from the same facts. Money and weights are
+//! integers throughout; nothing panics on bad input.
+
+pub mod audit;
+pub mod calendar;
+pub mod rating;
+pub mod refund;
+pub mod sla;
+pub mod units;
