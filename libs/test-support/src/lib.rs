@@ -181,10 +181,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(host: Host) -> Self {
+        Self::start_with(|_| host).await
+    }
+
+    /// Binds first, then builds the host knowing its own URL — for services
+    /// that call each other on the same server, as `standalone` does.
+    pub async fn start_with(build: impl FnOnce(&str) -> Host) -> Self {
         let listener = Host::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
+        let host = build(&format!("http://{addr}"));
         let (tx, rx) = oneshot::channel::<()>();
         let settings = ServerSettings {
             shutdown_grace_seconds: 5,
