@@ -10,7 +10,10 @@ pub fn format(revision: i64) -> String {
 /// Parses a required etag from `field`.
 pub fn parse(field: &str, etag: &str) -> Result<i64, ApiError> {
     if etag.is_empty() {
-        return Err(ApiError::invalid(field, "is required: send the etag you last read"));
+        return Err(ApiError::invalid(
+            field,
+            "is required: send the etag you last read",
+        ));
     }
     etag.trim_matches('"')
         .parse::<i64>()

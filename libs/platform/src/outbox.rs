@@ -73,7 +73,12 @@ impl OutboxTable {
                     .auto_increment()
                     .primary_key(),
             )
-            .col(ColumnDef::new(col("position")).big_integer().null().unique_key())
+            .col(
+                ColumnDef::new(col("position"))
+                    .big_integer()
+                    .null()
+                    .unique_key(),
+            )
             .col(ColumnDef::new(col("event_type")).string_len(64).not_null())
             .col(ColumnDef::new(col("subject")).string_len(200).not_null())
             .col(ColumnDef::new(col("carrier_id")).string_len(36).not_null())
@@ -154,7 +159,12 @@ impl OutboxTable {
         limit: u64,
     ) -> Result<Vec<StoredEvent>, DbErr> {
         let mut select = Query::select()
-            .columns([col("position"), col("event_type"), col("carrier_id"), col("payload")])
+            .columns([
+                col("position"),
+                col("event_type"),
+                col("carrier_id"),
+                col("payload"),
+            ])
             .from(self.table())
             .and_where(Expr::col(col("position")).gt(after))
             .order_by(col("position"), Order::Asc)
@@ -164,7 +174,9 @@ impl OutboxTable {
             select.and_where(Expr::col(col("carrier_id")).eq(carrier.as_str()));
         }
         if !filter.types.is_empty() {
-            select.and_where(Expr::col(col("event_type")).is_in(filter.types.iter().map(String::as_str)));
+            select.and_where(
+                Expr::col(col("event_type")).is_in(filter.types.iter().map(String::as_str)),
+            );
         }
         conn.query_all(&select)
             .await?
@@ -207,10 +219,16 @@ impl Relay {
                     Ok(0) => {}
                     Ok(n) => {
                         rounds += 1;
-                        tracing::debug!(outbox = table.0, numbered = n, "outbox positions assigned");
+                        tracing::debug!(
+                            outbox = table.0,
+                            numbered = n,
+                            "outbox positions assigned"
+                        );
                         tx.send_replace(rounds);
                     }
-                    Err(err) => tracing::warn!(outbox = table.0, %err, "outbox relay failed; retrying"),
+                    Err(err) => {
+                        tracing::warn!(outbox = table.0, %err, "outbox relay failed; retrying")
+                    }
                 }
             }
         });
@@ -256,7 +274,11 @@ where
                 Ok(batch) => batch,
                 Err(err) => {
                     tracing::error!(outbox = table.0, %err, "feed read failed");
-                    let _ = tx.send(Err(tonic::Status::unavailable("event feed interrupted; resume from your last position"))).await;
+                    let _ = tx
+                        .send(Err(tonic::Status::unavailable(
+                            "event feed interrupted; resume from your last position",
+                        )))
+                        .await;
                     return;
                 }
             };

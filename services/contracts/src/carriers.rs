@@ -21,11 +21,19 @@ impl CarrierDirectory {
     }
 
     /// The carrier `carriers/{id}`, read as the caller.
-    pub async fn carrier(&self, token: Option<&str>, carrier_id: &str) -> Result<pb::Carrier, ApiError> {
+    pub async fn carrier(
+        &self,
+        token: Option<&str>,
+        carrier_id: &str,
+    ) -> Result<pb::Carrier, ApiError> {
         let interceptor = OutboundInterceptor::new(token).map_err(ApiError::Unauthenticated)?;
-        let mut client = CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
+        let mut client =
+            CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
         let name = format!("carriers/{carrier_id}");
-        match client.get_carrier(pb::GetCarrierRequest { name: name.clone() }).await {
+        match client
+            .get_carrier(pb::GetCarrierRequest { name: name.clone() })
+            .await
+        {
             Ok(response) => Ok(response.into_inner()),
             Err(status) => Err(match status.code() {
                 Code::NotFound | Code::InvalidArgument => ApiError::NotFound {
@@ -42,5 +50,8 @@ impl CarrierDirectory {
 
 /// Whether `carrier` sells `service_level`.
 pub fn sells(carrier: &pb::Carrier, service_level: &str) -> bool {
-    carrier.service_levels.iter().any(|l| l.code == service_level)
+    carrier
+        .service_levels
+        .iter()
+        .any(|l| l.code == service_level)
 }

@@ -7,7 +7,11 @@ use recourse_proto::contracts as pb;
 use crate::convert::common::version_resource_name;
 use crate::repo::contracts::VersionRecord;
 
-pub fn claim_terms(version: &VersionRecord, service_level: &str, claim_type: i32) -> Result<pb::ClaimTerms, ApiError> {
+pub fn claim_terms(
+    version: &VersionRecord,
+    service_level: &str,
+    claim_type: i32,
+) -> Result<pb::ClaimTerms, ApiError> {
     let name = version_resource_name(&version.contract_id, version.version);
     let terms = &version.terms;
     let liability = terms.liability.clone().unwrap_or_default();

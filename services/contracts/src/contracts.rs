@@ -43,7 +43,9 @@ impl From<LifecycleError> for ApiError {
     fn from(err: LifecycleError) -> Self {
         let message = err.to_string();
         let kind = match err {
-            LifecycleError::NotDraft { .. } | LifecycleError::NotActive(_) => "CONTRACT_VERSION_STATUS",
+            LifecycleError::NotDraft { .. } | LifecycleError::NotActive(_) => {
+                "CONTRACT_VERSION_STATUS"
+            }
             LifecycleError::Overlap { .. } => "CONTRACT_VERSION_OVERLAP",
             LifecycleError::EndBeforeStart(_) => "CONTRACT_VERSION_DATES",
         };
@@ -83,7 +85,9 @@ fn contract_to_proto(c: &ContractRecord, versions: &[VersionRecord]) -> pb::Cont
         reference: c.reference.clone(),
         display_name: c.display_name.clone(),
         versions: versions.iter().map(version_to_proto).collect(),
-        create_time: Some(recourse_platform::proto_types::timestamp_to_proto(c.created_at)),
+        create_time: Some(recourse_platform::proto_types::timestamp_to_proto(
+            c.created_at,
+        )),
     }
 }
 
@@ -103,32 +107,53 @@ pub struct ContractBook {
 
 impl ContractBook {
     pub fn new(db: DatabaseConnection, carriers: CarrierDirectory, relay: Relay) -> Self {
-        Self { db, carriers, relay }
+        Self {
+            db,
+            carriers,
+            relay,
+        }
     }
 
     /// Every service level the terms name must be one the carrier sells.
-    async fn check_service_levels(&self, token: Option<&str>, carrier_id: &str, terms: &pb::ContractTerms) -> Result<(), ApiError> {
+    async fn check_service_levels(
+        &self,
+        token: Option<&str>,
+        carrier_id: &str,
+        terms: &pb::ContractTerms,
+    ) -> Result<(), ApiError> {
         let carrier = self.carriers.carrier(token, carrier_id).await?;
         let mut v = Violations::new();
         for (i, card) in terms.rate_cards.iter().enumerate() {
             v.check(
                 sells(&carrier, &card.service_level),
                 format!("terms.rate_cards[{i}].service_level"),
-                format!("`{}` is not a service level of {}", card.service_level, carrier.name),
+                format!(
+                    "`{}` is not a service level of {}",
+                    card.service_level, carrier.name
+                ),
             );
         }
         for (i, sla) in terms.sla_terms.iter().enumerate() {
             v.check(
                 sells(&carrier, &sla.service_level),
                 format!("terms.sla_terms[{i}].service_level"),
-                format!("`{}` is not a service level of {}", sla.service_level, carrier.name),
+                format!(
+                    "`{}` is not a service level of {}",
+                    sla.service_level, carrier.name
+                ),
             );
         }
         v.into_result()
     }
 
-    pub async fn create_contract(&self, key: IdempotencyKey, token: Option<&str>, new: NewContract) -> Result<pb::Contract, ApiError> {
-        self.check_service_levels(token, &new.carrier_id, &new.draft.terms).await?;
+    pub async fn create_contract(
+        &self,
+        key: IdempotencyKey,
+        token: Option<&str>,
+        new: NewContract,
+    ) -> Result<pb::Contract, ApiError> {
+        self.check_service_levels(token, &new.carrier_id, &new.draft.terms)
+            .await?;
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 let now = Utc::now();
@@ -144,7 +169,11 @@ impl ContractBook {
                         ApiError::AlreadyExists {
                             resource: "contract",
                             name: new.reference.clone(),
-                            message: format!("{} already has a contract `{}`", carrier_name(&new.carrier_id), new.reference),
+                            message: format!(
+                                "{} already has a contract `{}`",
+                                carrier_name(&new.carrier_id),
+                                new.reference
+                            ),
                         }
                     } else {
                         err.into()
@@ -165,7 +194,15 @@ impl ContractBook {
                 repo::insert_version(txn, &version).await?;
                 let proto = version_to_proto(&version);
                 OUTBOX
-                    .append(txn, new_event("contract_version.created", proto.name.clone(), &version.carrier_id, Data::ContractVersion(proto)))
+                    .append(
+                        txn,
+                        new_event(
+                            "contract_version.created",
+                            proto.name.clone(),
+                            &version.carrier_id,
+                            Data::ContractVersion(proto),
+                        ),
+                    )
                     .await?;
                 Ok(contract_to_proto(&contract, &[version]))
             })
@@ -175,16 +212,29 @@ impl ContractBook {
     }
 
     pub async fn get_contract(&self, id: &str) -> Result<pb::Contract, ApiError> {
-        let contract = repo::find_contract(&self.db, id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "contract",
-            name: format!("contracts/{id}"),
-        })?;
+        let contract =
+            repo::find_contract(&self.db, id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound {
+                    resource: "contract",
+                    name: format!("contracts/{id}"),
+                })?;
         let versions = repo::versions_of(&self.db, id).await?;
         Ok(contract_to_proto(&contract, &versions))
     }
 
-    pub async fn list_contracts(&self, carrier_id: Option<&str>, page: &PageRequest) -> Result<(Vec<pb::Contract>, String), ApiError> {
-        let rows = repo::list_contracts(&self.db, carrier_id, page.after.as_deref(), page.fetch_limit()).await?;
+    pub async fn list_contracts(
+        &self,
+        carrier_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<(Vec<pb::Contract>, String), ApiError> {
+        let rows = repo::list_contracts(
+            &self.db,
+            carrier_id,
+            page.after.as_deref(),
+            page.fetch_limit(),
+        )
+        .await?;
         let (rows, token) = page.finish(rows, |c| c.id.clone());
         let mut out = Vec::with_capacity(rows.len());
         for c in &rows {
@@ -194,15 +244,30 @@ impl ContractBook {
         Ok((out, token))
     }
 
-    pub async fn create_version(&self, key: IdempotencyKey, token: Option<&str>, contract_id: &str, draft: VersionDraft) -> Result<pb::ContractVersion, ApiError> {
-        let contract = repo::find_contract(&self.db, contract_id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "contract",
-            name: format!("contracts/{contract_id}"),
-        })?;
-        self.check_service_levels(token, &contract.carrier_id, &draft.terms).await?;
+    pub async fn create_version(
+        &self,
+        key: IdempotencyKey,
+        token: Option<&str>,
+        contract_id: &str,
+        draft: VersionDraft,
+    ) -> Result<pb::ContractVersion, ApiError> {
+        let contract = repo::find_contract(&self.db, contract_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "contract",
+                name: format!("contracts/{contract_id}"),
+            })?;
+        self.check_service_levels(token, &contract.carrier_id, &draft.terms)
+            .await?;
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
-                let next = repo::versions_of(txn, &contract.id).await?.iter().map(|v| v.version).max().unwrap_or(0) + 1;
+                let next = repo::versions_of(txn, &contract.id)
+                    .await?
+                    .iter()
+                    .map(|v| v.version)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
                 let now = Utc::now();
                 let version = VersionRecord {
                     id: uuid::Uuid::now_v7().to_string(),
@@ -219,7 +284,15 @@ impl ContractBook {
                 repo::insert_version(txn, &version).await?;
                 let proto = version_to_proto(&version);
                 OUTBOX
-                    .append(txn, new_event("contract_version.created", proto.name.clone(), &version.carrier_id, Data::ContractVersion(proto.clone())))
+                    .append(
+                        txn,
+                        new_event(
+                            "contract_version.created",
+                            proto.name.clone(),
+                            &version.carrier_id,
+                            Data::ContractVersion(proto.clone()),
+                        ),
+                    )
                     .await?;
                 Ok(proto)
             })
@@ -228,75 +301,127 @@ impl ContractBook {
         result
     }
 
-    pub async fn get_version(&self, contract_id: &str, number: u32) -> Result<VersionRecord, ApiError> {
+    pub async fn get_version(
+        &self,
+        contract_id: &str,
+        number: u32,
+    ) -> Result<VersionRecord, ApiError> {
         repo::find_version(&self.db, contract_id, number)
             .await?
             .ok_or_else(|| version_not_found(contract_id, number))
     }
 
     /// Edits a draft.
-    pub async fn update_version(&self, token: Option<&str>, contract_id: &str, number: u32, given: i64, patch: VersionPatch) -> Result<VersionRecord, ApiError> {
+    pub async fn update_version(
+        &self,
+        token: Option<&str>,
+        contract_id: &str,
+        number: u32,
+        given: i64,
+        patch: VersionPatch,
+    ) -> Result<VersionRecord, ApiError> {
         if let Some(terms) = &patch.terms {
             let current = self.get_version(contract_id, number).await?;
-            self.check_service_levels(token, &current.carrier_id, terms).await?;
+            self.check_service_levels(token, &current.carrier_id, terms)
+                .await?;
         }
-        self.change(contract_id, number, given, "contract_version.updated", |mut v, _| {
-            if v.status != VersionStatus::Draft {
-                return Err(LifecycleError::NotDraft { action: "edited", status: v.status }.into());
-            }
-            let from = patch.effective_from.unwrap_or(v.span.from);
-            let to = patch.effective_to.unwrap_or(v.span.to);
-            v.span = Span::new(from, to).map_err(|_| LifecycleError::EndBeforeStart(from))?;
-            if let Some(terms) = patch.terms {
-                v.terms = terms;
-            }
-            Ok((v, Vec::new()))
-        })
-        .await
-    }
-
-    pub async fn activate(&self, contract_id: &str, number: u32, given: i64) -> Result<VersionRecord, ApiError> {
-        self.change(contract_id, number, given, "contract_version.activated", |mut v, others| {
-            if v.status != VersionStatus::Draft {
-                return Err(LifecycleError::NotDraft { action: "activated", status: v.status }.into());
-            }
-            let in_force: Vec<InForce> = others
-                .iter()
-                .map(|o| InForce {
-                    name: o.id.clone(),
-                    status: o.status,
-                    span: o.span,
-                })
-                .collect();
-            let closes = plan_activation(v.span, &in_force)?;
-            let mut closed = Vec::new();
-            for (id, end) in closes {
-                if let Some(mut other) = others.iter().find(|o| o.id == id).cloned() {
-                    other.span.to = Some(end);
-                    closed.push(other);
+        self.change(
+            contract_id,
+            number,
+            given,
+            "contract_version.updated",
+            |mut v, _| {
+                if v.status != VersionStatus::Draft {
+                    return Err(LifecycleError::NotDraft {
+                        action: "edited",
+                        status: v.status,
+                    }
+                    .into());
                 }
-            }
-            v.status = VersionStatus::Active;
-            Ok((v, closed))
-        })
+                let from = patch.effective_from.unwrap_or(v.span.from);
+                let to = patch.effective_to.unwrap_or(v.span.to);
+                v.span = Span::new(from, to).map_err(|_| LifecycleError::EndBeforeStart(from))?;
+                if let Some(terms) = patch.terms {
+                    v.terms = terms;
+                }
+                Ok((v, Vec::new()))
+            },
+        )
         .await
     }
 
-    pub async fn expire(&self, contract_id: &str, number: u32, given: i64, last_day: NaiveDate) -> Result<VersionRecord, ApiError> {
-        self.change(contract_id, number, given, "contract_version.expired", |mut v, _| {
-            if v.status != VersionStatus::Active {
-                return Err(LifecycleError::NotActive(v.status).into());
-            }
-            if last_day < v.span.from {
-                return Err(LifecycleError::EndBeforeStart(v.span.from).into());
-            }
-            if v.span.to.is_some_and(|to| last_day > to) {
-                return Err(ApiError::invalid("effective_to", "must not extend the version"));
-            }
-            v.span.to = Some(last_day);
-            v.status = VersionStatus::Expired;
-            Ok((v, Vec::new()))
-        })
+    pub async fn activate(
+        &self,
+        contract_id: &str,
+        number: u32,
+        given: i64,
+    ) -> Result<VersionRecord, ApiError> {
+        self.change(
+            contract_id,
+            number,
+            given,
+            "contract_version.activated",
+            |mut v, others| {
+                if v.status != VersionStatus::Draft {
+                    return Err(LifecycleError::NotDraft {
+                        action: "activated",
+                        status: v.status,
+                    }
+                    .into());
+                }
+                let in_force: Vec<InForce> = others
+                    .iter()
+                    .map(|o| InForce {
+                        name: o.id.clone(),
+                        status: o.status,
+                        span: o.span,
+                    })
+                    .collect();
+                let closes = plan_activation(v.span, &in_force)?;
+                let mut closed = Vec::new();
+                for (id, end) in closes {
+                    if let Some(mut other) = others.iter().find(|o| o.id == id).cloned() {
+                        other.span.to = Some(end);
+                        closed.push(other);
+                    }
+                }
+                v.status = VersionStatus::Active;
+                Ok((v, closed))
+            },
+        )
+        .await
+    }
+
+    pub async fn expire(
+        &self,
+        contract_id: &str,
+        number: u32,
+        given: i64,
+        last_day: NaiveDate,
+    ) -> Result<VersionRecord, ApiError> {
+        self.change(
+            contract_id,
+            number,
+            given,
+            "contract_version.expired",
+            |mut v, _| {
+                if v.status != VersionStatus::Active {
+                    return Err(LifecycleError::NotActive(v.status).into());
+                }
+                if last_day < v.span.from {
+                    return Err(LifecycleError::EndBeforeStart(v.span.from).into());
+                }
+                if v.span.to.is_some_and(|to| last_day > to) {
+                    return Err(ApiError::invalid(
+                        "effective_to",
+                        "must not extend the version",
+                    ));
+                }
+                v.span.to = Some(last_day);
+                v.status = VersionStatus::Expired;
+                Ok((v, Vec::new()))
+            },
+        )
         .await
     }
 
@@ -309,7 +434,10 @@ impl ContractBook {
         number: u32,
         given: i64,
         event_type: &str,
-        decide: impl FnOnce(VersionRecord, &[VersionRecord]) -> Result<(VersionRecord, Vec<VersionRecord>), ApiError>,
+        decide: impl FnOnce(
+            VersionRecord,
+            &[VersionRecord],
+        ) -> Result<(VersionRecord, Vec<VersionRecord>), ApiError>,
     ) -> Result<VersionRecord, ApiError> {
         let txn = self.db.begin().await?;
         let current = repo::find_version(&txn, contract_id, number)
@@ -342,12 +470,28 @@ impl ContractBook {
             }
             let proto = version_to_proto(&other);
             OUTBOX
-                .append(&txn, new_event("contract_version.updated", proto.name.clone(), &other.carrier_id, Data::ContractVersion(proto)))
+                .append(
+                    &txn,
+                    new_event(
+                        "contract_version.updated",
+                        proto.name.clone(),
+                        &other.carrier_id,
+                        Data::ContractVersion(proto),
+                    ),
+                )
                 .await?;
         }
         let proto = version_to_proto(&updated);
         OUTBOX
-            .append(&txn, new_event(event_type, name, &updated.carrier_id, Data::ContractVersion(proto)))
+            .append(
+                &txn,
+                new_event(
+                    event_type,
+                    name,
+                    &updated.carrier_id,
+                    Data::ContractVersion(proto),
+                ),
+            )
             .await?;
         txn.commit().await?;
         self.relay.poke();
@@ -355,13 +499,20 @@ impl ContractBook {
     }
 
     /// The version in force for `carrier_id` on `date`.
-    pub async fn in_force(&self, carrier_id: &str, date: NaiveDate) -> Result<VersionRecord, ApiError> {
+    pub async fn in_force(
+        &self,
+        carrier_id: &str,
+        date: NaiveDate,
+    ) -> Result<VersionRecord, ApiError> {
         repo::version_on(&self.db, carrier_id, date)
             .await?
             .ok_or_else(|| ApiError::FailedPrecondition {
                 kind: "NO_CONTRACT_IN_FORCE",
                 subject: carrier_name(carrier_id),
-                message: format!("no contract version of {} is in force on {date}", carrier_name(carrier_id)),
+                message: format!(
+                    "no contract version of {} is in force on {date}",
+                    carrier_name(carrier_id)
+                ),
             })
     }
 }

@@ -54,11 +54,29 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     let directory = carriers::CarrierDirectory::new(carriers);
     let book = contracts::ContractBook::new(db.clone(), directory.clone(), relay.clone());
     let quoting = quoting::Quoting::new(db.clone(), book.clone());
-    let shipments = shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
-    let desk = sla::SlaDesk::new(db.clone(), book.clone(), relay.clone(), Arc::new(sla::NotYetAvailable));
+    let shipments =
+        shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
+    let desk = sla::SlaDesk::new(
+        db.clone(),
+        book.clone(),
+        relay.clone(),
+        Arc::new(sla::NotYetAvailable),
+    );
     let auth = AuthInterceptor::new(keys);
-    host.add_service(ContractServiceServer::with_interceptor(api::contracts::ContractApi::new(book, quoting), auth.clone()));
-    host.add_service(ShipmentServiceServer::with_interceptor(api::shipments::ShipmentApi::new(shipments), auth.clone()));
-    host.add_service(SlaServiceServer::with_interceptor(api::sla::SlaApi::new(desk), auth.clone()));
-    host.add_service(EventServiceServer::with_interceptor(api::events::EventApi::new(db, relay), auth));
+    host.add_service(ContractServiceServer::with_interceptor(
+        api::contracts::ContractApi::new(book, quoting),
+        auth.clone(),
+    ));
+    host.add_service(ShipmentServiceServer::with_interceptor(
+        api::shipments::ShipmentApi::new(shipments),
+        auth.clone(),
+    ));
+    host.add_service(SlaServiceServer::with_interceptor(
+        api::sla::SlaApi::new(desk),
+        auth.clone(),
+    ));
+    host.add_service(EventServiceServer::with_interceptor(
+        api::events::EventApi::new(db, relay),
+        auth,
+    ));
 }

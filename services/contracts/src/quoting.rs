@@ -12,7 +12,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::api::ensure_carrier;
 use crate::contracts::ContractBook;
-use crate::convert::common::{carrier_id, date, dimensions, money, money_to_proto, resource_id, version_resource_name, weight, weight_to_proto};
+use crate::convert::common::{
+    carrier_id, date, dimensions, money, money_to_proto, resource_id, version_resource_name,
+    weight, weight_to_proto,
+};
 use crate::convert::terms;
 use crate::repo::contracts::VersionRecord;
 use crate::repo::shipments;
@@ -40,19 +43,28 @@ fn rating_error(err: RatingError, version: &str) -> ApiError {
             subject: version.to_owned(),
             message: format!("{version}: {message}"),
         },
-        RatingError::NoRatesForZone(_) | RatingError::WeightBeyondCard { .. } => ApiError::FailedPrecondition {
-            kind: "NOT_RATED",
-            subject: version.to_owned(),
-            message: format!("{version}: {message}"),
-        },
+        RatingError::NoRatesForZone(_) | RatingError::WeightBeyondCard { .. } => {
+            ApiError::FailedPrecondition {
+                kind: "NOT_RATED",
+                subject: version.to_owned(),
+                message: format!("{version}: {message}"),
+            }
+        }
         RatingError::UnknownAccessorial(_) => ApiError::invalid("accessorials", message),
-        RatingError::InvalidParcel(_) | RatingError::Unit(_) => ApiError::invalid("weight", message),
-        RatingError::Money(_) => ApiError::invalid("weight", format!("the charge overflows: {message}")),
+        RatingError::InvalidParcel(_) | RatingError::Unit(_) => {
+            ApiError::invalid("weight", message)
+        }
+        RatingError::Money(_) => {
+            ApiError::invalid("weight", format!("the charge overflows: {message}"))
+        }
     }
 }
 
 /// The domain rate card for a service level of a stored version.
-fn card_for(version: &VersionRecord, service_level: &str) -> Result<(RateCard, Currency, String), ApiError> {
+fn card_for(
+    version: &VersionRecord,
+    service_level: &str,
+) -> Result<(RateCard, Currency, String), ApiError> {
     let name = version_resource_name(&version.contract_id, version.version);
     let currency = Currency::parse(&version.terms.currency_code).map_err(ApiError::internal)?;
     let card = version
@@ -65,8 +77,9 @@ fn card_for(version: &VersionRecord, service_level: &str) -> Result<(RateCard, C
             subject: name.clone(),
             message: format!("{name} has no rate card for service level {service_level}"),
         })?;
-    let card = terms::rate_card(&mut Violations::new(), "", card, currency)
-        .ok_or_else(|| ApiError::internal(format!("stored rate card of {name} does not validate")))?;
+    let card = terms::rate_card(&mut Violations::new(), "", card, currency).ok_or_else(|| {
+        ApiError::internal(format!("stored rate card of {name} does not validate"))
+    })?;
     Ok((card, currency, name))
 }
 
@@ -110,8 +123,16 @@ impl Quoting {
         let mut v = Violations::new();
         let carrier = carrier_id(&mut v, "carrier", &r.carrier);
         v.check(!r.service_level.is_empty(), "service_level", "is required");
-        v.check(!r.origin_postal_code.is_empty(), "origin_postal_code", "is required");
-        v.check(!r.destination_postal_code.is_empty(), "destination_postal_code", "is required");
+        v.check(
+            !r.origin_postal_code.is_empty(),
+            "origin_postal_code",
+            "is required",
+        );
+        v.check(
+            !r.destination_postal_code.is_empty(),
+            "destination_postal_code",
+            "is required",
+        );
         let w = weight(&mut v, "weight", r.weight.as_ref());
         let dims = dimensions(&mut v, "dimensions", r.dimensions.as_ref());
         let ship_date = date(&mut v, "ship_date", r.ship_date.as_ref());
@@ -119,7 +140,9 @@ impl Quoting {
             money(&mut v, "declared_value", Some(declared), None, false);
         }
         v.into_result()?;
-        let (Some(carrier_id), Some(weight), Some(dimensions), Some(ship_date)) = (carrier, w, dims, ship_date) else {
+        let (Some(carrier_id), Some(weight), Some(dimensions), Some(ship_date)) =
+            (carrier, w, dims, ship_date)
+        else {
             return Err(ApiError::invalid("request", "is invalid"));
         };
         Ok(QuoteInput {
@@ -137,23 +160,37 @@ impl Quoting {
     }
 
     pub async fn quote(&self, input: &QuoteInput) -> Result<pb::Quote, ApiError> {
-        let version = self.contracts.in_force(&input.carrier_id, input.ship_date).await?;
+        let version = self
+            .contracts
+            .in_force(&input.carrier_id, input.ship_date)
+            .await?;
         let (card, _, name) = card_for(&version, &input.service_level)?;
-        let quote = card.quote(&input.parcel).map_err(|e| rating_error(e, &name))?;
+        let quote = card
+            .quote(&input.parcel)
+            .map_err(|e| rating_error(e, &name))?;
         Ok(quote_to_proto(&quote, &name))
     }
 
-    pub async fn audit(&self, caller: &Principal, r: &pb::AuditChargeRequest) -> Result<pb::ChargeAudit, ApiError> {
+    pub async fn audit(
+        &self,
+        caller: &Principal,
+        r: &pb::AuditChargeRequest,
+    ) -> Result<pb::ChargeAudit, ApiError> {
         let mut v = Violations::new();
         let id = resource_id(&mut v, "shipment", "shipments", &r.shipment);
         v.into_result()?;
         let id = id.ok_or_else(|| ApiError::invalid("shipment", "is invalid"))?;
-        let shipment = shipments::find(&self.db, &id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "shipment",
-            name: format!("shipments/{id}"),
-        })?;
+        let shipment = shipments::find(&self.db, &id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "shipment",
+                name: format!("shipments/{id}"),
+            })?;
         ensure_carrier(caller, &shipment.carrier_id)?;
-        let version = self.contracts.in_force(&shipment.carrier_id, shipment.ship_time.date_naive()).await?;
+        let version = self
+            .contracts
+            .in_force(&shipment.carrier_id, shipment.ship_time.date_naive())
+            .await?;
         let (card, currency, name) = card_for(&version, &shipment.service_level)?;
         let billed = self.billed(r.billed.as_ref(), &shipment, currency)?;
         let accessorials = billed
@@ -170,7 +207,8 @@ impl Quoting {
             accessorials,
         };
         let expected = card.quote(&parcel).map_err(|e| rating_error(e, &name))?;
-        let result = audit::audit(&expected, &billed).map_err(|e| ApiError::invalid("billed", e.to_string()))?;
+        let result = audit::audit(&expected, &billed)
+            .map_err(|e| ApiError::invalid("billed", e.to_string()))?;
         Ok(pb::ChargeAudit {
             expected: Some(quote_to_proto(&expected, &name)),
             billed_total: Some(money_to_proto(billed.total)),
@@ -190,13 +228,21 @@ impl Quoting {
     }
 
     /// The invoice line from the request, or the total recorded on the shipment.
-    fn billed(&self, billed: Option<&pb::BilledCharge>, shipment: &shipments::ShipmentRecord, currency: Currency) -> Result<Billed, ApiError> {
+    fn billed(
+        &self,
+        billed: Option<&pb::BilledCharge>,
+        shipment: &shipments::ShipmentRecord,
+        currency: Currency,
+    ) -> Result<Billed, ApiError> {
         let Some(b) = billed else {
-            let total = shipment.billed_charge_minor.ok_or_else(|| ApiError::FailedPrecondition {
-                kind: "NOTHING_BILLED",
-                subject: format!("shipments/{}", shipment.id),
-                message: "the shipment has no billed charge; send `billed`".into(),
-            })?;
+            let total =
+                shipment
+                    .billed_charge_minor
+                    .ok_or_else(|| ApiError::FailedPrecondition {
+                        kind: "NOTHING_BILLED",
+                        subject: format!("shipments/{}", shipment.id),
+                        message: "the shipment has no billed charge; send `billed`".into(),
+                    })?;
             return Ok(Billed {
                 zone: None,
                 billable_weight: None,
@@ -206,13 +252,35 @@ impl Quoting {
             });
         };
         let mut v = Violations::new();
-        let total = money(&mut v, "billed.total", b.total.as_ref(), Some(currency), false);
-        let base = b.base_charge.as_ref().and_then(|m| money(&mut v, "billed.base_charge", Some(m), Some(currency), false));
-        let billable_weight: Option<Weight> = b.billable_weight.as_ref().and_then(|w| weight(&mut v, "billed.billable_weight", Some(w)));
+        let total = money(
+            &mut v,
+            "billed.total",
+            b.total.as_ref(),
+            Some(currency),
+            false,
+        );
+        let base = b
+            .base_charge
+            .as_ref()
+            .and_then(|m| money(&mut v, "billed.base_charge", Some(m), Some(currency), false));
+        let billable_weight: Option<Weight> = b
+            .billable_weight
+            .as_ref()
+            .and_then(|w| weight(&mut v, "billed.billable_weight", Some(w)));
         let mut surcharges = Vec::new();
         for (i, c) in b.surcharges.iter().enumerate() {
-            v.check(!c.code.is_empty(), format!("billed.surcharges[{i}].code"), "is required");
-            if let Some(amount) = money(&mut v, &format!("billed.surcharges[{i}].amount"), c.amount.as_ref(), Some(currency), true) {
+            v.check(
+                !c.code.is_empty(),
+                format!("billed.surcharges[{i}].code"),
+                "is required",
+            );
+            if let Some(amount) = money(
+                &mut v,
+                &format!("billed.surcharges[{i}].amount"),
+                c.amount.as_ref(),
+                Some(currency),
+                true,
+            ) {
                 surcharges.push(rating::Charge {
                     code: c.code.clone(),
                     amount,
@@ -229,4 +297,3 @@ impl Quoting {
         })
     }
 }
-

@@ -16,7 +16,9 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::carriers::{CarrierDirectory, sells};
 use crate::contracts::ContractBook;
-use crate::convert::common::{carrier_name, dimensions_to_proto, version_resource_name, weight_to_proto};
+use crate::convert::common::{
+    carrier_name, dimensions_to_proto, version_resource_name, weight_to_proto,
+};
 use crate::convert::terms;
 use crate::events::{Data, new_event};
 use crate::repo::shipments::{self as repo, ShipmentFilter, ShipmentRecord};
@@ -90,7 +92,9 @@ pub fn to_proto(s: &ShipmentRecord, last_event: Option<pb::TrackingEventType>) -
         zone: s.zone.clone(),
         contract_version: s.contract_version.clone(),
         delivered_time: s.delivered_at.map(timestamp_to_proto),
-        last_event_type: last_event.unwrap_or(pb::TrackingEventType::Unspecified).into(),
+        last_event_type: last_event
+            .unwrap_or(pb::TrackingEventType::Unspecified)
+            .into(),
         create_time: Some(timestamp_to_proto(s.created_at)),
     }
 }
@@ -103,7 +107,12 @@ pub struct BatchOutcome {
     pub rejections: Vec<pb::EventRejection>,
 }
 
-fn reject(index: u64, event: &pb::TrackingEvent, reason: &str, detail: impl Into<String>) -> pb::EventRejection {
+fn reject(
+    index: u64,
+    event: &pb::TrackingEvent,
+    reason: &str,
+    detail: impl Into<String>,
+) -> pb::EventRejection {
     pb::EventRejection {
         index,
         carrier_event_id: event.carrier_event_id.clone(),
@@ -121,29 +130,57 @@ pub struct ShipmentBook {
 }
 
 impl ShipmentBook {
-    pub fn new(db: DatabaseConnection, carriers: CarrierDirectory, contracts: ContractBook, relay: Relay) -> Self {
-        Self { db, carriers, contracts, relay }
+    pub fn new(
+        db: DatabaseConnection,
+        carriers: CarrierDirectory,
+        contracts: ContractBook,
+        relay: Relay,
+    ) -> Self {
+        Self {
+            db,
+            carriers,
+            contracts,
+            relay,
+        }
     }
 
-    pub async fn register(&self, key: IdempotencyKey, token: Option<&str>, new: NewShipment) -> Result<pb::Shipment, ApiError> {
+    pub async fn register(
+        &self,
+        key: IdempotencyKey,
+        token: Option<&str>,
+        new: NewShipment,
+    ) -> Result<pb::Shipment, ApiError> {
         let carrier = self.carriers.carrier(token, &new.carrier_id).await?;
         if !sells(&carrier, &new.service_level) {
             return Err(ApiError::invalid(
                 "shipment.service_level",
-                format!("`{}` is not a service level of {}", new.service_level, carrier.name),
+                format!(
+                    "`{}` is not a service level of {}",
+                    new.service_level, carrier.name
+                ),
             ));
         }
-        let version = self.contracts.in_force(&new.carrier_id, new.ship_time.date_naive()).await?;
+        let version = self
+            .contracts
+            .in_force(&new.carrier_id, new.ship_time.date_naive())
+            .await?;
         let version_name = version_resource_name(&version.contract_id, version.version);
         let currency = Currency::parse(&version.terms.currency_code).map_err(ApiError::internal)?;
         let mut v = Violations::new();
-        for (field, money) in [("shipment.declared_value", &new.declared_value), ("shipment.billed_charge", &new.billed_charge)] {
+        for (field, money) in [
+            ("shipment.declared_value", &new.declared_value),
+            ("shipment.billed_charge", &new.billed_charge),
+        ] {
             if let Some(m) = money {
                 crate::convert::common::money(&mut v, field, Some(m), Some(currency), false);
             }
         }
         v.into_result()?;
-        let card = version.terms.rate_cards.iter().find(|c| c.service_level == new.service_level);
+        let card = version
+            .terms
+            .rate_cards
+            .iter()
+            .find(|c| c.service_level == new.service_level);
         let zone = card
             .and_then(|c| terms::rate_card(&mut Violations::new(), "", c, currency))
             .and_then(|c| c.zone_for(&new.origin, &new.destination).map(str::to_owned));
@@ -155,13 +192,27 @@ impl ShipmentBook {
                     .sla_terms
                     .iter()
                     .find(|s| s.service_level == new.service_level)
-                    .ok_or_else(|| no_promise(&version_name, &new.service_level, "has no SLA terms for"))?;
-                let zone = zone.as_deref().ok_or_else(|| no_promise(&version_name, &new.service_level, "has no zone for this lane on"))?;
+                    .ok_or_else(|| {
+                        no_promise(&version_name, &new.service_level, "has no SLA terms for")
+                    })?;
+                let zone = zone.as_deref().ok_or_else(|| {
+                    no_promise(
+                        &version_name,
+                        &new.service_level,
+                        "has no zone for this lane on",
+                    )
+                })?;
                 let days = sla
                     .transit
                     .iter()
                     .find(|t| t.zone == zone)
-                    .ok_or_else(|| no_promise(&version_name, &new.service_level, &format!("has no transit days for zone {zone} on")))?
+                    .ok_or_else(|| {
+                        no_promise(
+                            &version_name,
+                            &new.service_level,
+                            &format!("has no transit days for zone {zone} on"),
+                        )
+                    })?
                     .business_days;
                 let sla = terms::sla(sla, currency);
                 promised_delivery(&sla.calendar, new.ship_time, days, sla.commit_minute)
@@ -193,7 +244,10 @@ impl ShipmentBook {
                         ApiError::AlreadyExists {
                             resource: "shipment",
                             name: record.tracking_number.clone(),
-                            message: format!("tracking number `{}` is already registered for this carrier", record.tracking_number),
+                            message: format!(
+                                "tracking number `{}` is already registered for this carrier",
+                                record.tracking_number
+                            ),
                         }
                     } else {
                         err.into()
@@ -201,7 +255,15 @@ impl ShipmentBook {
                 })?;
                 let proto = to_proto(&record, None);
                 OUTBOX
-                    .append(txn, new_event("shipment.registered", proto.name.clone(), &record.carrier_id, Data::Shipment(proto.clone())))
+                    .append(
+                        txn,
+                        new_event(
+                            "shipment.registered",
+                            proto.name.clone(),
+                            &record.carrier_id,
+                            Data::Shipment(proto.clone()),
+                        ),
+                    )
                     .await?;
                 Ok(proto)
             })
@@ -218,13 +280,19 @@ impl ShipmentBook {
     }
 
     pub async fn find(&self, id: &str) -> Result<ShipmentRecord, ApiError> {
-        repo::find(&self.db, id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "shipment",
-            name: format!("shipments/{id}"),
-        })
+        repo::find(&self.db, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "shipment",
+                name: format!("shipments/{id}"),
+            })
     }
 
-    pub async fn list(&self, filter: &ShipmentFilter, page: &PageRequest) -> Result<(Vec<pb::Shipment>, String), ApiError> {
+    pub async fn list(
+        &self,
+        filter: &ShipmentFilter,
+        page: &PageRequest,
+    ) -> Result<(Vec<pb::Shipment>, String), ApiError> {
         let rows = repo::list(&self.db, filter, page.after.as_deref(), page.fetch_limit()).await?;
         let (rows, token) = page.finish(rows, |s| s.id.clone());
         Ok((rows.iter().map(|s| to_proto(s, None)).collect(), token))
@@ -248,7 +316,12 @@ impl ShipmentBook {
 
     /// Stores one batch of a carrier's events in one transaction. `first`
     /// is the stream index of `events[0]`, for per-event rejections.
-    pub async fn ingest(&self, carrier_id: &str, first: u64, events: &[pb::TrackingEvent]) -> Result<BatchOutcome, ApiError> {
+    pub async fn ingest(
+        &self,
+        carrier_id: &str,
+        first: u64,
+        events: &[pb::TrackingEvent],
+    ) -> Result<BatchOutcome, ApiError> {
         let mut outcome = BatchOutcome::default();
         let numbers: Vec<&str> = events
             .iter()
@@ -262,18 +335,38 @@ impl ShipmentBook {
         let mut seen = HashSet::with_capacity(events.len());
         for (offset, event) in events.iter().enumerate() {
             let index = first + offset as u64;
-            let kind = pb::TrackingEventType::try_from(event.r#type).ok().and_then(event_type_name);
+            let kind = pb::TrackingEventType::try_from(event.r#type)
+                .ok()
+                .and_then(event_type_name);
             let at = event.occur_time.as_ref().and_then(timestamp_from_proto);
             let (Some(kind), Some(at)) = (kind, at) else {
-                outcome.rejections.push(reject(index, event, "INVALID_EVENT", "needs a known type and an occur_time"));
+                outcome.rejections.push(reject(
+                    index,
+                    event,
+                    "INVALID_EVENT",
+                    "needs a known type and an occur_time",
+                ));
                 continue;
             };
             if event.carrier_event_id.is_empty() || event.carrier_event_id.len() > 128 {
-                outcome.rejections.push(reject(index, event, "INVALID_EVENT", "carrier_event_id must be 1-128 characters"));
+                outcome.rejections.push(reject(
+                    index,
+                    event,
+                    "INVALID_EVENT",
+                    "carrier_event_id must be 1-128 characters",
+                ));
                 continue;
             }
             let Some(shipment) = shipments.get(&event.tracking_number) else {
-                outcome.rejections.push(reject(index, event, "UNKNOWN_TRACKING_NUMBER", format!("`{}` is not a registered shipment of this carrier", event.tracking_number)));
+                outcome.rejections.push(reject(
+                    index,
+                    event,
+                    "UNKNOWN_TRACKING_NUMBER",
+                    format!(
+                        "`{}` is not a registered shipment of this carrier",
+                        event.tracking_number
+                    ),
+                ));
                 continue;
             };
             if !seen.insert(event.carrier_event_id.as_str()) {
@@ -295,18 +388,29 @@ impl ShipmentBook {
 
         // Milestones become events of the feed; the earliest delivery wins.
         let mut deliveries: HashMap<&str, DateTime<Utc>> = HashMap::new();
-        let by_id: HashMap<&str, &ShipmentRecord> = shipments.values().map(|s| (s.id.as_str(), s)).collect();
+        let by_id: HashMap<&str, &ShipmentRecord> =
+            shipments.values().map(|s| (s.id.as_str(), s)).collect();
         for row in rows.iter().filter(|r| stored.contains(&r.carrier_event_id)) {
             match row.event_type {
                 "delivered" => {
-                    let at = deliveries.entry(row.shipment_id.as_str()).or_insert(row.occurred_at);
+                    let at = deliveries
+                        .entry(row.shipment_id.as_str())
+                        .or_insert(row.occurred_at);
                     *at = (*at).min(row.occurred_at);
                 }
                 "exception" | "returned" => {
                     if let Some(s) = by_id.get(row.shipment_id.as_str()) {
                         let proto = to_proto(s, Some(event_type_from_name(row.event_type)));
                         OUTBOX
-                            .append(&txn, new_event(&format!("shipment.{}", row.event_type), proto.name.clone(), carrier_id, Data::Shipment(proto)))
+                            .append(
+                                &txn,
+                                new_event(
+                                    &format!("shipment.{}", row.event_type),
+                                    proto.name.clone(),
+                                    carrier_id,
+                                    Data::Shipment(proto),
+                                ),
+                            )
                             .await?;
                     }
                 }
@@ -321,7 +425,15 @@ impl ShipmentBook {
                 delivered.delivered_at = Some(at);
                 let proto = to_proto(&delivered, Some(pb::TrackingEventType::Delivered));
                 OUTBOX
-                    .append(&txn, new_event("shipment.delivered", proto.name.clone(), carrier_id, Data::Shipment(proto)))
+                    .append(
+                        &txn,
+                        new_event(
+                            "shipment.delivered",
+                            proto.name.clone(),
+                            carrier_id,
+                            Data::Shipment(proto),
+                        ),
+                    )
                     .await?;
             }
         }

@@ -36,7 +36,13 @@ type CountFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<u32>, ApiError>
 /// Where claim counts come from. The claims service will implement this;
 /// until then [`NotYetAvailable`] answers "unknown".
 pub trait ClaimCounts: Send + Sync + std::fmt::Debug {
-    fn count<'a>(&'a self, carrier_id: &'a str, service_level: &'a str, from: NaiveDate, to: NaiveDate) -> CountFuture<'a>;
+    fn count<'a>(
+        &'a self,
+        carrier_id: &'a str,
+        service_level: &'a str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> CountFuture<'a>;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -85,11 +91,26 @@ pub struct SlaDesk {
 }
 
 impl SlaDesk {
-    pub fn new(db: DatabaseConnection, contracts: ContractBook, relay: Relay, claims: Arc<dyn ClaimCounts>) -> Self {
-        Self { db, contracts, relay, claims }
+    pub fn new(
+        db: DatabaseConnection,
+        contracts: ContractBook,
+        relay: Relay,
+        claims: Arc<dyn ClaimCounts>,
+    ) -> Self {
+        Self {
+            db,
+            contracts,
+            relay,
+            claims,
+        }
     }
 
-    pub async fn evaluate(&self, carrier_id: &str, service_level: &str, period_date: NaiveDate) -> Result<pb::SlaEvaluation, ApiError> {
+    pub async fn evaluate(
+        &self,
+        carrier_id: &str,
+        service_level: &str,
+        period_date: NaiveDate,
+    ) -> Result<pb::SlaEvaluation, ApiError> {
         let version = self.contracts.in_force(carrier_id, period_date).await?;
         let version_name = version_resource_name(&version.contract_id, version.version);
         let currency = Currency::parse(&version.terms.currency_code).map_err(ApiError::internal)?;
@@ -103,7 +124,10 @@ impl SlaDesk {
         let (first, last) = period_bounds(sla.period, period_date);
         let from = start_of(first);
         let to = start_of(last) + Duration::days(1);
-        let claims = self.claims.count(carrier_id, service_level, first, last).await?;
+        let claims = self
+            .claims
+            .count(carrier_id, service_level, first, last)
+            .await?;
 
         let txn = self.db.begin().await?;
         let shipped = shipments::shipped_between(&txn, carrier_id, service_level, from, to).await?;
@@ -123,16 +147,26 @@ impl SlaDesk {
                 }
             })
             .collect();
-        let result = math::evaluate(&facts, claims, &sla.metric, &sla.targets, &sla.credits, currency)
-            .map_err(|e| ApiError::FailedPrecondition {
-                kind: "EVALUATION_OVERFLOW",
-                subject: version_name.clone(),
-                message: e.to_string(),
-            })?;
+        let result = math::evaluate(
+            &facts,
+            claims,
+            &sla.metric,
+            &sla.targets,
+            &sla.credits,
+            currency,
+        )
+        .map_err(|e| ApiError::FailedPrecondition {
+            kind: "EVALUATION_OVERFLOW",
+            subject: version_name.clone(),
+            message: e.to_string(),
+        })?;
 
         let period = period_name(sla.period);
-        let existing = evaluations::find_period(&txn, carrier_id, service_level, period, first).await?;
-        let id = existing.as_ref().map_or_else(|| uuid::Uuid::now_v7().to_string(), |e| e.id.clone());
+        let existing =
+            evaluations::find_period(&txn, carrier_id, service_level, period, first).await?;
+        let id = existing
+            .as_ref()
+            .map_or_else(|| uuid::Uuid::now_v7().to_string(), |e| e.id.clone());
         let revision = existing.as_ref().map_or(1, |e| e.revision + 1);
         let now = Utc::now();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -170,19 +204,40 @@ impl SlaDesk {
             evaluate_time: Some(timestamp_to_proto(now)),
             revision: u32::try_from(revision).unwrap_or(u32::MAX),
         };
-        evaluations::save(&txn, existing.as_ref(), &id, carrier_id, service_level, period, first, revision, evaluation.encode_to_vec(), now)
-            .await
-            .map_err(|err| match err {
-                sea_orm::DbErr::RecordNotUpdated => ApiError::Aborted {
+        evaluations::save(
+            &txn,
+            existing.as_ref(),
+            &id,
+            carrier_id,
+            service_level,
+            period,
+            first,
+            revision,
+            evaluation.encode_to_vec(),
+            now,
+        )
+        .await
+        .map_err(|err| match err {
+            sea_orm::DbErr::RecordNotUpdated => ApiError::Aborted {
+                message: "the period was evaluated concurrently; retry".into(),
+            },
+            other if recourse_platform::idempotency::is_unique_violation(&other) => {
+                ApiError::Aborted {
                     message: "the period was evaluated concurrently; retry".into(),
-                },
-                other if recourse_platform::idempotency::is_unique_violation(&other) => ApiError::Aborted {
-                    message: "the period was evaluated concurrently; retry".into(),
-                },
-                other => other.into(),
-            })?;
+                }
+            }
+            other => other.into(),
+        })?;
         OUTBOX
-            .append(&txn, new_event("sla.evaluated", evaluation.name.clone(), carrier_id, Data::SlaEvaluation(evaluation.clone())))
+            .append(
+                &txn,
+                new_event(
+                    "sla.evaluated",
+                    evaluation.name.clone(),
+                    carrier_id,
+                    Data::SlaEvaluation(evaluation.clone()),
+                ),
+            )
             .await?;
         txn.commit().await?;
         self.relay.poke();
@@ -190,15 +245,27 @@ impl SlaDesk {
     }
 
     pub async fn get(&self, id: &str) -> Result<pb::SlaEvaluation, ApiError> {
-        let row = evaluations::find(&self.db, id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "SLA evaluation",
-            name: format!("slaEvaluations/{id}"),
-        })?;
+        let row = evaluations::find(&self.db, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "SLA evaluation",
+                name: format!("slaEvaluations/{id}"),
+            })?;
         pb::SlaEvaluation::decode(row.body.as_slice()).map_err(ApiError::internal)
     }
 
-    pub async fn list(&self, carrier_id: Option<&str>, page: &PageRequest) -> Result<(Vec<pb::SlaEvaluation>, String), ApiError> {
-        let rows = evaluations::list(&self.db, carrier_id, page.after.as_deref(), page.fetch_limit()).await?;
+    pub async fn list(
+        &self,
+        carrier_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<(Vec<pb::SlaEvaluation>, String), ApiError> {
+        let rows = evaluations::list(
+            &self.db,
+            carrier_id,
+            page.after.as_deref(),
+            page.fetch_limit(),
+        )
+        .await?;
         let (rows, token) = page.finish(rows, |r| r.id.clone());
         let evaluations = rows
             .iter()
@@ -209,17 +276,28 @@ impl SlaDesk {
 
     /// Late deliveries on guaranteed services whose refund window is open
     /// at `as_of`, in shipment order.
-    pub async fn refund_candidates(&self, carrier_id: &str, as_of: DateTime<Utc>, page: &PageRequest) -> Result<(Vec<pb::RefundCandidate>, String), ApiError> {
+    pub async fn refund_candidates(
+        &self,
+        carrier_id: &str,
+        as_of: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<(Vec<pb::RefundCandidate>, String), ApiError> {
         // Refund windows are at most ten years (terms validation).
         let since = as_of - Duration::days(3_650);
         let late = shipments::late_deliveries(&self.db, carrier_id, since).await?;
         let mut versions = HashMap::new();
         let mut out = Vec::new();
         for s in late {
-            if page.after.as_deref().is_some_and(|after| s.id.as_str() <= after) {
+            if page
+                .after
+                .as_deref()
+                .is_some_and(|after| s.id.as_str() <= after)
+            {
                 continue;
             }
-            let Some(delivered) = s.delivered_at else { continue };
+            let Some(delivered) = s.delivered_at else {
+                continue;
+            };
             if delivered > as_of {
                 continue;
             }
@@ -233,14 +311,23 @@ impl SlaDesk {
                 };
                 versions.insert(key.clone(), version);
             }
-            let Some(Some(version)) = versions.get(&key) else { continue };
-            let Some(sla) = version.terms.sla_terms.iter().find(|t| t.service_level == s.service_level) else {
+            let Some(Some(version)) = versions.get(&key) else {
+                continue;
+            };
+            let Some(sla) = version
+                .terms
+                .sla_terms
+                .iter()
+                .find(|t| t.service_level == s.service_level)
+            else {
                 continue;
             };
             if !sla.guaranteed {
                 continue;
             }
-            let Some(deadline) = refund_deadline(s.promised_at, delivered, sla.refund_window_days, as_of) else {
+            let Some(deadline) =
+                refund_deadline(s.promised_at, delivered, sla.refund_window_days, as_of)
+            else {
                 continue;
             };
             out.push(pb::RefundCandidate {
@@ -252,16 +339,20 @@ impl SlaDesk {
                 delivered_time: Some(timestamp_to_proto(delivered)),
                 late_minutes: late_minutes(s.promised_at, delivered),
                 request_deadline: date_out(deadline),
-                billed_charge: s.billed_charge_minor.map(|m| recourse_proto::common::Money {
-                    amount_minor: m,
-                    currency_code: s.currency.clone(),
-                }),
+                billed_charge: s
+                    .billed_charge_minor
+                    .map(|m| recourse_proto::common::Money {
+                        amount_minor: m,
+                        currency_code: s.currency.clone(),
+                    }),
                 contract_version: version_resource_name(&version.contract_id, version.version),
             });
             if out.len() as u64 >= page.fetch_limit() {
                 break;
             }
         }
-        Ok(page.finish(out, |c| c.shipment.trim_start_matches("shipments/").to_owned()))
+        Ok(page.finish(out, |c| {
+            c.shipment.trim_start_matches("shipments/").to_owned()
+        }))
     }
 }

@@ -74,7 +74,10 @@ pub struct InForce {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleError {
     #[error("only a draft version can be {action}; this one is {status}")]
-    NotDraft { action: &'static str, status: VersionStatus },
+    NotDraft {
+        action: &'static str,
+        status: VersionStatus,
+    },
     #[error("only an active version can expire; this one is {0}")]
     NotActive(VersionStatus),
     #[error("{other} is in force from {from} and overlaps these dates")]
@@ -86,7 +89,10 @@ pub enum LifecycleError {
 /// Versions to close the day before `new` starts: an active, open-ended (or
 /// longer-running) predecessor that began earlier is cut short; any other
 /// overlap is a conflict.
-pub fn plan_activation(new: Span, others: &[InForce]) -> Result<Vec<(String, NaiveDate)>, LifecycleError> {
+pub fn plan_activation(
+    new: Span,
+    others: &[InForce],
+) -> Result<Vec<(String, NaiveDate)>, LifecycleError> {
     let mut closes = Vec::new();
     for other in others.iter().filter(|o| o.span.overlaps(&new)) {
         let day_before = new.from.pred_opt();
@@ -128,7 +134,11 @@ mod tests {
         assert!(span.covers(d(2026, 1, 31)));
         assert!(!span.covers(d(2026, 2, 1)));
         assert!(!span.covers(d(2025, 12, 31)));
-        assert!(Span::new(d(2026, 1, 1), None).unwrap().covers(d(2099, 1, 1)));
+        assert!(
+            Span::new(d(2026, 1, 1), None)
+                .unwrap()
+                .covers(d(2099, 1, 1))
+        );
         assert!(Span::new(d(2026, 2, 1), Some(d(2026, 1, 1))).is_err());
     }
 
@@ -153,7 +163,16 @@ mod tests {
             status: VersionStatus::Expired,
             span: Span::new(d(2026, 1, 1), Some(d(2026, 3, 31))).unwrap(),
         };
-        assert!(plan_activation(Span::new(d(2026, 3, 1), None).unwrap(), std::slice::from_ref(&expired)).is_err());
-        assert_eq!(plan_activation(Span::new(d(2026, 4, 1), None).unwrap(), &[expired]).unwrap(), []);
+        assert!(
+            plan_activation(
+                Span::new(d(2026, 3, 1), None).unwrap(),
+                std::slice::from_ref(&expired)
+            )
+            .is_err()
+        );
+        assert_eq!(
+            plan_activation(Span::new(d(2026, 4, 1), None).unwrap(), &[expired]).unwrap(),
+            []
+        );
     }
 }

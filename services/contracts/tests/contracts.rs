@@ -39,19 +39,40 @@ async fn contract_needs_a_known_carrier_and_its_service_levels(backend: Backend)
         terms: Some(terms),
     };
     let err = client
-        .create_contract(request("carriers/01900000-0000-7000-8000-000000000000", terms()))
+        .create_contract(request(
+            "carriers/01900000-0000-7000-8000-000000000000",
+            terms(),
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::NotFound, "{err:?}");
     let carrier = app.carrier("ACME").await;
     let mut unsold = terms();
     unsold.rate_cards[1].service_level = "SAME_DAY".into();
-    let err = client.create_contract(request(&carrier, unsold)).await.unwrap_err();
+    let err = client
+        .create_contract(request(&carrier, unsold))
+        .await
+        .unwrap_err();
     assert_eq!(violated_fields(&err), ["terms.rate_cards[1].service_level"]);
-    let contract = client.create_contract(request(&carrier, terms())).await.unwrap().into_inner();
+    let contract = client
+        .create_contract(request(&carrier, terms()))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(contract.versions.len(), 1);
     assert_eq!(contract.versions[0].status(), pb::VersionStatus::Draft);
-    assert_eq!(contract.versions[0].terms.as_ref().unwrap().liability.as_ref().unwrap().acknowledge_within_days, 30, "federal default filled in");
+    assert_eq!(
+        contract.versions[0]
+            .terms
+            .as_ref()
+            .unwrap()
+            .liability
+            .as_ref()
+            .unwrap()
+            .acknowledge_within_days,
+        30,
+        "federal default filled in"
+    );
 }
 
 async fn invalid_terms_name_every_field(backend: Backend) {
@@ -94,7 +115,10 @@ async fn invalid_terms_name_every_field(backend: Backend) {
         "terms.liability.filing_windows[0].anchor",
         "terms.sla_terms[1].refund_window_days",
     ] {
-        assert!(fields.iter().any(|f| f == expected), "{expected} missing from {fields:?}");
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} missing from {fields:?}"
+        );
     }
 }
 
@@ -111,14 +135,26 @@ async fn create_contract_is_idempotent(backend: Backend) {
         effective_to: None,
         terms: Some(terms()),
     };
-    let first = client.create_contract(request.clone()).await.unwrap().into_inner();
-    let again = client.create_contract(request.clone()).await.unwrap().into_inner();
+    let first = client
+        .create_contract(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let again = client
+        .create_contract(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(first, again);
     let mut other = request;
     other.display_name = "Changed".into();
     let err = client.create_contract(other).await.unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
-    let listed = client.list_contracts(pb::ListContractsRequest::default()).await.unwrap().into_inner();
+    let listed = client
+        .list_contracts(pb::ListContractsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(listed.contracts.len(), 1);
 }
 
@@ -175,7 +211,6 @@ async fn draft_is_editable_active_is_immutable(backend: Backend) {
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
 }
 
-
 async fn activation_closes_the_predecessor_and_terms_in_force_follow_the_dates(backend: Backend) {
     let app = spawn_app(backend).await;
     let carrier = app.carrier("ACME").await;
@@ -204,23 +239,50 @@ async fn activation_closes_the_predecessor_and_terms_in_force_follow_the_dates(b
         .await
         .unwrap();
     let v1_now = client
-        .get_contract_version(pb::GetContractVersionRequest { name: v1.name.clone() })
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: v1.name.clone(),
+        })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(v1_now.effective_to, day(2026, 6, 30), "the predecessor closes the day before");
+    assert_eq!(
+        v1_now.effective_to,
+        day(2026, 6, 30),
+        "the predecessor closes the day before"
+    );
     let on = |d| pb::GetTermsInForceRequest {
         carrier: carrier.clone(),
         date: d,
     };
-    assert_eq!(client.get_terms_in_force(on(day(2026, 6, 30))).await.unwrap().into_inner().version, 1);
-    assert_eq!(client.get_terms_in_force(on(day(2026, 7, 1))).await.unwrap().into_inner().version, 2);
-    let err = client.get_terms_in_force(on(day(2025, 12, 31))).await.unwrap_err();
+    assert_eq!(
+        client
+            .get_terms_in_force(on(day(2026, 6, 30)))
+            .await
+            .unwrap()
+            .into_inner()
+            .version,
+        1
+    );
+    assert_eq!(
+        client
+            .get_terms_in_force(on(day(2026, 7, 1)))
+            .await
+            .unwrap()
+            .into_inner()
+            .version,
+        2
+    );
+    let err = client
+        .get_terms_in_force(on(day(2025, 12, 31)))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
 
     // Expiring v2 keeps it answering for the dates it covered.
     let v2_now = client
-        .get_contract_version(pb::GetContractVersionRequest { name: v2.name.clone() })
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: v2.name.clone(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -234,8 +296,21 @@ async fn activation_closes_the_predecessor_and_terms_in_force_follow_the_dates(b
         .unwrap()
         .into_inner();
     assert_eq!(expired.status(), pb::VersionStatus::Expired);
-    assert_eq!(client.get_terms_in_force(on(day(2026, 12, 31))).await.unwrap().into_inner().version, 2);
-    assert!(client.get_terms_in_force(on(day(2027, 1, 1))).await.is_err());
+    assert_eq!(
+        client
+            .get_terms_in_force(on(day(2026, 12, 31)))
+            .await
+            .unwrap()
+            .into_inner()
+            .version,
+        2
+    );
+    assert!(
+        client
+            .get_terms_in_force(on(day(2027, 1, 1)))
+            .await
+            .is_err()
+    );
 }
 
 async fn overlapping_activation_and_stale_etags_are_refused(backend: Backend) {
@@ -274,7 +349,11 @@ async fn overlapping_activation_and_stale_etags_are_refused(backend: Backend) {
     assert!(err.message().contains("overlaps"), "{err:?}");
 }
 
-fn quote_request(carrier: &str, destination: &str, accessorials: Vec<String>) -> pb::QuoteRateRequest {
+fn quote_request(
+    carrier: &str,
+    destination: &str,
+    accessorials: Vec<String>,
+) -> pb::QuoteRateRequest {
     pb::QuoteRateRequest {
         carrier: carrier.into(),
         service_level: "GROUND".into(),
@@ -312,7 +391,11 @@ async fn quote_rate_worked_example_zone_8_dim_13_lb(backend: Backend) {
     assert_eq!(quote.zone, "8");
     assert_eq!(quote.billable_weight.unwrap().thousandths, 13_000);
     assert_eq!(quote.base_charge, usd(2_600));
-    let codes: Vec<_> = quote.surcharges.iter().map(|c| (c.code.as_str(), c.amount.clone().unwrap().amount_minor)).collect();
+    let codes: Vec<_> = quote
+        .surcharges
+        .iter()
+        .map(|c| (c.code.as_str(), c.amount.clone().unwrap().amount_minor))
+        .collect();
     assert_eq!(codes, [("FUEL", 325), ("RESIDENTIAL", 495)]);
     assert_eq!(quote.total, usd(3_420));
     assert_eq!(quote.contract_version, version.name);
@@ -325,7 +408,12 @@ async fn quote_rate_worked_example_zone_8_dim_13_lb(backend: Backend) {
         unit: WeightUnit::Lb.into(),
     });
     small.dimensions = None;
-    let quote = app.contracts(Role::Internal).quote_rate(small).await.unwrap().into_inner();
+    let quote = app
+        .contracts(Role::Internal)
+        .quote_rate(small)
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(quote.zone, "2");
     assert!(quote.minimum_applied);
     assert_eq!(quote.base_charge, usd(900));
@@ -347,14 +435,23 @@ async fn quote_refuses_what_the_card_cannot_price(backend: Backend) {
         thousandths: 150_000,
         unit: WeightUnit::Lb.into(),
     });
-    assert_eq!(client.quote_rate(heavy).await.unwrap_err().code(), Code::FailedPrecondition);
+    assert_eq!(
+        client.quote_rate(heavy).await.unwrap_err().code(),
+        Code::FailedPrecondition
+    );
     let mut before = quote_request(&carrier, "10001", vec![]);
     before.ship_date = day(2025, 6, 1);
-    assert_eq!(client.quote_rate(before).await.unwrap_err().code(), Code::FailedPrecondition);
+    assert_eq!(
+        client.quote_rate(before).await.unwrap_err().code(),
+        Code::FailedPrecondition
+    );
     let mut bad = quote_request(&carrier, "10001", vec![]);
     bad.weight = None;
     bad.ship_date = None;
-    assert_eq!(violated_fields(&client.quote_rate(bad).await.unwrap_err()), ["weight", "ship_date"]);
+    assert_eq!(
+        violated_fields(&client.quote_rate(bad).await.unwrap_err()),
+        ["weight", "ship_date"]
+    );
 }
 
 async fn audit_finds_overbilled_weight_and_an_extra_surcharge(backend: Backend) {
@@ -363,7 +460,11 @@ async fn audit_finds_overbilled_weight_and_an_extra_surcharge(backend: Backend) 
     app.active_contract(&carrier, "MSA", day(2026, 1, 1)).await;
     // 2 lb, 10x8x4 in (DIM 2.302 -> 3 lb billable), zone 2: 10.00 + fuel 1.25.
     let shipment = app
-        .register(common::shipment(&carrier, "1Z001", common::at(2026, 11, 16, 9, 0)))
+        .register(common::shipment(
+            &carrier,
+            "1Z001",
+            common::at(2026, 11, 16, 9, 0),
+        ))
         .await;
     let billed = pb::BilledCharge {
         zone: "2".into(),
@@ -398,11 +499,20 @@ async fn audit_finds_overbilled_weight_and_an_extra_surcharge(backend: Backend) 
     assert_eq!(expected.base_charge, usd(1_000));
     let causes: Vec<_> = audit.discrepancies.iter().map(|d| d.cause()).collect();
     assert!(causes.contains(&pb::DiscrepancyCause::Weight), "{causes:?}");
-    assert!(causes.contains(&pb::DiscrepancyCause::BaseRate), "{causes:?}");
+    assert!(
+        causes.contains(&pb::DiscrepancyCause::BaseRate),
+        "{causes:?}"
+    );
     // The signature line is contracted, so the expected quote includes it;
     // what differs is the fuel on the inflated base.
-    assert!(causes.contains(&pb::DiscrepancyCause::Surcharge), "{causes:?}");
-    assert_eq!(audit.difference, usd(2_325 - expected.total.unwrap().amount_minor));
+    assert!(
+        causes.contains(&pb::DiscrepancyCause::Surcharge),
+        "{causes:?}"
+    );
+    assert_eq!(
+        audit.difference,
+        usd(2_325 - expected.total.unwrap().amount_minor)
+    );
     assert!(audit.difference.unwrap().amount_minor > 0, "overbilled");
 
     // Only the recorded total: compared as a total.
@@ -430,18 +540,40 @@ async fn claim_terms_follow_the_version_in_force_on_the_ship_date(backend: Backe
         claim_type: claim_type.into(),
         ship_date: day(2026, 11, 2),
     };
-    let terms = client.get_claim_terms(request(pb::ClaimType::Damage)).await.unwrap().into_inner();
+    let terms = client
+        .get_claim_terms(request(pb::ClaimType::Damage))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(terms.contract_version, version.name);
     assert_eq!(terms.default_per_package_limit, usd(10_000));
     assert!(terms.declared_value_coverage);
     let window = terms.filing_window.unwrap();
-    assert_eq!((window.days, window.anchor()), (60, pb::FilingAnchor::ActualDelivery));
-    assert_eq!(terms.required_documents, [i32::from(pb::DocumentKind::Invoice), i32::from(pb::DocumentKind::Photo)]);
-    assert_eq!((terms.acknowledge_within_days, terms.decide_within_days), (30, 120));
+    assert_eq!(
+        (window.days, window.anchor()),
+        (60, pb::FilingAnchor::ActualDelivery)
+    );
+    assert_eq!(
+        terms.required_documents,
+        [
+            i32::from(pb::DocumentKind::Invoice),
+            i32::from(pb::DocumentKind::Photo)
+        ]
+    );
+    assert_eq!(
+        (terms.acknowledge_within_days, terms.decide_within_days),
+        (30, 120)
+    );
     assert_eq!(terms.weight_unit(), WeightUnit::Lb);
-    let err = client.get_claim_terms(request(pb::ClaimType::Shortage)).await.unwrap_err();
+    let err = client
+        .get_claim_terms(request(pb::ClaimType::Shortage))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    let err = client.get_claim_terms(request(pb::ClaimType::Unspecified)).await.unwrap_err();
+    let err = client
+        .get_claim_terms(request(pb::ClaimType::Unspecified))
+        .await
+        .unwrap_err();
     assert_eq!(violated_fields(&err), ["claim_type"]);
 }
 
@@ -453,15 +585,23 @@ async fn partner_sees_only_its_own_contracts(backend: Backend) {
     let other = app.active_contract(&theirs, "B", day(2026, 1, 1)).await;
     let mut partner = app.partner_contracts(&mine);
     partner
-        .get_contract_version(pb::GetContractVersionRequest { name: own.name.clone() })
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: own.name.clone(),
+        })
         .await
         .unwrap();
     let err = partner
-        .get_contract_version(pb::GetContractVersionRequest { name: other.name.clone() })
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: other.name.clone(),
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
-    let listed = partner.list_contracts(pb::ListContractsRequest::default()).await.unwrap().into_inner();
+    let listed = partner
+        .list_contracts(pb::ListContractsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(listed.contracts.len(), 1);
     assert_eq!(listed.contracts[0].carrier, mine);
     let err = partner

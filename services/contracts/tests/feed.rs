@@ -23,7 +23,12 @@ backend_tests!(
 );
 
 /// Reads `n` events (each within 10 s) from a subscription.
-async fn take(client: &mut EventServiceClient<Authed>, after: i64, types: Vec<String>, n: usize) -> Vec<pb::Event> {
+async fn take(
+    client: &mut EventServiceClient<Authed>,
+    after: i64,
+    types: Vec<String>,
+    n: usize,
+) -> Vec<pb::Event> {
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
             after_position: after,
@@ -52,12 +57,22 @@ async fn feed_resumes_after_a_position_with_no_gap_and_no_duplicate(backend: Bac
     let carrier = app.carrier("ACME").await;
     app.active_contract(&carrier, "MSA", day(2026, 1, 1)).await;
     for t in ["T1", "T2", "T3"] {
-        app.register(shipment(&carrier, t, at(2026, 11, 2, 9, 0))).await;
+        app.register(shipment(&carrier, t, at(2026, 11, 2, 9, 0)))
+            .await;
     }
     let mut tracking = app.shipments(Role::Internal);
-    ingest(&mut tracking, &carrier, vec![vec![event("d", "T2", pb::TrackingEventType::Delivered, at(2026, 11, 3, 9, 0))]])
-        .await
-        .unwrap();
+    ingest(
+        &mut tracking,
+        &carrier,
+        vec![vec![event(
+            "d",
+            "T2",
+            pb::TrackingEventType::Delivered,
+            at(2026, 11, 3, 9, 0),
+        )]],
+    )
+    .await
+    .unwrap();
     let mut feed = app.events(Role::Auditor);
     let all = take(&mut feed, 0, vec![], 6).await;
     let types: Vec<_> = all.iter().map(|e| e.r#type.as_str()).collect();
@@ -74,9 +89,14 @@ async fn feed_resumes_after_a_position_with_no_gap_and_no_duplicate(backend: Bac
     );
     let positions: Vec<_> = all.iter().map(|e| e.position).collect();
     assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
-    assert!(matches!(all[5].data, Some(pb::event::Data::Shipment(ref s)) if s.tracking_number == "T2"));
+    assert!(
+        matches!(all[5].data, Some(pb::event::Data::Shipment(ref s)) if s.tracking_number == "T2")
+    );
     let rest = take(&mut feed, 3, vec![], 3).await;
-    assert_eq!(rest.iter().map(|e| e.position).collect::<Vec<_>>(), [4, 5, 6]);
+    assert_eq!(
+        rest.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [4, 5, 6]
+    );
     assert_eq!(rest, all[3..].to_vec());
     let delivered = take(&mut feed, 0, vec!["shipment.delivered".into()], 1).await;
     assert_eq!(delivered[0].position, 6);
@@ -95,9 +115,17 @@ async fn live_subscribers_receive_new_changes(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    app.register(shipment(&carrier, "LIVE", at(2026, 11, 2, 9, 0))).await;
-    let next = tokio::time::timeout(Duration::from_secs(10), stream.next()).await.unwrap().unwrap().unwrap();
-    assert_eq!((next.position, next.r#type.as_str()), (3, "shipment.registered"));
+    app.register(shipment(&carrier, "LIVE", at(2026, 11, 2, 9, 0)))
+        .await;
+    let next = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (next.position, next.r#type.as_str()),
+        (3, "shipment.registered")
+    );
 }
 
 async fn concurrent_writers_get_contiguous_positions(backend: Backend) {
@@ -134,8 +162,10 @@ async fn partners_receive_only_their_own_carriers_events(backend: Backend) {
     let theirs = app.carrier("THEIRS").await;
     app.active_contract(&mine, "A", day(2026, 1, 1)).await;
     app.active_contract(&theirs, "B", day(2026, 1, 1)).await;
-    app.register(shipment(&theirs, "O1", at(2026, 11, 2, 9, 0))).await;
-    app.register(shipment(&mine, "M1", at(2026, 11, 2, 9, 0))).await;
+    app.register(shipment(&theirs, "O1", at(2026, 11, 2, 9, 0)))
+        .await;
+    app.register(shipment(&mine, "M1", at(2026, 11, 2, 9, 0)))
+        .await;
     let mut feed = app.partner_events(&mine);
     let own = take(&mut feed, 0, vec![], 3).await;
     assert!(own.iter().all(|e| e.carrier == mine), "{own:?}");

@@ -13,7 +13,9 @@ use recourse_proto::contracts as pb;
 use recourse_test_support::{Backend, backend_tests};
 use tonic::Code;
 
-use pb::TrackingEventType::{ArrivalScan, Delivered, DepartureScan, Exception, OutForDelivery, PickedUp};
+use pb::TrackingEventType::{
+    ArrivalScan, Delivered, DepartureScan, Exception, OutForDelivery, PickedUp,
+};
 
 backend_tests!(
     a_generated_month_of_ground_shipments_has_a_known_answer,
@@ -23,7 +25,9 @@ backend_tests!(
 
 /// November 2026 business days, two hand-overs each: 40 shipments.
 fn ship_times() -> Vec<chrono::DateTime<chrono::Utc>> {
-    let days = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17, 18, 19, 20, 23, 24, 25, 27, 30];
+    let days = [
+        2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17, 18, 19, 20, 23, 24, 25, 27, 30,
+    ];
     days.iter()
         .flat_map(|d| [at(2026, 11, *d, 9, 0), at(2026, 11, *d, 13, 0)])
         .collect()
@@ -45,7 +49,14 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
         let mut s = shipment(&carrier, &tracking, shipped);
         s.promised_delivery_time = ts(promised);
         app.register(s).await;
-        let e = |n: u32, kind, hours: i64| event(&format!("{tracking}-{n}"), &tracking, kind, shipped + Duration::hours(hours));
+        let e = |n: u32, kind, hours: i64| {
+            event(
+                &format!("{tracking}-{n}"),
+                &tracking,
+                kind,
+                shipped + Duration::hours(hours),
+            )
+        };
         events.push(e(1, PickedUp, 1));
         if gap {
             events.push(e(2, OutForDelivery, 60));
@@ -69,7 +80,8 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
         }
     }
     // Outside the measurement: shipped in October, and another service level.
-    app.register(shipment(&carrier, "OCT", at(2026, 10, 30, 9, 0))).await;
+    app.register(shipment(&carrier, "OCT", at(2026, 10, 30, 9, 0)))
+        .await;
     let mut next_day = shipment(&carrier, "ND", at(2026, 11, 10, 9, 0));
     next_day.service_level = "NEXT_DAY".into();
     app.register(next_day).await;
@@ -85,24 +97,50 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
         service_level: "GROUND".into(),
         period_date: day(2026, 11, 17),
     };
-    let e = sla.evaluate_sla(request.clone()).await.unwrap().into_inner();
+    let e = sla
+        .evaluate_sla(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(e.period_start, day(2026, 11, 1));
     assert_eq!(e.period_end, day(2026, 11, 30));
     assert_eq!(e.contract_version, version.name);
     assert_eq!(e.metric.unwrap().grace_minutes, 60);
-    assert_eq!((e.shipments, e.delivered, e.on_time, e.scan_compliant, e.with_exception), (40, 38, 36, 36, 3));
-    assert_eq!(e.claims, None, "claims counts come later from the claims service");
+    assert_eq!(
+        (
+            e.shipments,
+            e.delivered,
+            e.on_time,
+            e.scan_compliant,
+            e.with_exception
+        ),
+        (40, 38, 36, 36, 3)
+    );
+    assert_eq!(
+        e.claims, None,
+        "claims counts come later from the claims service"
+    );
     let kpi = |k: pb::Kpi| e.kpis.iter().find(|r| r.kpi() == k).cloned().unwrap();
     // On time 36/40 = 90.00% against 95.00%: 5 points short, 5 x 25.00.
     let on_time = kpi(pb::Kpi::OnTimeRate);
-    assert_eq!((on_time.actual_bp, on_time.breached, on_time.shortfall_bp), (Some(9_000), true, 500));
+    assert_eq!(
+        (on_time.actual_bp, on_time.breached, on_time.shortfall_bp),
+        (Some(9_000), true, 500)
+    );
     assert_eq!(on_time.credit, usd(12_500));
     // Scan compliance 36/40 = 90.00% meets its 90.00% target exactly.
     let scans = kpi(pb::Kpi::ScanCompliance);
     assert_eq!((scans.actual_bp, scans.breached), (Some(9_000), false));
     // Exceptions 3/40 = 7.50% against a 5.00% maximum: 2.5 points, 62.50.
     let exceptions = kpi(pb::Kpi::ExceptionRate);
-    assert_eq!((exceptions.actual_bp, exceptions.breached, exceptions.shortfall_bp), (Some(750), true, 250));
+    assert_eq!(
+        (
+            exceptions.actual_bp,
+            exceptions.breached,
+            exceptions.shortfall_bp
+        ),
+        (Some(750), true, 250)
+    );
     assert_eq!(exceptions.credit, usd(6_250));
     let claims = kpi(pb::Kpi::ClaimsRate);
     assert_eq!((claims.actual_bp, claims.breached), (None, false));
@@ -114,14 +152,27 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
     assert_eq!(e.revision, 1);
 
     // A late straggler delivers; the re-run updates the same evaluation.
-    let summary = ingest(&mut tracking, &carrier, vec![vec![event("G38-9", "G38", Delivered, at(2026, 12, 20, 9, 0))]]).await.unwrap();
+    let summary = ingest(
+        &mut tracking,
+        &carrier,
+        vec![vec![event(
+            "G38-9",
+            "G38",
+            Delivered,
+            at(2026, 12, 20, 9, 0),
+        )]],
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.stored, 1);
     let again = sla.evaluate_sla(request).await.unwrap().into_inner();
     assert_eq!(again.name, e.name);
     assert_eq!(again.revision, 2);
     assert_eq!((again.delivered, again.on_time), (39, 36));
     let stored = sla
-        .get_sla_evaluation(pb::GetSlaEvaluationRequest { name: e.name.clone() })
+        .get_sla_evaluation(pb::GetSlaEvaluationRequest {
+            name: e.name.clone(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -150,7 +201,8 @@ async fn refund_candidates_appear_and_vanish_with_their_window(backend: Backend)
     on_time.service_level = "NEXT_DAY".into();
     app.register(on_time).await;
     // GROUND is not guaranteed: late, but no refund.
-    app.register(shipment(&carrier, "GROUND", at(2026, 11, 2, 9, 0))).await;
+    app.register(shipment(&carrier, "GROUND", at(2026, 11, 2, 9, 0)))
+        .await;
     let mut tracking = app.shipments(Role::Internal);
     ingest(
         &mut tracking,
@@ -169,22 +221,51 @@ async fn refund_candidates_appear_and_vanish_with_their_window(backend: Backend)
         as_of: ts(at(2026, 11, d, h, 0)),
         ..Default::default()
     };
-    let open = sla.list_refund_candidates(as_of(10, 12)).await.unwrap().into_inner().candidates;
+    let open = sla
+        .list_refund_candidates(as_of(10, 12))
+        .await
+        .unwrap()
+        .into_inner()
+        .candidates;
     assert_eq!(open.len(), 1);
     let candidate = &open[0];
     assert_eq!(candidate.shipment, late.name);
     assert_eq!(candidate.late_minutes, 270);
     assert_eq!(candidate.request_deadline, day(2026, 11, 18));
     assert_eq!(candidate.billed_charge, usd(1_000));
-    assert_eq!(sla.list_refund_candidates(as_of(18, 23)).await.unwrap().into_inner().candidates.len(), 1, "open on its last day");
-    assert!(sla.list_refund_candidates(as_of(19, 0)).await.unwrap().into_inner().candidates.is_empty(), "closed the day after");
-    assert!(sla.list_refund_candidates(as_of(3, 12)).await.unwrap().into_inner().candidates.is_empty(), "not delivered yet at 12:00");
+    assert_eq!(
+        sla.list_refund_candidates(as_of(18, 23))
+            .await
+            .unwrap()
+            .into_inner()
+            .candidates
+            .len(),
+        1,
+        "open on its last day"
+    );
+    assert!(
+        sla.list_refund_candidates(as_of(19, 0))
+            .await
+            .unwrap()
+            .into_inner()
+            .candidates
+            .is_empty(),
+        "closed the day after"
+    );
+    assert!(
+        sla.list_refund_candidates(as_of(3, 12))
+            .await
+            .unwrap()
+            .into_inner()
+            .candidates
+            .is_empty(),
+        "not delivered yet at 12:00"
+    );
     let err = sla
         .list_refund_candidates(pb::ListRefundCandidatesRequest::default())
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
-
 }
 
 async fn evaluation_needs_sla_terms_and_writers(backend: Backend) {
@@ -219,12 +300,25 @@ async fn evaluation_needs_sla_terms_and_writers(backend: Backend) {
         service_level: level.into(),
         period_date: day(2026, 11, 17),
     };
-    let err = app.sla(Role::Admin).evaluate_sla(request("NEXT_DAY")).await.unwrap_err();
+    let err = app
+        .sla(Role::Admin)
+        .evaluate_sla(request("NEXT_DAY"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    let err = app.sla(Role::Auditor).evaluate_sla(request("GROUND")).await.unwrap_err();
+    let err = app
+        .sla(Role::Auditor)
+        .evaluate_sla(request("GROUND"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     // No shipments: nothing measured, nothing breached, no credit.
-    let empty = app.sla(Role::Admin).evaluate_sla(request("GROUND")).await.unwrap().into_inner();
+    let empty = app
+        .sla(Role::Admin)
+        .evaluate_sla(request("GROUND"))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(empty.shipments, 0);
     assert!(!empty.breached);
     assert_eq!(empty.service_credit, usd(0));

@@ -93,17 +93,18 @@ impl Application {
                 addr: settings.server.listen,
                 source,
             })?;
-        let endpoint = |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
-            match (configured, &role) {
-                (Some(url), _) => Ok(url.clone()),
-                (None, Role::Standalone) => Ok(own_url.clone()),
-                (None, Role::Serve(_)) => Err(ConfigError::Invalid {
-                    key,
-                    message: "must be set for `serve` (where that service answers)".into(),
+        let endpoint =
+            |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
+                match (configured, &role) {
+                    (Some(url), _) => Ok(url.clone()),
+                    (None, Role::Standalone) => Ok(own_url.clone()),
+                    (None, Role::Serve(_)) => Err(ConfigError::Invalid {
+                        key,
+                        message: "must be set for `serve` (where that service answers)".into(),
+                    }
+                    .into()),
                 }
-                .into()),
-            }
-        };
+            };
         let mut host = Host::new();
         for service in services {
             match service {
@@ -112,11 +113,15 @@ impl Application {
                     host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
                 }
                 ServiceName::Contracts => {
-                    let carriers_url = endpoint(&settings.services.carriers_url, "services.carriers_url")?;
-                    let carriers = recourse_platform::client::channel(&carriers_url).map_err(|e| ConfigError::Invalid {
-                        key: "services.carriers_url",
-                        message: e.to_string(),
-                    })?;
+                    let carriers_url =
+                        endpoint(&settings.services.carriers_url, "services.carriers_url")?;
+                    let carriers =
+                        recourse_platform::client::channel(&carriers_url).map_err(|e| {
+                            ConfigError::Invalid {
+                                key: "services.carriers_url",
+                                message: e.to_string(),
+                            }
+                        })?;
                     let db = recourse_contracts::database(&settings.database).await?;
                     recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
                 }

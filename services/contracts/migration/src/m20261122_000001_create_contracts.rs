@@ -6,23 +6,38 @@ use crate::{IDEMPOTENCY, OUTBOX};
 pub struct Migration;
 
 fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).string_len(36).not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .string_len(36)
+        .not_null()
+        .to_owned()
 }
 
 fn text(name: &str, len: u32) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).string_len(len).not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .string_len(len)
+        .not_null()
+        .to_owned()
 }
 
 fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .to_owned()
 }
 
 fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .null()
+        .to_owned()
 }
 
 fn time(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
@@ -55,7 +70,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_contracts_carrier_reference", "contracts", &["carrier_id", "reference"], true))
+            .create_index(index(
+                "ux_contracts_carrier_reference",
+                "contracts",
+                &["carrier_id", "reference"],
+                true,
+            ))
             .await?;
         manager
             .create_table(
@@ -66,7 +86,11 @@ impl MigrationTrait for Migration {
                     .col(id("carrier_id"))
                     .col(ColumnDef::new(Alias::new("version")).integer().not_null())
                     .col(text("status", 16))
-                    .col(ColumnDef::new(Alias::new("effective_from")).date().not_null())
+                    .col(
+                        ColumnDef::new(Alias::new("effective_from"))
+                            .date()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Alias::new("effective_to")).date().null())
                     .col(text("currency", 3))
                     .col(ColumnDef::new(Alias::new("terms")).blob().not_null())
@@ -82,7 +106,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_contract_versions_number", "contract_versions", &["contract_id", "version"], true))
+            .create_index(index(
+                "ux_contract_versions_number",
+                "contract_versions",
+                &["contract_id", "version"],
+                true,
+            ))
             .await?;
         manager
             .create_index(index(
@@ -108,20 +137,33 @@ impl MigrationTrait for Migration {
                     .col(big_null("length_thousandths"))
                     .col(big_null("width_thousandths"))
                     .col(big_null("height_thousandths"))
-                    .col(ColumnDef::new(Alias::new("dimension_unit")).string_len(2).null())
+                    .col(
+                        ColumnDef::new(Alias::new("dimension_unit"))
+                            .string_len(2)
+                            .null(),
+                    )
                     .col(big_null("declared_value_minor"))
                     .col(big_null("billed_charge_minor"))
                     .col(text("currency", 3))
                     .col(time("promised_at"))
                     .col(text("zone", 16))
                     .col(text("contract_version", 100))
-                    .col(ColumnDef::new(Alias::new("delivered_at")).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Alias::new("delivered_at"))
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(time("created_at"))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("ux_shipments_tracking", "shipments", &["carrier_id", "tracking_number"], true))
+            .create_index(index(
+                "ux_shipments_tracking",
+                "shipments",
+                &["carrier_id", "tracking_number"],
+                true,
+            ))
             .await?;
         manager
             .create_index(index(

@@ -37,7 +37,9 @@ fn draft(
     let to = optional_date(v, "effective_to", to);
     let terms = terms::validate(v, "terms", terms_in);
     let span = match (from, to) {
-        (Some(from), Some(to)) => Span::new(from, to).map_err(|e| v.add("effective_to", e)).ok(),
+        (Some(from), Some(to)) => Span::new(from, to)
+            .map_err(|e| v.add("effective_to", e))
+            .ok(),
         _ => None,
     };
     Some(VersionDraft {
@@ -48,7 +50,11 @@ fn draft(
 
 fn text(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
     let value = value.trim();
-    v.check(!value.is_empty() && value.chars().count() <= max, field, format!("must be 1-{max} characters"));
+    v.check(
+        !value.is_empty() && value.chars().count() <= max,
+        field,
+        format!("must be 1-{max} characters"),
+    );
     value.to_owned()
 }
 
@@ -58,7 +64,10 @@ fn invalid_request() -> Status {
 
 #[tonic::async_trait]
 impl ContractService for ContractApi {
-    async fn create_contract(&self, request: Request<pb::CreateContractRequest>) -> Result<Response<pb::Contract>, Status> {
+    async fn create_contract(
+        &self,
+        request: Request<pb::CreateContractRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(WRITERS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -68,7 +77,12 @@ impl ContractService for ContractApi {
         let carrier = carrier_id(&mut v, "carrier", &body.carrier);
         let reference = text(&mut v, "reference", &body.reference, 64);
         let display_name = text(&mut v, "display_name", &body.display_name, 200);
-        let draft = draft(&mut v, body.effective_from.as_ref(), body.effective_to.as_ref(), body.terms.as_ref());
+        let draft = draft(
+            &mut v,
+            body.effective_from.as_ref(),
+            body.effective_to.as_ref(),
+            body.terms.as_ref(),
+        );
         v.into_result()?;
         let (Some(carrier_id), Some(draft)) = (carrier, draft) else {
             return Err(invalid_request());
@@ -79,21 +93,34 @@ impl ContractService for ContractApi {
             display_name,
             draft,
         };
-        Ok(Response::new(self.book.create_contract(key, token.as_deref(), new).await?))
+        Ok(Response::new(
+            self.book
+                .create_contract(key, token.as_deref(), new)
+                .await?,
+        ))
     }
 
-    async fn get_contract(&self, request: Request<pb::GetContractRequest>) -> Result<Response<pb::Contract>, Status> {
+    async fn get_contract(
+        &self,
+        request: Request<pb::GetContractRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
         let id = resource_id(&mut v, "name", "contracts", &request.get_ref().name);
         v.into_result()?;
-        let contract = self.book.get_contract(&id.ok_or_else(invalid_request)?).await?;
+        let contract = self
+            .book
+            .get_contract(&id.ok_or_else(invalid_request)?)
+            .await?;
         ensure_carrier(caller, contract.carrier.trim_start_matches("carriers/"))?;
         Ok(Response::new(contract))
     }
 
-    async fn list_contracts(&self, request: Request<pb::ListContractsRequest>) -> Result<Response<pb::ListContractsResponse>, Status> {
+    async fn list_contracts(
+        &self,
+        request: Request<pb::ListContractsRequest>,
+    ) -> Result<Response<pb::ListContractsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -105,16 +132,30 @@ impl ContractService for ContractApi {
         v.into_result()?;
         if let Some(own) = caller.carrier_scope() {
             if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied("a partner may list only its own carrier's contracts".into()).into());
+                return Err(ApiError::PermissionDenied(
+                    "a partner may list only its own carrier's contracts".into(),
+                )
+                .into());
             }
             carrier = Some(own.to_owned());
         }
-        let page = PageRequest::parse(body.page_size, &body.page_token, carrier.clone().unwrap_or_default())?;
-        let (contracts, next_page_token) = self.book.list_contracts(carrier.as_deref(), &page).await?;
-        Ok(Response::new(pb::ListContractsResponse { contracts, next_page_token }))
+        let page = PageRequest::parse(
+            body.page_size,
+            &body.page_token,
+            carrier.clone().unwrap_or_default(),
+        )?;
+        let (contracts, next_page_token) =
+            self.book.list_contracts(carrier.as_deref(), &page).await?;
+        Ok(Response::new(pb::ListContractsResponse {
+            contracts,
+            next_page_token,
+        }))
     }
 
-    async fn create_contract_version(&self, request: Request<pb::CreateContractVersionRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn create_contract_version(
+        &self,
+        request: Request<pb::CreateContractVersionRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(WRITERS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -122,15 +163,27 @@ impl ContractService for ContractApi {
         let key = IdempotencyKey::new("CreateContractVersion", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
         let contract = resource_id(&mut v, "contract", "contracts", &body.contract);
-        let draft = draft(&mut v, body.effective_from.as_ref(), body.effective_to.as_ref(), body.terms.as_ref());
+        let draft = draft(
+            &mut v,
+            body.effective_from.as_ref(),
+            body.effective_to.as_ref(),
+            body.terms.as_ref(),
+        );
         v.into_result()?;
         let (Some(contract), Some(draft)) = (contract, draft) else {
             return Err(invalid_request());
         };
-        Ok(Response::new(self.book.create_version(key, token.as_deref(), &contract, draft).await?))
+        Ok(Response::new(
+            self.book
+                .create_version(key, token.as_deref(), &contract, draft)
+                .await?,
+        ))
     }
 
-    async fn get_contract_version(&self, request: Request<pb::GetContractVersionRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn get_contract_version(
+        &self,
+        request: Request<pb::GetContractVersionRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
@@ -142,7 +195,10 @@ impl ContractService for ContractApi {
         Ok(Response::new(version_to_proto(&version)))
     }
 
-    async fn update_contract_version(&self, request: Request<pb::UpdateContractVersionRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn update_contract_version(
+        &self,
+        request: Request<pb::UpdateContractVersionRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -150,42 +206,74 @@ impl ContractService for ContractApi {
         let Some(version) = &body.version else {
             return Err(ApiError::invalid("version", "is required").into());
         };
-        let paths: Vec<&str> = body.update_mask.as_ref().map(|m| m.paths.iter().map(String::as_str).collect()).unwrap_or_default();
+        let paths: Vec<&str> = body
+            .update_mask
+            .as_ref()
+            .map(|m| m.paths.iter().map(String::as_str).collect())
+            .unwrap_or_default();
         let mut v = Violations::new();
         let name = version_name(&mut v, "version.name", &version.name);
-        let given = etag::parse("version.etag", &version.etag).map_err(|_| v.add("version.etag", "is required: send the etag you last read")).ok();
+        let given = etag::parse("version.etag", &version.etag)
+            .map_err(|_| v.add("version.etag", "is required: send the etag you last read"))
+            .ok();
         const MUTABLE: [&str; 3] = ["effective_from", "effective_to", "terms"];
         if paths.is_empty() {
-            v.add("update_mask", "must name the fields to change: effective_from, effective_to, terms");
+            v.add(
+                "update_mask",
+                "must name the fields to change: effective_from, effective_to, terms",
+            );
         }
         for path in &paths {
-            v.check(MUTABLE.contains(path), "update_mask", format!("`{path}` cannot be updated (mutable: effective_from, effective_to, terms)"));
+            v.check(
+                MUTABLE.contains(path),
+                "update_mask",
+                format!(
+                    "`{path}` cannot be updated (mutable: effective_from, effective_to, terms)"
+                ),
+            );
         }
         let mut patch = VersionPatch::default();
         if paths.contains(&"effective_from") {
-            patch.effective_from = date(&mut v, "version.effective_from", version.effective_from.as_ref());
+            patch.effective_from = date(
+                &mut v,
+                "version.effective_from",
+                version.effective_from.as_ref(),
+            );
         }
         if paths.contains(&"effective_to") {
-            patch.effective_to = optional_date(&mut v, "version.effective_to", version.effective_to.as_ref());
+            patch.effective_to = optional_date(
+                &mut v,
+                "version.effective_to",
+                version.effective_to.as_ref(),
+            );
         }
         if paths.contains(&"terms") {
-            patch.terms = terms::validate(&mut v, "version.terms", version.terms.as_ref()).map(|(t, _)| t);
+            patch.terms =
+                terms::validate(&mut v, "version.terms", version.terms.as_ref()).map(|(t, _)| t);
         }
         v.into_result()?;
         let ((contract, number), Some(given)) = (name.ok_or_else(invalid_request)?, given) else {
             return Err(invalid_request());
         };
-        let updated = self.book.update_version(token.as_deref(), &contract, number, given, patch).await?;
+        let updated = self
+            .book
+            .update_version(token.as_deref(), &contract, number, given, patch)
+            .await?;
         Ok(Response::new(version_to_proto(&updated)))
     }
 
-    async fn activate_contract_version(&self, request: Request<pb::ActivateContractVersionRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn activate_contract_version(
+        &self,
+        request: Request<pb::ActivateContractVersionRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let name = version_name(&mut v, "name", &body.name);
-        let given = etag::parse("etag", &body.etag).map_err(|_| v.add("etag", "is required: send the etag you last read")).ok();
+        let given = etag::parse("etag", &body.etag)
+            .map_err(|_| v.add("etag", "is required: send the etag you last read"))
+            .ok();
         v.into_result()?;
         let ((contract, number), Some(given)) = (name.ok_or_else(invalid_request)?, given) else {
             return Err(invalid_request());
@@ -194,23 +282,33 @@ impl ContractService for ContractApi {
         Ok(Response::new(version_to_proto(&activated)))
     }
 
-    async fn expire_contract_version(&self, request: Request<pb::ExpireContractVersionRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn expire_contract_version(
+        &self,
+        request: Request<pb::ExpireContractVersionRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let name = version_name(&mut v, "name", &body.name);
-        let given = etag::parse("etag", &body.etag).map_err(|_| v.add("etag", "is required: send the etag you last read")).ok();
+        let given = etag::parse("etag", &body.etag)
+            .map_err(|_| v.add("etag", "is required: send the etag you last read"))
+            .ok();
         let last_day = date(&mut v, "effective_to", body.effective_to.as_ref());
         v.into_result()?;
-        let ((contract, number), Some(given), Some(last_day)) = (name.ok_or_else(invalid_request)?, given, last_day) else {
+        let ((contract, number), Some(given), Some(last_day)) =
+            (name.ok_or_else(invalid_request)?, given, last_day)
+        else {
             return Err(invalid_request());
         };
         let expired = self.book.expire(&contract, number, given, last_day).await?;
         Ok(Response::new(version_to_proto(&expired)))
     }
 
-    async fn get_terms_in_force(&self, request: Request<pb::GetTermsInForceRequest>) -> Result<Response<pb::ContractVersion>, Status> {
+    async fn get_terms_in_force(
+        &self,
+        request: Request<pb::GetTermsInForceRequest>,
+    ) -> Result<Response<pb::ContractVersion>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -222,10 +320,15 @@ impl ContractService for ContractApi {
             return Err(invalid_request());
         };
         ensure_carrier(caller, &carrier)?;
-        Ok(Response::new(version_to_proto(&self.book.in_force(&carrier, on).await?)))
+        Ok(Response::new(version_to_proto(
+            &self.book.in_force(&carrier, on).await?,
+        )))
     }
 
-    async fn quote_rate(&self, request: Request<pb::QuoteRateRequest>) -> Result<Response<pb::Quote>, Status> {
+    async fn quote_rate(
+        &self,
+        request: Request<pb::QuoteRateRequest>,
+    ) -> Result<Response<pb::Quote>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let input = self.quoting.parse_quote(request.get_ref())?;
@@ -233,20 +336,36 @@ impl ContractService for ContractApi {
         Ok(Response::new(self.quoting.quote(&input).await?))
     }
 
-    async fn audit_charge(&self, request: Request<pb::AuditChargeRequest>) -> Result<Response<pb::ChargeAudit>, Status> {
+    async fn audit_charge(
+        &self,
+        request: Request<pb::AuditChargeRequest>,
+    ) -> Result<Response<pb::ChargeAudit>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
-        Ok(Response::new(self.quoting.audit(caller, request.get_ref()).await?))
+        Ok(Response::new(
+            self.quoting.audit(caller, request.get_ref()).await?,
+        ))
     }
 
-    async fn get_claim_terms(&self, request: Request<pb::GetClaimTermsRequest>) -> Result<Response<pb::ClaimTerms>, Status> {
+    async fn get_claim_terms(
+        &self,
+        request: Request<pb::GetClaimTermsRequest>,
+    ) -> Result<Response<pb::ClaimTerms>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = carrier_id(&mut v, "carrier", &body.carrier);
-        v.check(!body.service_level.is_empty(), "service_level", "is required");
-        v.check(terms::claim_type_known(body.claim_type), "claim_type", "must be a claim type");
+        v.check(
+            !body.service_level.is_empty(),
+            "service_level",
+            "is required",
+        );
+        v.check(
+            terms::claim_type_known(body.claim_type),
+            "claim_type",
+            "must be a claim type",
+        );
         let ship_date = date(&mut v, "ship_date", body.ship_date.as_ref());
         v.into_result()?;
         let (Some(carrier), Some(ship_date)) = (carrier, ship_date) else {
@@ -254,6 +373,10 @@ impl ContractService for ContractApi {
         };
         ensure_carrier(caller, &carrier)?;
         let version = self.book.in_force(&carrier, ship_date).await?;
-        Ok(Response::new(crate::claim_terms::claim_terms(&version, &body.service_level, body.claim_type)?))
+        Ok(Response::new(crate::claim_terms::claim_terms(
+            &version,
+            &body.service_level,
+            body.claim_type,
+        )?))
     }
 }

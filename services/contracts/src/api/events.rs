@@ -1,8 +1,8 @@
 //! `recourse.contracts.v1.EventService`: the outbox feed.
 
+use recourse_platform::ApiError;
 use recourse_platform::auth::{Role, principal};
 use recourse_platform::outbox::{FeedFilter, Relay, follow};
-use recourse_platform::ApiError;
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::event_service_server::EventService;
 use sea_orm::DatabaseConnection;
@@ -28,9 +28,18 @@ impl EventApi {
 impl EventService for EventApi {
     type SubscribeStream = ReceiverStream<Result<pb::Event, Status>>;
 
-    async fn subscribe(&self, request: Request<pb::SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
+    async fn subscribe(
+        &self,
+        request: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller = principal(&request)?;
-        caller.require(&[Role::Admin, Role::Internal, Role::Partner, Role::Finance, Role::Auditor])?;
+        caller.require(&[
+            Role::Admin,
+            Role::Internal,
+            Role::Partner,
+            Role::Finance,
+            Role::Auditor,
+        ])?;
         let body = request.get_ref();
         if body.after_position < 0 {
             return Err(ApiError::invalid("after_position", "must not be negative").into());
@@ -39,7 +48,14 @@ impl EventService for EventApi {
             carrier_id: caller.carrier_scope().map(str::to_owned),
             types: body.types.clone(),
         };
-        let stream = follow(OUTBOX, self.db.clone(), &self.relay, body.after_position, filter, decode);
+        let stream = follow(
+            OUTBOX,
+            self.db.clone(),
+            &self.relay,
+            body.after_position,
+            filter,
+            decode,
+        );
         Ok(Response::new(stream))
     }
 }

@@ -12,7 +12,13 @@ use recourse_platform::auth::{Principal, Role};
 /// Roles that change contracts and evaluate SLAs.
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Internal];
 /// Roles that read (partners only their own carrier).
-pub const READERS: &[Role] = &[Role::Admin, Role::Internal, Role::Partner, Role::Finance, Role::Auditor];
+pub const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Internal,
+    Role::Partner,
+    Role::Finance,
+    Role::Auditor,
+];
 
 /// Refuses a partner acting on another carrier's data.
 pub fn ensure_carrier(principal: &Principal, carrier_id: &str) -> Result<(), ApiError> {

@@ -33,8 +33,14 @@ impl ShipmentApi {
 fn token_like(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
     let ok = !value.is_empty()
         && value.len() <= max
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ');
-    v.check(ok, field, format!("must be 1-{max} letters, digits, spaces, dashes or underscores"));
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ');
+    v.check(
+        ok,
+        field,
+        format!("must be 1-{max} letters, digits, spaces, dashes or underscores"),
+    );
     value.to_owned()
 }
 
@@ -46,8 +52,18 @@ fn new_shipment(s: Option<&pb::Shipment>) -> Result<NewShipment, ApiError> {
     let carrier = carrier_id(&mut v, "shipment.carrier", &s.carrier);
     let tracking_number = token_like(&mut v, "shipment.tracking_number", &s.tracking_number, 64);
     let service_level = token_like(&mut v, "shipment.service_level", &s.service_level, 32);
-    let origin = token_like(&mut v, "shipment.origin_postal_code", &s.origin_postal_code, 16);
-    let destination = token_like(&mut v, "shipment.destination_postal_code", &s.destination_postal_code, 16);
+    let origin = token_like(
+        &mut v,
+        "shipment.origin_postal_code",
+        &s.origin_postal_code,
+        16,
+    );
+    let destination = token_like(
+        &mut v,
+        "shipment.destination_postal_code",
+        &s.destination_postal_code,
+        16,
+    );
     let ship_time = s.ship_time.as_ref().and_then(timestamp_from_proto);
     v.check(ship_time.is_some(), "shipment.ship_time", "is required");
     let weight = weight(&mut v, "shipment.weight", s.weight.as_ref());
@@ -56,15 +72,25 @@ fn new_shipment(s: Option<&pb::Shipment>) -> Result<NewShipment, ApiError> {
         None => None,
         Some(ts) => {
             let parsed = timestamp_from_proto(ts);
-            v.check(parsed.is_some(), "shipment.promised_delivery_time", "is not a valid time");
+            v.check(
+                parsed.is_some(),
+                "shipment.promised_delivery_time",
+                "is not a valid time",
+            );
             if let (Some(p), Some(shipped)) = (parsed, ship_time) {
-                v.check(p > shipped, "shipment.promised_delivery_time", "must be after ship_time");
+                v.check(
+                    p > shipped,
+                    "shipment.promised_delivery_time",
+                    "must be after ship_time",
+                );
             }
             parsed
         }
     };
     v.into_result()?;
-    let (Some(carrier_id), Some(ship_time), Some(weight), Some(dimensions)) = (carrier, ship_time, weight, dims) else {
+    let (Some(carrier_id), Some(ship_time), Some(weight), Some(dimensions)) =
+        (carrier, ship_time, weight, dims)
+    else {
         return Err(ApiError::invalid("shipment", "is invalid"));
     };
     Ok(NewShipment {
@@ -91,7 +117,10 @@ fn shipment_id(name: &str, field: &str) -> Result<String, ApiError> {
 
 #[tonic::async_trait]
 impl ShipmentService for ShipmentApi {
-    async fn register_shipment(&self, request: Request<pb::RegisterShipmentRequest>) -> Result<Response<pb::Shipment>, Status> {
+    async fn register_shipment(
+        &self,
+        request: Request<pb::RegisterShipmentRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(SHIPPERS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -99,10 +128,15 @@ impl ShipmentService for ShipmentApi {
         let key = IdempotencyKey::new("RegisterShipment", &caller, &body.request_id, &body)?;
         let new = new_shipment(body.shipment.as_ref())?;
         ensure_carrier(&caller, &new.carrier_id)?;
-        Ok(Response::new(self.book.register(key, token.as_deref(), new).await?))
+        Ok(Response::new(
+            self.book.register(key, token.as_deref(), new).await?,
+        ))
     }
 
-    async fn get_shipment(&self, request: Request<pb::GetShipmentRequest>) -> Result<Response<pb::Shipment>, Status> {
+    async fn get_shipment(
+        &self,
+        request: Request<pb::GetShipmentRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let id = shipment_id(&request.get_ref().name, "name")?;
@@ -111,7 +145,10 @@ impl ShipmentService for ShipmentApi {
         Ok(Response::new(shipment))
     }
 
-    async fn list_shipments(&self, request: Request<pb::ListShipmentsRequest>) -> Result<Response<pb::ListShipmentsResponse>, Status> {
+    async fn list_shipments(
+        &self,
+        request: Request<pb::ListShipmentsRequest>,
+    ) -> Result<Response<pb::ListShipmentsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -123,18 +160,25 @@ impl ShipmentService for ShipmentApi {
         v.into_result()?;
         if let Some(own) = caller.carrier_scope() {
             if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied("a partner may list only its own carrier's shipments".into()).into());
+                return Err(ApiError::PermissionDenied(
+                    "a partner may list only its own carrier's shipments".into(),
+                )
+                .into());
             }
             carrier = Some(own.to_owned());
         }
         let filter = ShipmentFilter {
             carrier_id: carrier,
-            tracking_number: (!body.tracking_number.is_empty()).then(|| body.tracking_number.clone()),
+            tracking_number: (!body.tracking_number.is_empty())
+                .then(|| body.tracking_number.clone()),
         };
         let fingerprint = format!("{:?}|{:?}", filter.carrier_id, filter.tracking_number);
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let (shipments, next_page_token) = self.book.list(&filter, &page).await?;
-        Ok(Response::new(pb::ListShipmentsResponse { shipments, next_page_token }))
+        Ok(Response::new(pb::ListShipmentsResponse {
+            shipments,
+            next_page_token,
+        }))
     }
 
     async fn ingest_tracking_events(
@@ -155,8 +199,14 @@ impl ShipmentService for ShipmentApi {
             let mut v = Violations::new();
             let carrier = carrier_id(&mut v, "carrier", &message.carrier);
             let refused = match &carrier {
-                None => Some(("INVALID_EVENT", "the message's carrier must be `carriers/{id}`")),
-                Some(id) if !caller.can_see_carrier(id) => Some(("WRONG_CARRIER", "a partner may only send its own carrier's events")),
+                None => Some((
+                    "INVALID_EVENT",
+                    "the message's carrier must be `carriers/{id}`",
+                )),
+                Some(id) if !caller.can_see_carrier(id) => Some((
+                    "WRONG_CARRIER",
+                    "a partner may only send its own carrier's events",
+                )),
                 Some(_) => None,
             };
             if let (Some((reason, detail)), events) = (refused, &message.events) {
@@ -173,18 +223,23 @@ impl ShipmentService for ShipmentApi {
             }
             let carrier = carrier.unwrap_or_default();
             if carrier != pending_carrier || pending.len() >= INGEST_BATCH {
-                self.flush(&pending_carrier, pending_first, &mut pending, &mut summary).await?;
+                self.flush(&pending_carrier, pending_first, &mut pending, &mut summary)
+                    .await?;
                 pending_carrier = carrier;
                 pending_first = next_index;
             }
             next_index += count;
             pending.extend(message.events);
         }
-        self.flush(&pending_carrier, pending_first, &mut pending, &mut summary).await?;
+        self.flush(&pending_carrier, pending_first, &mut pending, &mut summary)
+            .await?;
         Ok(Response::new(summary))
     }
 
-    async fn list_tracking_events(&self, request: Request<pb::ListTrackingEventsRequest>) -> Result<Response<pb::ListTrackingEventsResponse>, Status> {
+    async fn list_tracking_events(
+        &self,
+        request: Request<pb::ListTrackingEventsRequest>,
+    ) -> Result<Response<pb::ListTrackingEventsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let id = shipment_id(&request.get_ref().shipment, "shipment")?;
@@ -209,7 +264,10 @@ impl ShipmentApi {
         }
         for chunk in pending.chunks(INGEST_BATCH).enumerate() {
             let (i, events) = chunk;
-            let outcome = self.book.ingest(carrier, first + (i * INGEST_BATCH) as u64, events).await?;
+            let outcome = self
+                .book
+                .ingest(carrier, first + (i * INGEST_BATCH) as u64, events)
+                .await?;
             summary.stored += outcome.stored;
             summary.duplicates += outcome.duplicates;
             summary.rejections.extend(outcome.rejections);

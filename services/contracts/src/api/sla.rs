@@ -24,7 +24,11 @@ impl SlaApi {
 }
 
 /// The carrier filter of a list call; a partner is pinned to its own.
-fn scoped_carrier(caller: &recourse_platform::auth::Principal, requested: &str, required: bool) -> Result<Option<String>, ApiError> {
+fn scoped_carrier(
+    caller: &recourse_platform::auth::Principal,
+    requested: &str,
+    required: bool,
+) -> Result<Option<String>, ApiError> {
     let mut v = Violations::new();
     let carrier = match requested {
         "" if required && caller.carrier_scope().is_none() => {
@@ -36,7 +40,9 @@ fn scoped_carrier(caller: &recourse_platform::auth::Principal, requested: &str, 
     };
     v.into_result()?;
     match (caller.carrier_scope(), carrier) {
-        (Some(own), Some(asked)) if own != asked => Err(ApiError::PermissionDenied(format!("carriers/{asked} is not visible to this principal"))),
+        (Some(own), Some(asked)) if own != asked => Err(ApiError::PermissionDenied(format!(
+            "carriers/{asked} is not visible to this principal"
+        ))),
         (Some(own), _) => Ok(Some(own.to_owned())),
         (None, carrier) => Ok(carrier),
     }
@@ -44,22 +50,36 @@ fn scoped_carrier(caller: &recourse_platform::auth::Principal, requested: &str, 
 
 #[tonic::async_trait]
 impl SlaService for SlaApi {
-    async fn evaluate_sla(&self, request: Request<pb::EvaluateSlaRequest>) -> Result<Response<pb::SlaEvaluation>, Status> {
+    async fn evaluate_sla(
+        &self,
+        request: Request<pb::EvaluateSlaRequest>,
+    ) -> Result<Response<pb::SlaEvaluation>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = carrier_id(&mut v, "carrier", &body.carrier);
-        v.check(!body.service_level.is_empty(), "service_level", "is required");
+        v.check(
+            !body.service_level.is_empty(),
+            "service_level",
+            "is required",
+        );
         let on = date(&mut v, "period_date", body.period_date.as_ref());
         v.into_result()?;
         let (Some(carrier), Some(on)) = (carrier, on) else {
             return Err(ApiError::invalid("request", "is invalid").into());
         };
-        Ok(Response::new(self.desk.evaluate(&carrier, &body.service_level, on).await?))
+        Ok(Response::new(
+            self.desk
+                .evaluate(&carrier, &body.service_level, on)
+                .await?,
+        ))
     }
 
-    async fn get_sla_evaluation(&self, request: Request<pb::GetSlaEvaluationRequest>) -> Result<Response<pb::SlaEvaluation>, Status> {
+    async fn get_sla_evaluation(
+        &self,
+        request: Request<pb::GetSlaEvaluationRequest>,
+    ) -> Result<Response<pb::SlaEvaluation>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
@@ -70,28 +90,46 @@ impl SlaService for SlaApi {
         Ok(Response::new(evaluation))
     }
 
-    async fn list_sla_evaluations(&self, request: Request<pb::ListSlaEvaluationsRequest>) -> Result<Response<pb::ListSlaEvaluationsResponse>, Status> {
+    async fn list_sla_evaluations(
+        &self,
+        request: Request<pb::ListSlaEvaluationsRequest>,
+    ) -> Result<Response<pb::ListSlaEvaluationsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
         let carrier = scoped_carrier(caller, &body.carrier, false)?;
-        let page = PageRequest::parse(body.page_size, &body.page_token, carrier.clone().unwrap_or_default())?;
+        let page = PageRequest::parse(
+            body.page_size,
+            &body.page_token,
+            carrier.clone().unwrap_or_default(),
+        )?;
         let (evaluations, next_page_token) = self.desk.list(carrier.as_deref(), &page).await?;
-        Ok(Response::new(pb::ListSlaEvaluationsResponse { evaluations, next_page_token }))
+        Ok(Response::new(pb::ListSlaEvaluationsResponse {
+            evaluations,
+            next_page_token,
+        }))
     }
 
-    async fn list_refund_candidates(&self, request: Request<pb::ListRefundCandidatesRequest>) -> Result<Response<pb::ListRefundCandidatesResponse>, Status> {
+    async fn list_refund_candidates(
+        &self,
+        request: Request<pb::ListRefundCandidatesRequest>,
+    ) -> Result<Response<pb::ListRefundCandidatesResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
         let carrier = scoped_carrier(caller, &body.carrier, true)?.unwrap_or_default();
         let as_of = match &body.as_of {
             None => chrono::Utc::now(),
-            Some(ts) => timestamp_from_proto(ts).ok_or_else(|| ApiError::invalid("as_of", "is not a valid time"))?,
+            Some(ts) => timestamp_from_proto(ts)
+                .ok_or_else(|| ApiError::invalid("as_of", "is not a valid time"))?,
         };
         let fingerprint = format!("{carrier}|{}", as_of.timestamp());
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
-        let (candidates, next_page_token) = self.desk.refund_candidates(&carrier, as_of, &page).await?;
-        Ok(Response::new(pb::ListRefundCandidatesResponse { candidates, next_page_token }))
+        let (candidates, next_page_token) =
+            self.desk.refund_candidates(&carrier, as_of, &page).await?;
+        Ok(Response::new(pb::ListRefundCandidatesResponse {
+            candidates,
+            next_page_token,
+        }))
     }
 }

@@ -8,12 +8,23 @@ use recourse_platform::proto_types::{date_from_proto, date_to_proto};
 use recourse_proto::common as pbc;
 
 /// Parses `{collection}/{uuid}` (or a bare UUID) into the id.
-pub fn resource_id(v: &mut Violations, field: &str, collection: &str, name: &str) -> Option<String> {
-    let id = name.strip_prefix(collection).and_then(|rest| rest.strip_prefix('/')).unwrap_or(name);
+pub fn resource_id(
+    v: &mut Violations,
+    field: &str,
+    collection: &str,
+    name: &str,
+) -> Option<String> {
+    let id = name
+        .strip_prefix(collection)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(name);
     match uuid::Uuid::parse_str(id) {
         Ok(uuid) => Some(uuid.hyphenated().to_string()),
         Err(_) => {
-            v.add(field, format!("must be `{collection}/{{id}}` with a UUID id"));
+            v.add(
+                field,
+                format!("must be `{collection}/{{id}}` with a UUID id"),
+            );
             None
         }
     }
@@ -95,7 +106,11 @@ pub fn date(v: &mut Violations, field: &str, value: Option<&pbc::Date>) -> Optio
     parsed
 }
 
-pub fn optional_date(v: &mut Violations, field: &str, value: Option<&pbc::Date>) -> Option<Option<NaiveDate>> {
+pub fn optional_date(
+    v: &mut Violations,
+    field: &str,
+    value: Option<&pbc::Date>,
+) -> Option<Option<NaiveDate>> {
     match value {
         None => Some(None),
         Some(d) if *d == pbc::Date::default() => Some(None),
@@ -165,7 +180,11 @@ pub fn weight_to_proto(weight: Weight) -> pbc::Weight {
 }
 
 /// Optional dimensions: all three sides positive, with a unit.
-pub fn dimensions(v: &mut Violations, field: &str, value: Option<&pbc::Dimensions>) -> Option<Option<Dimensions>> {
+pub fn dimensions(
+    v: &mut Violations,
+    field: &str,
+    value: Option<&pbc::Dimensions>,
+) -> Option<Option<Dimensions>> {
     let Some(value) = value else {
         return Some(None);
     };

@@ -21,8 +21,13 @@ const END_OF_DAY_MINUTE: u32 = 23 * 60 + 59;
 
 fn code(v: &mut Violations, field: &str, s: &str) -> bool {
     let ok = (1..=32).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    v.check(ok, field, "must be 1-32 upper-case letters, digits or underscores");
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    v.check(
+        ok,
+        field,
+        "must be 1-32 upper-case letters, digits or underscores",
+    );
     ok
 }
 
@@ -32,7 +37,11 @@ fn prefix_ok(s: &str) -> bool {
 
 /// Validates and normalises terms (defaults filled in). Returns the terms to
 /// store and their currency.
-pub fn validate(v: &mut Violations, field: &str, terms: Option<&pb::ContractTerms>) -> Option<(pb::ContractTerms, Currency)> {
+pub fn validate(
+    v: &mut Violations,
+    field: &str,
+    terms: Option<&pb::ContractTerms>,
+) -> Option<(pb::ContractTerms, Currency)> {
     let Some(terms) = terms else {
         v.add(field, "is required");
         return None;
@@ -43,7 +52,9 @@ pub fn validate(v: &mut Violations, field: &str, terms: Option<&pb::ContractTerm
     let mut levels = HashSet::new();
     for (i, card) in terms.rate_cards.iter().enumerate() {
         let at = format!("{field}.rate_cards[{i}]");
-        if code(v, &format!("{at}.service_level"), &card.service_level) && !levels.insert(card.service_level.clone()) {
+        if code(v, &format!("{at}.service_level"), &card.service_level)
+            && !levels.insert(card.service_level.clone())
+        {
             v.add(format!("{at}.service_level"), "has two rate cards");
         }
         rate_card(v, &at, card, cur);
@@ -65,7 +76,9 @@ pub fn validate(v: &mut Violations, field: &str, terms: Option<&pb::ContractTerm
     let mut sla_levels = HashSet::new();
     for (i, sla) in terms.sla_terms.iter().enumerate() {
         let at = format!("{field}.sla_terms[{i}]");
-        if code(v, &format!("{at}.service_level"), &sla.service_level) && !sla_levels.insert(sla.service_level.clone()) {
+        if code(v, &format!("{at}.service_level"), &sla.service_level)
+            && !sla_levels.insert(sla.service_level.clone())
+        {
             v.add(format!("{at}.service_level"), "has two SLA terms");
         }
         sla_terms(v, &at, sla, cur);
@@ -80,7 +93,12 @@ pub fn validate(v: &mut Violations, field: &str, terms: Option<&pb::ContractTerm
 }
 
 /// The domain rate card, or `None` with violations recorded.
-pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currency) -> Option<RateCard> {
+pub fn rate_card(
+    v: &mut Violations,
+    at: &str,
+    card: &pb::RateCard,
+    cur: Currency,
+) -> Option<RateCard> {
     let before = v.len();
     if card.zone_chart.is_empty() {
         v.add(format!("{at}.zone_chart"), "needs at least one zone rule");
@@ -88,9 +106,21 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
     let mut zone_chart = Vec::new();
     for (j, rule) in card.zone_chart.iter().enumerate() {
         let rat = format!("{at}.zone_chart[{j}]");
-        v.check(prefix_ok(&rule.origin_prefix), format!("{rat}.origin_prefix"), "must be up to 10 letters or digits");
-        v.check(prefix_ok(&rule.destination_prefix), format!("{rat}.destination_prefix"), "must be up to 10 letters or digits");
-        v.check(!rule.zone.is_empty() && rule.zone.len() <= 16, format!("{rat}.zone"), "must be 1-16 characters");
+        v.check(
+            prefix_ok(&rule.origin_prefix),
+            format!("{rat}.origin_prefix"),
+            "must be up to 10 letters or digits",
+        );
+        v.check(
+            prefix_ok(&rule.destination_prefix),
+            format!("{rat}.destination_prefix"),
+            "must be up to 10 letters or digits",
+        );
+        v.check(
+            !rule.zone.is_empty() && rule.zone.len() <= 16,
+            format!("{rat}.zone"),
+            "must be 1-16 characters",
+        );
         if !card.zone_rates.iter().any(|z| z.zone == rule.zone) {
             v.add(format!("{rat}.zone"), "has no zone_rates entry");
         }
@@ -101,10 +131,22 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
         });
     }
     let wu = weight_unit(card.weight_unit);
-    v.check(wu.is_some(), format!("{at}.weight_unit"), "must be LB or KG");
+    v.check(
+        wu.is_some(),
+        format!("{at}.weight_unit"),
+        "must be LB or KG",
+    );
     let du = length_unit(card.dimension_unit);
-    v.check(du.is_some(), format!("{at}.dimension_unit"), "must be IN or CM");
-    v.check(card.dim_divisor > 0, format!("{at}.dim_divisor"), "must be positive (e.g. 139 or 5000)");
+    v.check(
+        du.is_some(),
+        format!("{at}.dimension_unit"),
+        "must be IN or CM",
+    );
+    v.check(
+        card.dim_divisor > 0,
+        format!("{at}.dim_divisor"),
+        "must be positive (e.g. 139 or 5000)",
+    );
     let rounding = match pb::WeightRounding::try_from(card.rounding) {
         Ok(pb::WeightRounding::UpWhole) => Some(Rounding::UpWhole),
         Ok(pb::WeightRounding::UpHalf) => Some(Rounding::UpHalf),
@@ -121,15 +163,33 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
     let mut zone_rates = Vec::new();
     for (j, rates) in card.zone_rates.iter().enumerate() {
         let rat = format!("{at}.zone_rates[{j}]");
-        v.check(zones.insert(rates.zone.clone()), format!("{rat}.zone"), "is listed twice");
-        v.check(!rates.weight_breaks.is_empty(), format!("{rat}.weight_breaks"), "needs at least one break");
+        v.check(
+            zones.insert(rates.zone.clone()),
+            format!("{rat}.zone"),
+            "is listed twice",
+        );
+        v.check(
+            !rates.weight_breaks.is_empty(),
+            format!("{rat}.weight_breaks"),
+            "needs at least one break",
+        );
         let mut last = 0;
         let mut breaks = Vec::new();
         for (k, b) in rates.weight_breaks.iter().enumerate() {
             let bat = format!("{rat}.weight_breaks[{k}]");
-            v.check(b.max_weight_thousandths > last, format!("{bat}.max_weight_thousandths"), "must be positive and ascending");
+            v.check(
+                b.max_weight_thousandths > last,
+                format!("{bat}.max_weight_thousandths"),
+                "must be positive and ascending",
+            );
             last = b.max_weight_thousandths.max(last);
-            if let Some(charge) = money(v, &format!("{bat}.charge"), b.charge.as_ref(), Some(cur), false) {
+            if let Some(charge) = money(
+                v,
+                &format!("{bat}.charge"),
+                b.charge.as_ref(),
+                Some(cur),
+                false,
+            ) {
                 breaks.push(rating::WeightBreak {
                     max_weight_thousandths: b.max_weight_thousandths,
                     charge,
@@ -143,9 +203,19 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
     }
     let minimum_charge = match &card.minimum_charge {
         None => Some(Money::zero(cur)),
-        Some(m) => money(v, &format!("{at}.minimum_charge"), Some(m), Some(cur), false),
+        Some(m) => money(
+            v,
+            &format!("{at}.minimum_charge"),
+            Some(m),
+            Some(cur),
+            false,
+        ),
     };
-    v.check(card.fuel_surcharge_bp <= 10_000, format!("{at}.fuel_surcharge_bp"), "must be at most 10000 (100%)");
+    v.check(
+        card.fuel_surcharge_bp <= 10_000,
+        format!("{at}.fuel_surcharge_bp"),
+        "must be at most 10000 (100%)",
+    );
     let mut codes = HashSet::new();
     let mut accessorials = Vec::new();
     for (j, a) in card.accessorials.iter().enumerate() {
@@ -153,7 +223,13 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
         if code(v, &format!("{aat}.code"), &a.code) && !codes.insert(a.code.clone()) {
             v.add(format!("{aat}.code"), "is listed twice");
         }
-        if let Some(charge) = money(v, &format!("{aat}.charge"), a.charge.as_ref(), Some(cur), false) {
+        if let Some(charge) = money(
+            v,
+            &format!("{aat}.charge"),
+            a.charge.as_ref(),
+            Some(cur),
+            false,
+        ) {
             accessorials.push(rating::Accessorial {
                 code: a.code.clone(),
                 charge,
@@ -178,31 +254,67 @@ pub fn rate_card(v: &mut Violations, at: &str, card: &pb::RateCard, cur: Currenc
 }
 
 fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur: Currency) {
-    money(v, &format!("{at}.default_per_package_limit"), l.default_per_package_limit.as_ref(), Some(cur), false);
+    money(
+        v,
+        &format!("{at}.default_per_package_limit"),
+        l.default_per_package_limit.as_ref(),
+        Some(cur),
+        false,
+    );
     if l.declared_value_coverage {
-        money(v, &format!("{at}.max_declared_value"), l.max_declared_value.as_ref(), Some(cur), false);
+        money(
+            v,
+            &format!("{at}.max_declared_value"),
+            l.max_declared_value.as_ref(),
+            Some(cur),
+            false,
+        );
     }
     if let Some(limit) = &l.per_weight_unit_limit {
-        money(v, &format!("{at}.per_weight_unit_limit"), Some(limit), Some(cur), false);
+        money(
+            v,
+            &format!("{at}.per_weight_unit_limit"),
+            Some(limit),
+            Some(cur),
+            false,
+        );
     }
     let mut types = HashSet::new();
     for (i, w) in l.filing_windows.iter().enumerate() {
         let wat = format!("{at}.filing_windows[{i}]");
         let known = claim_type_known(w.claim_type);
         v.check(known, format!("{wat}.claim_type"), "must be a claim type");
-        v.check(!known || types.insert(w.claim_type), format!("{wat}.claim_type"), "has two filing windows");
-        v.check(w.days > 0 && w.days <= 3_650, format!("{wat}.days"), "must be 1-3650");
-        let anchor = pb::FilingAnchor::try_from(w.anchor).is_ok_and(|a| a != pb::FilingAnchor::Unspecified);
-        v.check(anchor, format!("{wat}.anchor"), "must name the date the window counts from");
+        v.check(
+            !known || types.insert(w.claim_type),
+            format!("{wat}.claim_type"),
+            "has two filing windows",
+        );
+        v.check(
+            w.days > 0 && w.days <= 3_650,
+            format!("{wat}.days"),
+            "must be 1-3650",
+        );
+        let anchor =
+            pb::FilingAnchor::try_from(w.anchor).is_ok_and(|a| a != pb::FilingAnchor::Unspecified);
+        v.check(
+            anchor,
+            format!("{wat}.anchor"),
+            "must name the date the window counts from",
+        );
     }
     let mut doc_types = HashSet::new();
     for (i, r) in l.required_documents.iter().enumerate() {
         let rat = format!("{at}.required_documents[{i}]");
         let known = claim_type_known(r.claim_type);
         v.check(known, format!("{rat}.claim_type"), "must be a claim type");
-        v.check(!known || doc_types.insert(r.claim_type), format!("{rat}.claim_type"), "is listed twice");
+        v.check(
+            !known || doc_types.insert(r.claim_type),
+            format!("{rat}.claim_type"),
+            "is listed twice",
+        );
         for (k, kind) in r.kinds.iter().enumerate() {
-            let ok = pb::DocumentKind::try_from(*kind).is_ok_and(|d| d != pb::DocumentKind::Unspecified);
+            let ok =
+                pb::DocumentKind::try_from(*kind).is_ok_and(|d| d != pb::DocumentKind::Unspecified);
             v.check(ok, format!("{rat}.kinds[{k}]"), "must be a document kind");
         }
     }
@@ -213,7 +325,8 @@ pub fn claim_type_known(value: i32) -> bool {
 }
 
 fn sla_terms(v: &mut Violations, at: &str, s: &pb::SlaTerms, cur: Currency) {
-    let period = pb::MeasurementPeriod::try_from(s.period).is_ok_and(|p| p != pb::MeasurementPeriod::Unspecified);
+    let period = pb::MeasurementPeriod::try_from(s.period)
+        .is_ok_and(|p| p != pb::MeasurementPeriod::Unspecified);
     v.check(period, format!("{at}.period"), "must be WEEKLY or MONTHLY");
     if let Some(t) = &s.targets {
         for (name, bp) in [
@@ -222,29 +335,72 @@ fn sla_terms(v: &mut Violations, at: &str, s: &pb::SlaTerms, cur: Currency) {
             ("exception_rate_max_bp", t.exception_rate_max_bp),
             ("claims_rate_max_bp", t.claims_rate_max_bp),
         ] {
-            v.check(bp <= 10_000, format!("{at}.targets.{name}"), "must be at most 10000 basis points");
+            v.check(
+                bp <= 10_000,
+                format!("{at}.targets.{name}"),
+                "must be at most 10000 basis points",
+            );
         }
     }
     match &s.metric {
         Some(m) => {
-            v.check(m.first_scan_hours > 0, format!("{at}.metric.first_scan_hours"), "must be positive");
-            v.check(m.max_scan_gap_hours > 0, format!("{at}.metric.max_scan_gap_hours"), "must be positive");
+            v.check(
+                m.first_scan_hours > 0,
+                format!("{at}.metric.first_scan_hours"),
+                "must be positive",
+            );
+            v.check(
+                m.max_scan_gap_hours > 0,
+                format!("{at}.metric.max_scan_gap_hours"),
+                "must be positive",
+            );
         }
-        None => v.add(format!("{at}.metric"), "is required: both sides must compute the same number"),
+        None => v.add(
+            format!("{at}.metric"),
+            "is required: both sides must compute the same number",
+        ),
     }
     let mut zones = HashSet::new();
     for (i, t) in s.transit.iter().enumerate() {
-        v.check(!t.zone.is_empty() && zones.insert(t.zone.clone()), format!("{at}.transit[{i}].zone"), "must be a zone listed once");
-        v.check(t.business_days <= 60, format!("{at}.transit[{i}].business_days"), "must be at most 60");
+        v.check(
+            !t.zone.is_empty() && zones.insert(t.zone.clone()),
+            format!("{at}.transit[{i}].zone"),
+            "must be a zone listed once",
+        );
+        v.check(
+            t.business_days <= 60,
+            format!("{at}.transit[{i}].business_days"),
+            "must be at most 60",
+        );
     }
-    v.check(s.delivery_commit_minute < 1_440, format!("{at}.delivery_commit_minute"), "must be below 1440");
+    v.check(
+        s.delivery_commit_minute < 1_440,
+        format!("{at}.delivery_commit_minute"),
+        "must be below 1440",
+    );
     for (i, h) in s.holidays.iter().enumerate() {
         date(v, &format!("{at}.holidays[{i}]"), Some(h));
     }
-    v.check(!s.guaranteed || s.refund_window_days > 0, format!("{at}.refund_window_days"), "is required for a guaranteed service");
+    v.check(
+        !s.guaranteed || s.refund_window_days > 0,
+        format!("{at}.refund_window_days"),
+        "is required for a guaranteed service",
+    );
     if let Some(c) = &s.credits {
-        money(v, &format!("{at}.credits.credit_per_point"), c.credit_per_point.as_ref(), Some(cur), false);
-        money(v, &format!("{at}.credits.cap_per_period"), c.cap_per_period.as_ref(), Some(cur), false);
+        money(
+            v,
+            &format!("{at}.credits.credit_per_point"),
+            c.credit_per_point.as_ref(),
+            Some(cur),
+            false,
+        );
+        money(
+            v,
+            &format!("{at}.credits.cap_per_period"),
+            c.cap_per_period.as_ref(),
+            Some(cur),
+            false,
+        );
     }
 }
 

@@ -6,7 +6,9 @@ use prost::Message as _;
 use recourse_proto::contracts as pb;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::ExprTrait as _;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::corrupt;
 use super::entity::{contract, version};
@@ -48,8 +50,10 @@ fn contract_from(row: contract::Model) -> ContractRecord {
 fn version_from(row: version::Model) -> Result<VersionRecord, DbErr> {
     Ok(VersionRecord {
         status: VersionStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
-        span: Span::new(row.effective_from, row.effective_to).map_err(|_| corrupt("span", &row.id))?,
-        terms: pb::ContractTerms::decode(row.terms.as_slice()).map_err(|_| corrupt("terms", &row.id))?,
+        span: Span::new(row.effective_from, row.effective_to)
+            .map_err(|_| corrupt("span", &row.id))?,
+        terms: pb::ContractTerms::decode(row.terms.as_slice())
+            .map_err(|_| corrupt("terms", &row.id))?,
         version: u32::try_from(row.version).map_err(|_| corrupt("version", row.version))?,
         id: row.id,
         contract_id: row.contract_id,
@@ -77,7 +81,10 @@ fn version_row(v: &VersionRecord) -> version::ActiveModel {
     }
 }
 
-pub async fn insert_contract<C: ConnectionTrait>(conn: &C, c: &ContractRecord) -> Result<(), DbErr> {
+pub async fn insert_contract<C: ConnectionTrait>(
+    conn: &C,
+    c: &ContractRecord,
+) -> Result<(), DbErr> {
     contract::Entity::insert(contract::ActiveModel {
         id: Set(c.id.clone()),
         carrier_id: Set(c.carrier_id.clone()),
@@ -96,7 +103,11 @@ pub async fn insert_version<C: ConnectionTrait>(conn: &C, v: &VersionRecord) -> 
 }
 
 /// Writes `v` if its stored revision is still `expected`.
-pub async fn replace_version<C: ConnectionTrait>(conn: &C, v: &VersionRecord, expected: i64) -> Result<bool, DbErr> {
+pub async fn replace_version<C: ConnectionTrait>(
+    conn: &C,
+    v: &VersionRecord,
+    expected: i64,
+) -> Result<bool, DbErr> {
     let result = version::Entity::update_many()
         .set(version_row(v))
         .filter(version::Column::Id.eq(v.id.as_str()))
@@ -106,8 +117,14 @@ pub async fn replace_version<C: ConnectionTrait>(conn: &C, v: &VersionRecord, ex
     Ok(result.rows_affected == 1)
 }
 
-pub async fn find_contract<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ContractRecord>, DbErr> {
-    Ok(contract::Entity::find_by_id(id.to_owned()).one(conn).await?.map(contract_from))
+pub async fn find_contract<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+) -> Result<Option<ContractRecord>, DbErr> {
+    Ok(contract::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .map(contract_from))
 }
 
 pub async fn list_contracts<C: ConnectionTrait>(
@@ -123,11 +140,18 @@ pub async fn list_contracts<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(contract::Column::Id.gt(after));
     }
-    let rows = query.order_by_asc(contract::Column::Id).limit(limit).all(conn).await?;
+    let rows = query
+        .order_by_asc(contract::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
     Ok(rows.into_iter().map(contract_from).collect())
 }
 
-pub async fn versions_of<C: ConnectionTrait>(conn: &C, contract_id: &str) -> Result<Vec<VersionRecord>, DbErr> {
+pub async fn versions_of<C: ConnectionTrait>(
+    conn: &C,
+    contract_id: &str,
+) -> Result<Vec<VersionRecord>, DbErr> {
     version::Entity::find()
         .filter(version::Column::ContractId.eq(contract_id))
         .order_by_asc(version::Column::Version)
@@ -138,7 +162,11 @@ pub async fn versions_of<C: ConnectionTrait>(conn: &C, contract_id: &str) -> Res
         .collect()
 }
 
-pub async fn find_version<C: ConnectionTrait>(conn: &C, contract_id: &str, number: u32) -> Result<Option<VersionRecord>, DbErr> {
+pub async fn find_version<C: ConnectionTrait>(
+    conn: &C,
+    contract_id: &str,
+    number: u32,
+) -> Result<Option<VersionRecord>, DbErr> {
     version::Entity::find()
         .filter(version::Column::ContractId.eq(contract_id))
         .filter(version::Column::Version.eq(i32::try_from(number).unwrap_or(i32::MAX)))
@@ -149,7 +177,10 @@ pub async fn find_version<C: ConnectionTrait>(conn: &C, contract_id: &str, numbe
 }
 
 /// Every non-draft version of a carrier (across its contracts).
-pub async fn in_force_versions<C: ConnectionTrait>(conn: &C, carrier_id: &str) -> Result<Vec<VersionRecord>, DbErr> {
+pub async fn in_force_versions<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+) -> Result<Vec<VersionRecord>, DbErr> {
     version::Entity::find()
         .filter(version::Column::CarrierId.eq(carrier_id))
         .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
@@ -162,7 +193,11 @@ pub async fn in_force_versions<C: ConnectionTrait>(conn: &C, carrier_id: &str) -
 }
 
 /// The non-draft version of a carrier covering `date`, if any.
-pub async fn version_on<C: ConnectionTrait>(conn: &C, carrier_id: &str, date: NaiveDate) -> Result<Option<VersionRecord>, DbErr> {
+pub async fn version_on<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    date: NaiveDate,
+) -> Result<Option<VersionRecord>, DbErr> {
     let row = version::Entity::find()
         .filter(version::Column::CarrierId.eq(carrier_id))
         .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))

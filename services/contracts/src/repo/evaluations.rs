@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::entity::evaluation::{self, Column, Entity, Model};
 
@@ -27,7 +29,12 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Model
     Entity::find_by_id(id.to_owned()).one(conn).await
 }
 
-pub async fn list<C: ConnectionTrait>(conn: &C, carrier_id: Option<&str>, after: Option<&str>, limit: u64) -> Result<Vec<Model>, DbErr> {
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: Option<&str>,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
     let mut query = Entity::find();
     if let Some(c) = carrier_id {
         query = query.filter(Column::CarrierId.eq(c));

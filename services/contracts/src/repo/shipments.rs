@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::corrupt;
 use super::entity::shipment;
@@ -52,7 +54,12 @@ fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
         "kg" => WeightUnit::Kg,
         other => return Err(corrupt("weight unit", other)),
     };
-    let dimensions = match (r.length_thousandths, r.width_thousandths, r.height_thousandths, r.dimension_unit.as_deref()) {
+    let dimensions = match (
+        r.length_thousandths,
+        r.width_thousandths,
+        r.height_thousandths,
+        r.dimension_unit.as_deref(),
+    ) {
         (Some(length), Some(width), Some(height), Some(unit)) => Some(Dimensions {
             length,
             width,
@@ -119,7 +126,11 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, s: &ShipmentRecord) -> Result<
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ShipmentRecord>, DbErr> {
-    shipment::Entity::find_by_id(id.to_owned()).one(conn).await?.map(from_row).transpose()
+    shipment::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .map(from_row)
+        .transpose()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -128,7 +139,12 @@ pub struct ShipmentFilter {
     pub tracking_number: Option<String>,
 }
 
-pub async fn list<C: ConnectionTrait>(conn: &C, filter: &ShipmentFilter, after: Option<&str>, limit: u64) -> Result<Vec<ShipmentRecord>, DbErr> {
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &ShipmentFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ShipmentRecord>, DbErr> {
     let mut query = shipment::Entity::find();
     if let Some(c) = &filter.carrier_id {
         query = query.filter(shipment::Column::CarrierId.eq(c.as_str()));
@@ -150,7 +166,11 @@ pub async fn list<C: ConnectionTrait>(conn: &C, filter: &ShipmentFilter, after: 
 }
 
 /// The carrier's shipments with these tracking numbers, by tracking number.
-pub async fn by_tracking<C: ConnectionTrait>(conn: &C, carrier_id: &str, numbers: &[&str]) -> Result<HashMap<String, ShipmentRecord>, DbErr> {
+pub async fn by_tracking<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    numbers: &[&str],
+) -> Result<HashMap<String, ShipmentRecord>, DbErr> {
     let mut out = HashMap::new();
     for chunk in numbers.chunks(1_000) {
         let rows = shipment::Entity::find()
@@ -168,7 +188,11 @@ pub async fn by_tracking<C: ConnectionTrait>(conn: &C, carrier_id: &str, numbers
 
 /// Records a delivery time if it is the first, or earlier than the one
 /// known (events arrive out of order). Returns whether it changed.
-pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, id: &str, at: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn mark_delivered<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let result = shipment::Entity::update_many()
         .col_expr(shipment::Column::DeliveredAt, Expr::value(at))
         .filter(shipment::Column::Id.eq(id))
@@ -205,11 +229,17 @@ pub async fn shipped_between<C: ConnectionTrait>(
 
 /// Delivered-late shipments of a carrier delivered at or after `since`
 /// (refund candidates are filtered further by their terms).
-pub async fn late_deliveries<C: ConnectionTrait>(conn: &C, carrier_id: &str, since: DateTime<Utc>) -> Result<Vec<ShipmentRecord>, DbErr> {
+pub async fn late_deliveries<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<ShipmentRecord>, DbErr> {
     shipment::Entity::find()
         .filter(shipment::Column::CarrierId.eq(carrier_id))
         .filter(shipment::Column::DeliveredAt.gte(since))
-        .filter(Expr::col(shipment::Column::DeliveredAt).gt(Expr::col(shipment::Column::PromisedAt)))
+        .filter(
+            Expr::col(shipment::Column::DeliveredAt).gt(Expr::col(shipment::Column::PromisedAt)),
+        )
         .order_by_asc(shipment::Column::Id)
         .all(conn)
         .await?

@@ -26,7 +26,12 @@ const ROWS_PER_STATEMENT: usize = 2_000;
 
 /// Inserts `rows` for `carrier_id`, skipping ids already stored. Returns the
 /// carrier event ids that were new.
-pub async fn insert_new<C: ConnectionTrait>(conn: &C, carrier_id: &str, rows: &[EventRow], received_at: DateTime<Utc>) -> Result<HashSet<String>, DbErr> {
+pub async fn insert_new<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    rows: &[EventRow],
+    received_at: DateTime<Utc>,
+) -> Result<HashSet<String>, DbErr> {
     let mut stored = HashSet::new();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert = Query::insert();
@@ -47,7 +52,9 @@ pub async fn insert_new<C: ConnectionTrait>(conn: &C, carrier_id: &str, rows: &[
                     .do_nothing()
                     .to_owned(),
             )
-            .returning(ReturningClause::Columns(vec![Alias::new("carrier_event_id").into()]));
+            .returning(ReturningClause::Columns(vec![
+                Alias::new("carrier_event_id").into(),
+            ]));
         for row in chunk {
             insert
                 .values([
@@ -70,7 +77,10 @@ pub async fn insert_new<C: ConnectionTrait>(conn: &C, carrier_id: &str, rows: &[
 }
 
 /// Events of one shipment in occurrence order.
-pub async fn of_shipment<C: ConnectionTrait>(conn: &C, shipment_id: &str) -> Result<Vec<tracking_event::Model>, DbErr> {
+pub async fn of_shipment<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: &str,
+) -> Result<Vec<tracking_event::Model>, DbErr> {
     tracking_event::Entity::find()
         .filter(tracking_event::Column::ShipmentId.eq(shipment_id))
         .order_by_asc(tracking_event::Column::OccurredAt)
@@ -80,7 +90,10 @@ pub async fn of_shipment<C: ConnectionTrait>(conn: &C, shipment_id: &str) -> Res
 }
 
 /// Events of many shipments, grouped by shipment, in occurrence order.
-pub async fn of_shipments<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<HashMap<String, Vec<tracking_event::Model>>, DbErr> {
+pub async fn of_shipments<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<tracking_event::Model>>, DbErr> {
     let mut out: HashMap<String, Vec<tracking_event::Model>> = HashMap::new();
     for chunk in ids.chunks(1_000) {
         let rows = tracking_event::Entity::find()

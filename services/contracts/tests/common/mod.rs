@@ -32,8 +32,12 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let auth = TestAuth::default();
-    let carriers_db = recourse_carriers::database(&db.settings).await.expect("carriers db");
-    let contracts_db = recourse_contracts::database(&db.settings).await.expect("contracts db");
+    let carriers_db = recourse_carriers::database(&db.settings)
+        .await
+        .expect("carriers db");
+    let contracts_db = recourse_contracts::database(&db.settings)
+        .await
+        .expect("contracts db");
     let keys = auth.keys.clone();
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
@@ -89,15 +93,21 @@ impl TestApp {
 
     /// Clients for a partner of `carrier` (`carriers/{id}`).
     pub fn partner_contracts(&self, carrier: &str) -> ContractServiceClient<Authed> {
-        ContractServiceClient::new(self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))))
+        ContractServiceClient::new(
+            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+        )
     }
 
     pub fn partner_shipments(&self, carrier: &str) -> ShipmentServiceClient<Authed> {
-        ShipmentServiceClient::new(self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))))
+        ShipmentServiceClient::new(
+            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+        )
     }
 
     pub fn partner_events(&self, carrier: &str) -> EventServiceClient<Authed> {
-        EventServiceClient::new(self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))))
+        EventServiceClient::new(
+            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+        )
     }
 
     /// A carrier selling GROUND and NEXT_DAY; returns `carriers/{id}`.
@@ -130,7 +140,12 @@ impl TestApp {
 
     /// Creates and activates a contract effective from `from`; returns its
     /// first version.
-    pub async fn active_contract(&self, carrier: &str, reference: &str, from: Option<Date>) -> pb::ContractVersion {
+    pub async fn active_contract(
+        &self,
+        carrier: &str,
+        reference: &str,
+        from: Option<Date>,
+    ) -> pb::ContractVersion {
         let mut client = self.contracts(Role::Admin);
         let contract = client
             .create_contract(pb::CreateContractRequest {
@@ -257,7 +272,10 @@ pub fn terms() -> pb::ContractTerms {
             ],
             required_documents: vec![pb::RequiredDocuments {
                 claim_type: pb::ClaimType::Damage.into(),
-                kinds: vec![pb::DocumentKind::Invoice.into(), pb::DocumentKind::Photo.into()],
+                kinds: vec![
+                    pb::DocumentKind::Invoice.into(),
+                    pb::DocumentKind::Photo.into(),
+                ],
             }],
             acknowledge_within_days: 0,
             decide_within_days: 0,
@@ -334,7 +352,12 @@ pub fn shipment(carrier: &str, tracking: &str, ship_time: DateTime<Utc>) -> pb::
     }
 }
 
-pub fn event(id: &str, tracking: &str, kind: pb::TrackingEventType, at_time: DateTime<Utc>) -> pb::TrackingEvent {
+pub fn event(
+    id: &str,
+    tracking: &str,
+    kind: pb::TrackingEventType,
+    at_time: DateTime<Utc>,
+) -> pb::TrackingEvent {
     pb::TrackingEvent {
         carrier_event_id: id.into(),
         tracking_number: tracking.into(),
@@ -346,7 +369,11 @@ pub fn event(id: &str, tracking: &str, kind: pb::TrackingEventType, at_time: Dat
 }
 
 /// Streams `batches` of events for `carrier` and returns the summary.
-pub async fn ingest(client: &mut ShipmentServiceClient<Authed>, carrier: &str, batches: Vec<Vec<pb::TrackingEvent>>) -> Result<pb::IngestTrackingEventsResponse, tonic::Status> {
+pub async fn ingest(
+    client: &mut ShipmentServiceClient<Authed>,
+    carrier: &str,
+    batches: Vec<Vec<pb::TrackingEvent>>,
+) -> Result<pb::IngestTrackingEventsResponse, tonic::Status> {
     let messages: Vec<pb::IngestTrackingEventsRequest> = batches
         .into_iter()
         .map(|events| pb::IngestTrackingEventsRequest {
