@@ -4,6 +4,11 @@
 #![allow(clippy::all, clippy::pedantic, unreachable_pub, missing_docs)]
 
 pub mod recourse {
+    pub mod claims {
+        pub mod v1 {
+            tonic::include_proto!("recourse.claims.v1");
+        }
+    }
     pub mod common {
         pub mod v1 {
             tonic::include_proto!("recourse.common.v1");
@@ -22,6 +27,7 @@ pub mod recourse {
 }
 
 pub use recourse::carriers::v1 as carriers;
+pub use recourse::claims::v1 as claims;
 pub use recourse::common::v1 as common;
 pub use recourse::contracts::v1 as contracts;
 
