@@ -1,0 +1,19 @@
+//! The pure logic of Recourse freight claims: the claim lifecycle, the
+//! carrier's liability cap, filing deadlines and the carrier's
+//! acknowledgement and decision clocks, applying remittances and write-offs
+//! to approved claims, reconciling recoveries per carrier, and human claim
+//! numbers.
+//!
+//! Both sides of a claim (shipper and carrier) must compute the same numbers
+//! from the same facts, so everything here is deterministic and side-effect
+//! free (no I/O, no clock, no async), money is integer minor units via
+//! `recourse-money` (never floats, never across currencies), dates are
+//! calendar dates, and nothing panics on bad input: money errors are
+//! returned and date arithmetic saturates at chrono's range ends.
+
+pub mod allocation;
+pub mod deadline;
+pub mod liability;
+pub mod lifecycle;
+pub mod number;
+pub mod reconciliation;

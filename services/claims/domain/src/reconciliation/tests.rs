@@ -1,0 +1,148 @@
+//! A reconciliation worked by hand in cents on 2026-06-30, then properties.
+// Amounts are written dollars_cents (250_00 is $250.00), so grouping is
+// by the decimal point, not by thousands.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use chrono::NaiveDate;
+use recourse_money::{Currency, Money, MoneyError};
+
+use super::*;
+
+mod props;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn usd(cents: i64) -> Money {
+    Money::new(cents, Currency::USD)
+}
+
+/// An approved USD claim against acme.
+fn approved(claimed: i64, approved: i64, on: NaiveDate, rec: i64, off: i64) -> ClaimFacts {
+    ClaimFacts {
+        carrier: "acme".to_owned(),
+        currency: Currency::USD,
+        claimed: usd(claimed),
+        approved: Some(usd(approved)),
+        approved_on: Some(on),
+        recovered: usd(rec),
+        written_off: usd(off),
+    }
+}
+
+/// As of 2026-06-30: approvals 0, 30, 31, 60, 61, 90 and 91 days old, plus
+/// an unapproved claim whose $5 "recovered" must be ignored.
+fn acme_usd() -> Vec<ClaimFacts> {
+    vec![
+        approved(1_000_00, 800_00, d(2026, 6, 30), 300_00, 0), // 0 days: 500
+        approved(100_00, 100_00, d(2026, 5, 31), 0, 0),        // 30 days: 100
+        approved(250_00, 200_00, d(2026, 5, 30), 0, 0),        // 31 days: 200
+        approved(40_00, 40_00, d(2026, 5, 1), 0, 0),           // 60 days: 40
+        approved(8_00, 8_00, d(2026, 4, 30), 0, 0),            // 61 days: 8
+        approved(20_00, 16_00, d(2026, 4, 1), 0, 0),           // 90 days: 16
+        approved(50_00, 50_00, d(2026, 3, 31), 10_00, 8_00),   // 91 days: 32
+        ClaimFacts {
+            approved: None,
+            approved_on: None,
+            recovered: usd(5_00),
+            ..approved(75_00, 0, d(2026, 6, 1), 0, 0)
+        },
+    ]
+}
+
+#[test]
+fn acme_usd_ages_day_30_in_0_30_day_31_and_60_in_31_60_61_and_90_in_61_90_91_over_90() {
+    let rows = reconcile(&acme_usd(), d(2026, 6, 30)).unwrap();
+    let expected = Row {
+        carrier: "acme".to_owned(),
+        currency: Currency::USD,
+        claims: 8,
+        claimed: usd(1_543_00),
+        approved: usd(1_214_00),
+        recovered: usd(310_00),
+        written_off: usd(8_00),
+        outstanding: usd(896_00),
+        aging: Aging {
+            days_0_30: usd(600_00),
+            days_31_60: usd(240_00),
+            days_61_90: usd(24_00),
+            days_over_90: usd(32_00),
+        },
+    };
+    assert_eq!(rows, vec![expected]);
+    assert!(rows[0].identity_holds());
+}
+
+#[test]
+fn rows_sort_acme_eur_then_acme_usd_then_bolt_usd() {
+    let bolt_undated = ClaimFacts {
+        carrier: "bolt".to_owned(),
+        approved_on: None,
+        ..approved(30_00, 30_00, d(2026, 1, 1), 0, 0)
+    };
+    let eur = Money::new(10_00, Currency::EUR);
+    let acme_eur_future = ClaimFacts {
+        currency: Currency::EUR,
+        claimed: eur,
+        approved: Some(eur),
+        approved_on: Some(d(2026, 7, 15)),
+        recovered: Money::zero(Currency::EUR),
+        written_off: Money::zero(Currency::EUR),
+        ..approved(0, 0, d(2026, 1, 1), 0, 0)
+    };
+    let mut input = vec![bolt_undated];
+    input.extend(acme_usd());
+    input.push(acme_eur_future);
+    let rows = reconcile(&input, d(2026, 6, 30)).unwrap();
+    let keys: Vec<_> = rows
+        .iter()
+        .map(|r| (r.carrier.as_str(), r.currency))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("acme", Currency::EUR),
+            ("acme", Currency::USD),
+            ("bolt", Currency::USD)
+        ]
+    );
+    // Undated and future approvals both count as 0 days old.
+    assert_eq!(rows[0].aging.days_0_30, eur);
+    assert_eq!(rows[2].aging.days_0_30, usd(30_00));
+    assert!(rows.iter().all(Row::identity_holds));
+}
+
+#[test]
+fn no_claims_no_rows() {
+    assert_eq!(reconcile(&[], d(2026, 6, 30)), Ok(vec![]));
+}
+
+#[test]
+fn a_eur_amount_on_a_usd_claim_fails_the_reconciliation() {
+    let bad = ClaimFacts {
+        recovered: Money::new(1, Currency::EUR),
+        ..approved(10_00, 10_00, d(2026, 6, 1), 0, 0)
+    };
+    assert!(matches!(
+        reconcile(&[bad], d(2026, 6, 30)),
+        Err(MoneyError::CurrencyMismatch { .. })
+    ));
+}
+
+#[test]
+fn a_row_off_by_one_cent_breaks_the_identity() {
+    let rows = reconcile(&acme_usd(), d(2026, 6, 30)).unwrap();
+    let mut row = rows[0].clone();
+    row.recovered = usd(310_01);
+    assert!(!row.identity_holds());
+    let mut row = rows[0].clone();
+    row.aging.days_over_90 = usd(31_99);
+    assert!(!row.identity_holds());
+    let mut row = rows[0].clone();
+    row.claimed = usd(1_213_99);
+    assert!(!row.identity_holds());
+    let mut row = rows[0].clone();
+    row.currency = Currency::EUR;
+    assert!(!row.identity_holds());
+}
