@@ -27,6 +27,26 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub auth: AuthSettings,
     pub services: ServiceEndpoints,
+    pub documents: DocumentSettings,
+}
+
+/// Where claim documents are stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentSettings {
+    /// Local directory for uploaded content; unset = `<data_dir>/documents`.
+    pub store_dir: Option<PathBuf>,
+    /// Largest accepted upload.
+    pub max_bytes: u64,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        Self {
+            store_dir: None,
+            max_bytes: 25 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,6 +104,7 @@ pub struct AuthSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ServiceEndpoints {
     pub carriers_url: Option<String>,
+    pub contracts_url: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -223,6 +244,9 @@ impl Settings {
         {
             return invalid("auth.token_secret", "must be at least 32 bytes");
         }
+        if self.documents.max_bytes == 0 {
+            return invalid("documents.max_bytes", "must be at least 1");
+        }
         if self.auth.token_ttl_seconds == 0 {
             return invalid("auth.token_ttl_seconds", "must be at least 1");
         }
@@ -239,8 +263,11 @@ impl Settings {
 
 impl ServiceEndpoints {
     /// Each endpoint with its configuration key.
-    fn urls(&self) -> [(&'static str, Option<&String>); 1] {
-        [("services.carriers_url", self.carriers_url.as_ref())]
+    fn urls(&self) -> [(&'static str, Option<&String>); 2] {
+        [
+            ("services.carriers_url", self.carriers_url.as_ref()),
+            ("services.contracts_url", self.contracts_url.as_ref()),
+        ]
     }
 }
 

@@ -1,7 +1,50 @@
 //! Conversions between the shared protobuf types and Rust values.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use recourse_money::{Currency, Money};
 use recourse_proto::common::Date;
+
+use crate::error::Violations;
+
+/// A required amount, optionally in an `expected` currency and optionally
+/// non-negative; violations are recorded under `field`.
+pub fn money_from_proto(
+    v: &mut Violations,
+    field: &str,
+    value: Option<&recourse_proto::common::Money>,
+    expected: Option<Currency>,
+    allow_negative: bool,
+) -> Option<Money> {
+    let Some(value) = value else {
+        v.add(field, "is required");
+        return None;
+    };
+    let Ok(currency) = Currency::parse(&value.currency_code) else {
+        v.add(format!("{field}.currency_code"), "must be an ISO-4217 code such as USD");
+        return None;
+    };
+    if let Some(expected) = expected
+        && currency != expected
+    {
+        v.add(
+            format!("{field}.currency_code"),
+            format!("must be {}", expected.as_str()),
+        );
+        return None;
+    }
+    if !allow_negative && value.amount_minor < 0 {
+        v.add(format!("{field}.amount_minor"), "must not be negative");
+        return None;
+    }
+    Some(Money::new(value.amount_minor, currency))
+}
+
+pub fn money_to_proto(money: Money) -> recourse_proto::common::Money {
+    recourse_proto::common::Money {
+        amount_minor: money.amount_minor(),
+        currency_code: money.currency().as_str().to_owned(),
+    }
+}
 
 /// A `recourse.common.v1.Date` as a calendar date, if it is one.
 pub fn date_from_proto(date: &Date) -> Option<NaiveDate> {

@@ -1,0 +1,25 @@
+//! Schema of the claims service: claims, their history and documents, claim
+//! numbering, remittances with their lines and allocations, write-offs, plus
+//! its idempotency and outbox tables. History lives in `claims_migrations`.
+
+use recourse_platform::idempotency::IdempotencyTable;
+use recourse_platform::outbox::OutboxTable;
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_claims;
+
+pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
+pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_claims::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        Alias::new("claims_migrations").into_iden()
+    }
+}

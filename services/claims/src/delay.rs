@@ -1,0 +1,106 @@
+//! Delay claims from the contracts service's refund candidates: late
+//! deliveries on guaranteed services whose refund window is open. One call
+//! files one claim per candidate (or per named shipment) that has none yet.
+
+use recourse_platform::ApiError;
+use recourse_platform::auth::Principal;
+use recourse_platform::etag;
+use recourse_platform::idempotency::IdempotencyKey;
+use recourse_platform::proto_types::money_from_proto;
+use recourse_proto::claims as pb;
+use recourse_proto::contracts as cpb;
+
+use crate::claims::{ClaimDesk, NewClaim};
+
+#[derive(Debug, Clone)]
+pub struct DelayClaims {
+    desk: ClaimDesk,
+}
+
+impl DelayClaims {
+    pub fn new(desk: ClaimDesk) -> Self {
+        Self { desk }
+    }
+
+    pub async fn create(
+        &self,
+        caller: &Principal,
+        token: Option<&str>,
+        request_id: &str,
+        carrier_id: &str,
+        shipment_id: Option<&str>,
+        submit: bool,
+    ) -> Result<pb::CreateDelayClaimsResponse, ApiError> {
+        let candidates = self.desk.contracts().refund_candidates(token, carrier_id).await?;
+        let chosen: Vec<&cpb::RefundCandidate> = candidates
+            .iter()
+            .filter(|c| shipment_id.is_none_or(|id| c.shipment.trim_start_matches("shipments/") == id))
+            .collect();
+        if let Some(id) = shipment_id
+            && chosen.is_empty()
+        {
+            return Err(ApiError::FailedPrecondition {
+                kind: "NOT_A_REFUND_CANDIDATE",
+                subject: format!("shipments/{id}"),
+                message: format!("shipments/{id} is not an open refund candidate of carriers/{carrier_id}"),
+            });
+        }
+        let mut response = pb::CreateDelayClaimsResponse::default();
+        for candidate in chosen {
+            let shipment = candidate.shipment.trim_start_matches("shipments/").to_owned();
+            if !self.desk.delay_claims_of(&shipment).await?.is_empty() {
+                response.skipped += 1;
+                continue;
+            }
+            let mut v = recourse_platform::Violations::new();
+            let Some(refund) = money_from_proto(&mut v, "billed_charge", candidate.billed_charge.as_ref(), None, false) else {
+                response.skipped += 1;
+                continue;
+            };
+            let item = pb::LineItem {
+                sku: String::new(),
+                description: format!(
+                    "Guaranteed-service refund: delivered {} minutes late (request by {})",
+                    candidate.late_minutes,
+                    candidate
+                        .request_deadline
+                        .as_ref()
+                        .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
+                        .unwrap_or_default()
+                ),
+                quantity: 1,
+                unit_value: candidate.billed_charge.clone(),
+            };
+            let new = NewClaim {
+                shipment_id: shipment.clone(),
+                claim_type: cpb::ClaimType::Delay.into(),
+                claimant: pb::Claimant {
+                    kind: pb::ClaimantKind::InternalTeam.into(),
+                    name: "Refund automation".into(),
+                    on_behalf_of: String::new(),
+                },
+                line_items: vec![item],
+                claimed: refund,
+                declared_value: None,
+                notes: format!("From refund candidate under {}", candidate.contract_version),
+            };
+            // Derived ids keep a retried bulk call from filing twice.
+            let body = pb::CreateDelayClaimsRequest {
+                request_id: request_id.to_owned(),
+                carrier: format!("carriers/{carrier_id}"),
+                shipment: candidate.shipment.clone(),
+                submit,
+            };
+            let key = IdempotencyKey::new("CreateDelayClaims", caller, &format!("{request_id}:{shipment}"), &body)?;
+            let mut claim = self.desk.create(key, caller, token, new).await?;
+            if submit {
+                let submit_key = IdempotencyKey::new("CreateDelayClaims.submit", caller, &format!("{request_id}:{shipment}"), &body)?;
+                let id = claim.name.trim_start_matches("claims/").to_owned();
+                let given = etag::parse("etag", &claim.etag)?;
+                claim = self.desk.submit(submit_key, caller, token, &id, given, None).await?;
+            }
+            response.claims.push(claim);
+        }
+        Ok(response)
+    }
+}

@@ -1,0 +1,59 @@
+//! The claims service: claims against carriers driven by the contract in
+//! force on the ship date, their lifecycle and documents, and the money
+//! recovered (remittances, allocations, write-offs, reconciliation).
+//!
+//! proto (`recourse.claims.v1`) → [`api`] (gRPC glue) → use cases
+//! ([`claims`], [`recoveries`], [`delay`], [`documents`]) → pure rules (the
+//! `recourse-claims-domain` crate) and `repo` (sea-orm) → the migration crate.
+//! The contracts service is reached through its gRPC client ([`contracts`]).
+
+pub mod api;
+pub mod claims;
+pub mod contracts;
+mod convert;
+pub mod delay;
+pub mod documents;
+mod events;
+pub mod recoveries;
+mod repo;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use recourse_platform::auth::{AuthInterceptor, TokenKeys};
+use recourse_platform::config::DatabaseSettings;
+use recourse_platform::database::{DatabaseError, connect_and_migrate};
+use recourse_platform::outbox::Relay;
+use recourse_platform::server::Host;
+use recourse_proto::claims::claim_service_server::ClaimServiceServer;
+use recourse_proto::claims::event_service_server::EventServiceServer;
+use recourse_proto::claims::recovery_service_server::RecoveryServiceServer;
+use sea_orm::DatabaseConnection;
+use tonic::transport::Channel;
+
+pub use recourse_claims_migration::{Migrator, OUTBOX};
+
+pub const SERVICE: &str = "claims";
+
+const RELAY_TICK: Duration = Duration::from_millis(200);
+
+pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection, DatabaseError> {
+    connect_and_migrate::<Migrator>(settings, SERVICE).await
+}
+
+/// Mounts `ClaimService`, `RecoveryService` and `EventService` on `host`,
+/// every call authenticated; `contracts` reaches the contracts service and
+/// uploaded documents go to `documents_dir`. Starts the outbox relay.
+pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, contracts: Channel, documents_dir: PathBuf, max_document_bytes: u64) {
+    let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
+    let desk = claims::ClaimDesk::new(db.clone(), contracts::ContractsClient::new(contracts), relay.clone());
+    let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
+    let auth = AuthInterceptor::new(keys);
+    host.add_service(ClaimServiceServer::with_interceptor(api::claims::ClaimApi::new(desk.clone(), store), auth.clone()));
+    host.add_service(RecoveryServiceServer::with_interceptor(
+        api::recoveries::RecoveryApi::new(recoveries::RecoveryDesk::new(desk)),
+        auth.clone(),
+    ));
+    host.add_service(EventServiceServer::with_interceptor(api::events::EventApi::new(db, relay), auth));
+}

@@ -1,0 +1,10 @@
+//! Storage of the claims service with sea-orm.
+
+pub mod claims;
+pub mod entity;
+pub mod recoveries;
+
+/// A stored row that does not parse: a bug or a hand edit, never user input.
+pub fn corrupt(what: &str, value: impl std::fmt::Display) -> sea_orm::DbErr {
+    sea_orm::DbErr::Custom(format!("corrupt claims row: {what} `{value}`"))
+}
