@@ -21,6 +21,8 @@ use tokio::sync::oneshot;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
+pub mod fixtures;
+
 /// Generates one `#[tokio::test]` per backend for each listed async test
 /// function taking a [`Backend`]: `sqlite::name` and `postgres::name`.
 #[macro_export]
