@@ -28,7 +28,49 @@ backend_tests!(
     uploaded_documents_are_hash_verified,
     overdue_carrier_clocks_are_listed,
     delay_claims_come_from_refund_candidates,
+    approving_above_the_cap_needs_an_admin_and_a_reason,
 );
+
+async fn approving_above_the_cap_needs_an_admin_and_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    // 250.00 claimed, capped at 100.00.
+    let claim = draft(&app, &world, "T1", cpb::ClaimType::Loss, 1, 25_000).await;
+    let mut internal = app.claims(Role::Internal);
+    let c = submit(&mut internal, &claim).await.unwrap();
+    let c = transition(&mut internal, &c, S::Acknowledged, "", None).await.unwrap();
+    let c = transition(&mut internal, &c, S::UnderReview, "", None).await.unwrap();
+    let above = |reason: &str| pb::TransitionClaimRequest {
+        request_id: format!("above-{reason}"),
+        name: c.name.clone(),
+        etag: c.etag.clone(),
+        to: S::Approved.into(),
+        reason: reason.into(),
+        approved_amount: usd(20_000),
+        override_cap: true,
+    };
+    let err = internal.transition_claim(above("goodwill")).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    let mut admin = app.claims(Role::Admin);
+    let err = admin.transition_claim(above("")).await.unwrap_err();
+    assert_eq!(violated_fields(&err), ["reason"]);
+    let approved = admin.transition_claim(above("carrier accepted full value")).await.unwrap().into_inner();
+    assert_eq!(approved.approved_amount, usd(20_000));
+    let history = admin
+        .list_claim_history(pb::ListClaimHistoryRequest { name: c.name.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    let last = history.last().unwrap();
+    assert_eq!((last.to(), last.reason.as_str(), last.actor_role.as_str()), (S::Approved, "carrier accepted full value", "admin"));
+    // Never above what was claimed, override or not.
+    let mut more = above("too much");
+    more.approved_amount = usd(30_000);
+    more.etag = approved.etag.clone();
+    let err = admin.transition_claim(more).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "approved cannot move to approved");
+}
 
 async fn draft(app: &common::TestApp, world: &World, tracking: &str, kind: cpb::ClaimType, quantity: u32, unit: i64) -> pb::Claim {
     let shipment = app.shipped(world, tracking, 5, true).await;
