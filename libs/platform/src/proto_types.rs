@@ -20,7 +20,10 @@ pub fn money_from_proto(
         return None;
     };
     let Ok(currency) = Currency::parse(&value.currency_code) else {
-        v.add(format!("{field}.currency_code"), "must be an ISO-4217 code such as USD");
+        v.add(
+            format!("{field}.currency_code"),
+            "must be an ISO-4217 code such as USD",
+        );
         return None;
     };
     if let Some(expected) = expected

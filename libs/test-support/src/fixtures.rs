@@ -28,7 +28,6 @@ pub fn ts(t: DateTime<Utc>) -> Option<prost_types::Timestamp> {
     Some(timestamp_to_proto(t))
 }
 
-
 /// A carrier selling GROUND and NEXT_DAY (NEXT_DAY guaranteed).
 pub fn carrier_request(code: &str) -> cpb::CreateCarrierRequest {
     let level = |code: &str, guaranteed: bool, max: u32| cpb::ServiceLevel {
@@ -235,4 +234,3 @@ pub fn event(
         exception_reason: String::new(),
     }
 }
-

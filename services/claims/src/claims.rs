@@ -4,9 +4,11 @@
 //! outbox event.
 
 use chrono::{Datelike, NaiveDate, Utc};
-use recourse_claims_domain::deadline::{Anchor, AnchorDates, carrier_clocks, filing_deadline, is_late, overdue, Clock};
-use recourse_claims_domain::lifecycle::ClaimStatus;
+use recourse_claims_domain::deadline::{
+    Anchor, AnchorDates, Clock, carrier_clocks, filing_deadline, is_late, overdue,
+};
 use recourse_claims_domain::liability::{LiabilityTerms, liability_cap};
+use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_claims_domain::number::claim_number;
 use recourse_contracts_domain::units::{Weight, WeightUnit};
 use recourse_money::{Currency, Money};
@@ -24,6 +26,15 @@ use crate::convert::{claim_to_proto, date_out, history_to_proto, money};
 use crate::events::{Data, new_event};
 use crate::repo::claims::{self as repo, ClaimFilter, ClaimRecord, HistoryRecord};
 use recourse_claims_migration::{IDEMPOTENCY, OUTBOX};
+
+/// What a write did: the status it left, why, any amount, and the event.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub from: ClaimStatus,
+    pub reason: &'a str,
+    pub amount: Option<i64>,
+    pub event_type: &'a str,
+}
 
 /// A parsed CreateClaim body.
 #[derive(Debug, Clone)]
@@ -75,7 +86,9 @@ pub fn ensure_visible(caller: &Principal, carrier_id: &str) -> Result<(), ApiErr
     if caller.can_see_carrier(carrier_id) {
         Ok(())
     } else {
-        Err(ApiError::PermissionDenied(format!("carriers/{carrier_id} is not visible to this principal")))
+        Err(ApiError::PermissionDenied(format!(
+            "carriers/{carrier_id} is not visible to this principal"
+        )))
     }
 }
 
@@ -129,7 +142,11 @@ pub struct ClaimDesk {
 
 impl ClaimDesk {
     pub fn new(db: DatabaseConnection, contracts: ContractsClient, relay: Relay) -> Self {
-        Self { db, contracts, relay }
+        Self {
+            db,
+            contracts,
+            relay,
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -140,7 +157,11 @@ impl ClaimDesk {
         &self.relay
     }
 
-    pub async fn to_proto<C: sea_orm::ConnectionTrait>(&self, conn: &C, c: &ClaimRecord) -> Result<pb::Claim, ApiError> {
+    pub async fn to_proto<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        c: &ClaimRecord,
+    ) -> Result<pb::Claim, ApiError> {
         let documents = repo::documents_of(conn, &c.id).await?;
         Ok(claim_to_proto(c, &documents))
     }
@@ -155,7 +176,12 @@ impl ClaimDesk {
         self.to_proto(&self.db, &claim).await
     }
 
-    pub async fn list(&self, filter: &ClaimFilter, after: Option<&str>, limit: u64) -> Result<Vec<pb::Claim>, ApiError> {
+    pub async fn list(
+        &self,
+        filter: &ClaimFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<pb::Claim>, ApiError> {
         let rows = repo::list(&self.db, filter, after, Some(limit)).await?;
         let mut out = Vec::with_capacity(rows.len());
         for c in &rows {
@@ -165,7 +191,13 @@ impl ClaimDesk {
     }
 
     /// Files a draft for a shipment the caller may see.
-    pub async fn create(&self, key: IdempotencyKey, caller: &Principal, token: Option<&str>, new: NewClaim) -> Result<pb::Claim, ApiError> {
+    pub async fn create(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        token: Option<&str>,
+        new: NewClaim,
+    ) -> Result<pb::Claim, ApiError> {
         let shipment = self.contracts.shipment(token, &new.shipment_id).await?;
         let carrier_id = shipment.carrier.trim_start_matches("carriers/").to_owned();
         ensure_visible(caller, &carrier_id)?;
@@ -206,7 +238,15 @@ impl ClaimDesk {
                 repo::insert(txn, &record).await?;
                 let proto = desk.to_proto(txn, &record).await?;
                 OUTBOX
-                    .append(txn, new_event("claim.created", proto.name.clone(), &record.carrier_id, Data::Claim(proto.clone())))
+                    .append(
+                        txn,
+                        new_event(
+                            "claim.created",
+                            proto.name.clone(),
+                            &record.carrier_id,
+                            Data::Claim(proto.clone()),
+                        ),
+                    )
                     .await?;
                 Ok(proto)
             })
@@ -216,7 +256,13 @@ impl ClaimDesk {
     }
 
     /// Reads a claim in `txn` and checks the caller's etag and scope.
-    async fn current(&self, txn: &DatabaseTransaction, caller: &Principal, id: &str, given: i64) -> Result<ClaimRecord, ApiError> {
+    async fn current(
+        &self,
+        txn: &DatabaseTransaction,
+        caller: &Principal,
+        id: &str,
+        given: i64,
+    ) -> Result<ClaimRecord, ApiError> {
         let claim = repo::find(txn, id).await?.ok_or_else(|| not_found(id))?;
         ensure_visible(caller, &claim.carrier_id)?;
         if claim.revision != given {
@@ -231,16 +277,23 @@ impl ClaimDesk {
         txn: &DatabaseTransaction,
         caller: &Principal,
         mut claim: ClaimRecord,
-        from: ClaimStatus,
-        reason: &str,
-        amount: Option<i64>,
-        event_type: &str,
+        change: Change<'_>,
     ) -> Result<pb::Claim, ApiError> {
+        let Change {
+            from,
+            reason,
+            amount,
+            event_type,
+        } = change;
         let expected = claim.revision;
         claim.revision += 1;
         claim.updated_at = Utc::now();
         if !repo::replace(txn, &claim, expected).await? {
-            return Err(etag::stale(&format!("claims/{}", claim.id), expected, expected + 1));
+            return Err(etag::stale(
+                &format!("claims/{}", claim.id),
+                expected,
+                expected + 1,
+            ));
         }
         if from != claim.status {
             repo::append_history(
@@ -260,12 +313,26 @@ impl ClaimDesk {
         }
         let proto = self.to_proto(txn, &claim).await?;
         OUTBOX
-            .append(txn, new_event(event_type, proto.name.clone(), &claim.carrier_id, Data::Claim(proto.clone())))
+            .append(
+                txn,
+                new_event(
+                    event_type,
+                    proto.name.clone(),
+                    &claim.carrier_id,
+                    Data::Claim(proto.clone()),
+                ),
+            )
             .await?;
         Ok(proto)
     }
 
-    pub async fn update(&self, caller: &Principal, id: &str, given: i64, patch: ClaimPatch) -> Result<pb::Claim, ApiError> {
+    pub async fn update(
+        &self,
+        caller: &Principal,
+        id: &str,
+        given: i64,
+        patch: ClaimPatch,
+    ) -> Result<pb::Claim, ApiError> {
         let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
         let mut claim = self.current(&txn, caller, id, given).await?;
         if claim.status != ClaimStatus::Draft {
@@ -293,7 +360,19 @@ impl ClaimDesk {
             claim.notes = n;
         }
         let from = claim.status;
-        let proto = self.record(&txn, caller, claim, from, "", None, "claim.updated").await?;
+        let proto = self
+            .record(
+                &txn,
+                caller,
+                claim,
+                Change {
+                    from,
+                    reason: "",
+                    amount: None,
+                    event_type: "claim.updated",
+                },
+            )
+            .await?;
         txn.commit().await?;
         self.relay.poke();
         Ok(proto)
@@ -323,17 +402,31 @@ impl ClaimDesk {
             .ok_or_else(|| ApiError::internal("shipment without ship time"))?;
         let terms = self
             .contracts
-            .claim_terms(token, &draft.carrier_id, &draft.service_level, draft.claim_type, ship_date)
+            .claim_terms(
+                token,
+                &draft.carrier_id,
+                &draft.service_level,
+                draft.claim_type,
+                ship_date,
+            )
             .await?;
         let currency = Currency::parse(&terms.currency_code).map_err(ApiError::internal)?;
         if draft.currency != currency.as_str() {
             return Err(ApiError::invalid(
                 "claim.line_items",
-                format!("must be in the contract currency {} (the claim is in {})", currency.as_str(), draft.currency),
+                format!(
+                    "must be in the contract currency {} (the claim is in {})",
+                    currency.as_str(),
+                    draft.currency
+                ),
             ));
         }
         let liability = LiabilityTerms {
-            default_per_package_limit: contract_money(terms.default_per_package_limit.as_ref(), currency).unwrap_or(Money::zero(currency)),
+            default_per_package_limit: contract_money(
+                terms.default_per_package_limit.as_ref(),
+                currency,
+            )
+            .unwrap_or(Money::zero(currency)),
             declared_value_coverage: terms.declared_value_coverage,
             max_declared_value: contract_money(terms.max_declared_value.as_ref(), currency),
             per_weight_unit_limit: contract_money(terms.per_weight_unit_limit.as_ref(), currency),
@@ -350,7 +443,11 @@ impl ClaimDesk {
         )
         .map_err(|e| ApiError::invalid("claim.line_items", e.to_string()))?;
         let window = terms.filing_window.unwrap_or_default();
-        let to_date = |t: &Option<prost_types::Timestamp>| t.as_ref().and_then(timestamp_from_proto).map(|t| t.date_naive());
+        let to_date = |t: &Option<prost_types::Timestamp>| {
+            t.as_ref()
+                .and_then(timestamp_from_proto)
+                .map(|t| t.date_naive())
+        };
         let dates = AnchorDates {
             ship: ship_date,
             scheduled: to_date(&shipment.promised_delivery_time),
@@ -368,13 +465,19 @@ impl ClaimDesk {
                     message: format!(
                         "the filing deadline was {deadline} ({} days from the {} under {}); an admin may override with a justification",
                         window.days,
-                        anchor_to_proto(used).as_str_name().trim_start_matches("FILING_ANCHOR_").to_lowercase().replace('_', " "),
+                        anchor_to_proto(used)
+                            .as_str_name()
+                            .trim_start_matches("FILING_ANCHOR_")
+                            .to_lowercase()
+                            .replace('_', " "),
                         terms.contract_version
                     ),
                 });
             };
             if caller.role != Role::Admin {
-                return Err(ApiError::PermissionDenied("only an admin may accept a late claim".into()));
+                return Err(ApiError::PermissionDenied(
+                    "only an admin may accept a late claim".into(),
+                ));
             }
             justification = why;
         }
@@ -382,7 +485,11 @@ impl ClaimDesk {
         let missing: Vec<&str> = terms
             .required_documents
             .iter()
-            .filter(|kind| !documents.iter().any(|d| cpb::DocumentKind::from_str_name(&d.kind).map(i32::from) == Some(**kind)))
+            .filter(|kind| {
+                !documents.iter().any(|d| {
+                    cpb::DocumentKind::from_str_name(&d.kind).map(i32::from) == Some(**kind)
+                })
+            })
             .map(|kind| cpb::DocumentKind::try_from(*kind).map_or("UNKNOWN", |k| k.as_str_name()))
             .collect();
         if !missing.is_empty() {
@@ -392,7 +499,11 @@ impl ClaimDesk {
                 message: format!("missing required documents: {}", missing.join(", ")),
             });
         }
-        let (ack_due, decision_due) = carrier_clocks(today, terms.acknowledge_within_days, terms.decide_within_days);
+        let (ack_due, decision_due) = carrier_clocks(
+            today,
+            terms.acknowledge_within_days,
+            terms.decide_within_days,
+        );
         let applied = pb::AppliedTerms {
             contract_version: terms.contract_version.clone(),
             liability_cap: money(cap.amount_minor(), currency.as_str()),
@@ -410,7 +521,9 @@ impl ClaimDesk {
             .run(&self.db, key, async move |txn| {
                 let mut claim = desk.current(txn, &caller, &id, given).await?;
                 let from = claim.status;
-                claim.status = from.transition(ClaimStatus::Submitted).map_err(|_| illegal(from, ClaimStatus::Submitted))?;
+                claim.status = from
+                    .transition(ClaimStatus::Submitted)
+                    .map_err(|_| illegal(from, ClaimStatus::Submitted))?;
                 claim.terms = Some(applied);
                 claim.liability_cap_minor = Some(cap.amount_minor());
                 claim.submitted_at = Some(Utc::now());
@@ -421,7 +534,18 @@ impl ClaimDesk {
                 } else {
                     format!("late filing accepted: {justification}")
                 };
-                desk.record(txn, &caller, claim, from, &reason, None, "claim.submitted").await
+                desk.record(
+                    txn,
+                    &caller,
+                    claim,
+                    Change {
+                        from,
+                        reason: &reason,
+                        amount: None,
+                        event_type: "claim.submitted",
+                    },
+                )
+                .await
             })
             .await;
         self.relay.poke();
@@ -429,7 +553,14 @@ impl ClaimDesk {
     }
 
     /// Any lifecycle move after submission.
-    pub async fn transition(&self, key: IdempotencyKey, caller: &Principal, id: &str, given: i64, step: Move) -> Result<pb::Claim, ApiError> {
+    pub async fn transition(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        id: &str,
+        given: i64,
+        step: Move,
+    ) -> Result<pb::Claim, ApiError> {
         let desk = self.clone();
         let caller = caller.clone();
         let id = id.to_owned();
@@ -501,14 +632,18 @@ impl ClaimDesk {
                     }
                     _ => {}
                 }
-                desk.record(txn, &caller, claim, from, &step.reason, amount, "claim.status_changed").await
+                desk.record(txn, &caller, claim, Change { from, reason: &step.reason, amount, event_type: "claim.status_changed" }).await
             })
             .await;
         self.relay.poke();
         result
     }
 
-    pub async fn history(&self, caller: &Principal, id: &str) -> Result<Vec<pb::HistoryEntry>, ApiError> {
+    pub async fn history(
+        &self,
+        caller: &Principal,
+        id: &str,
+    ) -> Result<Vec<pb::HistoryEntry>, ApiError> {
         let claim = self.find(id).await?;
         ensure_visible(caller, &claim.carrier_id)?;
         Ok(repo::history_of(&self.db, id)
@@ -519,10 +654,17 @@ impl ClaimDesk {
     }
 
     /// Claims whose acknowledgement or decision clock has run out.
-    pub async fn overdue(&self, carrier_id: Option<&str>, as_of: NaiveDate) -> Result<Vec<pb::OverdueClaim>, ApiError> {
+    pub async fn overdue(
+        &self,
+        carrier_id: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<pb::OverdueClaim>, ApiError> {
         let filter = ClaimFilter {
             carrier_id: carrier_id.map(str::to_owned),
-            statuses: ClaimStatus::ALL.into_iter().filter(|s| s.awaits_decision()).collect(),
+            statuses: ClaimStatus::ALL
+                .into_iter()
+                .filter(|s| s.awaits_decision())
+                .collect(),
             ..ClaimFilter::default()
         };
         let mut out = Vec::new();
@@ -565,7 +707,10 @@ impl ClaimDesk {
     }
 }
 
-fn desk_balance(claim: &ClaimRecord, currency: Currency) -> recourse_claims_domain::allocation::ClaimBalance {
+fn desk_balance(
+    claim: &ClaimRecord,
+    currency: Currency,
+) -> recourse_claims_domain::allocation::ClaimBalance {
     recourse_claims_domain::allocation::ClaimBalance {
         approved: Money::new(claim.approved_minor.unwrap_or(0), currency),
         recovered: Money::new(claim.recovered_minor, currency),
@@ -573,7 +718,9 @@ fn desk_balance(claim: &ClaimRecord, currency: Currency) -> recourse_claims_doma
     }
 }
 
-pub fn balance(claim: &ClaimRecord) -> Result<recourse_claims_domain::allocation::ClaimBalance, ApiError> {
+pub fn balance(
+    claim: &ClaimRecord,
+) -> Result<recourse_claims_domain::allocation::ClaimBalance, ApiError> {
     let currency = Currency::parse(&claim.currency).map_err(ApiError::internal)?;
     Ok(desk_balance(claim, currency))
 }
@@ -582,7 +729,7 @@ pub fn balance(claim: &ClaimRecord) -> Result<recourse_claims_domain::allocation
 pub fn date_or_today(d: Option<&recourse_proto::common::Date>) -> Result<NaiveDate, ApiError> {
     match d {
         None => Ok(Utc::now().date_naive()),
-        Some(d) => date_from_proto(d).ok_or_else(|| ApiError::invalid("as_of", "must be a valid calendar date")),
+        Some(d) => date_from_proto(d)
+            .ok_or_else(|| ApiError::invalid("as_of", "must be a valid calendar date")),
     }
 }
-

@@ -52,7 +52,11 @@ impl ContractsClient {
         Ok(InterceptedService::new(self.channel.clone(), interceptor))
     }
 
-    pub async fn shipment(&self, token: Option<&str>, shipment_id: &str) -> Result<cpb::Shipment, ApiError> {
+    pub async fn shipment(
+        &self,
+        token: Option<&str>,
+        shipment_id: &str,
+    ) -> Result<cpb::Shipment, ApiError> {
         let name = format!("shipments/{shipment_id}");
         ShipmentServiceClient::new(self.authed(token)?)
             .get_shipment(cpb::GetShipmentRequest { name: name.clone() })
@@ -83,7 +87,11 @@ impl ContractsClient {
     }
 
     /// Every open refund candidate of a carrier (all pages).
-    pub async fn refund_candidates(&self, token: Option<&str>, carrier_id: &str) -> Result<Vec<cpb::RefundCandidate>, ApiError> {
+    pub async fn refund_candidates(
+        &self,
+        token: Option<&str>,
+        carrier_id: &str,
+    ) -> Result<Vec<cpb::RefundCandidate>, ApiError> {
         let carrier = format!("carriers/{carrier_id}");
         let mut client = SlaServiceClient::new(self.authed(token)?);
         let mut out = Vec::new();

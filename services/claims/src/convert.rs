@@ -28,7 +28,9 @@ pub fn status_to_proto(s: ClaimStatus) -> pb::ClaimStatus {
 
 pub fn status_from_proto(value: i32) -> Option<ClaimStatus> {
     let wanted = pb::ClaimStatus::try_from(value).ok()?;
-    ClaimStatus::ALL.into_iter().find(|s| status_to_proto(*s) == wanted)
+    ClaimStatus::ALL
+        .into_iter()
+        .find(|s| status_to_proto(*s) == wanted)
 }
 
 pub fn money(amount_minor: i64, currency: &str) -> Option<Money> {

@@ -31,10 +31,16 @@ impl DelayClaims {
         shipment_id: Option<&str>,
         submit: bool,
     ) -> Result<pb::CreateDelayClaimsResponse, ApiError> {
-        let candidates = self.desk.contracts().refund_candidates(token, carrier_id).await?;
+        let candidates = self
+            .desk
+            .contracts()
+            .refund_candidates(token, carrier_id)
+            .await?;
         let chosen: Vec<&cpb::RefundCandidate> = candidates
             .iter()
-            .filter(|c| shipment_id.is_none_or(|id| c.shipment.trim_start_matches("shipments/") == id))
+            .filter(|c| {
+                shipment_id.is_none_or(|id| c.shipment.trim_start_matches("shipments/") == id)
+            })
             .collect();
         if let Some(id) = shipment_id
             && chosen.is_empty()
@@ -42,18 +48,29 @@ impl DelayClaims {
             return Err(ApiError::FailedPrecondition {
                 kind: "NOT_A_REFUND_CANDIDATE",
                 subject: format!("shipments/{id}"),
-                message: format!("shipments/{id} is not an open refund candidate of carriers/{carrier_id}"),
+                message: format!(
+                    "shipments/{id} is not an open refund candidate of carriers/{carrier_id}"
+                ),
             });
         }
         let mut response = pb::CreateDelayClaimsResponse::default();
         for candidate in chosen {
-            let shipment = candidate.shipment.trim_start_matches("shipments/").to_owned();
+            let shipment = candidate
+                .shipment
+                .trim_start_matches("shipments/")
+                .to_owned();
             if !self.desk.delay_claims_of(&shipment).await?.is_empty() {
                 response.skipped += 1;
                 continue;
             }
             let mut v = recourse_platform::Violations::new();
-            let Some(refund) = money_from_proto(&mut v, "billed_charge", candidate.billed_charge.as_ref(), None, false) else {
+            let Some(refund) = money_from_proto(
+                &mut v,
+                "billed_charge",
+                candidate.billed_charge.as_ref(),
+                None,
+                false,
+            ) else {
                 response.skipped += 1;
                 continue;
             };
@@ -91,13 +108,26 @@ impl DelayClaims {
                 shipment: candidate.shipment.clone(),
                 submit,
             };
-            let key = IdempotencyKey::new("CreateDelayClaims", caller, &format!("{request_id}:{shipment}"), &body)?;
+            let key = IdempotencyKey::new(
+                "CreateDelayClaims",
+                caller,
+                &format!("{request_id}:{shipment}"),
+                &body,
+            )?;
             let mut claim = self.desk.create(key, caller, token, new).await?;
             if submit {
-                let submit_key = IdempotencyKey::new("CreateDelayClaims.submit", caller, &format!("{request_id}:{shipment}"), &body)?;
+                let submit_key = IdempotencyKey::new(
+                    "CreateDelayClaims.submit",
+                    caller,
+                    &format!("{request_id}:{shipment}"),
+                    &body,
+                )?;
                 let id = claim.name.trim_start_matches("claims/").to_owned();
                 let given = etag::parse("etag", &claim.etag)?;
-                claim = self.desk.submit(submit_key, caller, token, &id, given, None).await?;
+                claim = self
+                    .desk
+                    .submit(submit_key, caller, token, &id, given, None)
+                    .await?;
             }
             response.claims.push(claim);
         }

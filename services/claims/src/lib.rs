@@ -45,15 +45,32 @@ pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection,
 /// Mounts `ClaimService`, `RecoveryService` and `EventService` on `host`,
 /// every call authenticated; `contracts` reaches the contracts service and
 /// uploaded documents go to `documents_dir`. Starts the outbox relay.
-pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, contracts: Channel, documents_dir: PathBuf, max_document_bytes: u64) {
+pub fn mount(
+    host: &mut Host,
+    db: DatabaseConnection,
+    keys: Arc<TokenKeys>,
+    contracts: Channel,
+    documents_dir: PathBuf,
+    max_document_bytes: u64,
+) {
     let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
-    let desk = claims::ClaimDesk::new(db.clone(), contracts::ContractsClient::new(contracts), relay.clone());
+    let desk = claims::ClaimDesk::new(
+        db.clone(),
+        contracts::ContractsClient::new(contracts),
+        relay.clone(),
+    );
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);
-    host.add_service(ClaimServiceServer::with_interceptor(api::claims::ClaimApi::new(desk.clone(), store), auth.clone()));
+    host.add_service(ClaimServiceServer::with_interceptor(
+        api::claims::ClaimApi::new(desk.clone(), store),
+        auth.clone(),
+    ));
     host.add_service(RecoveryServiceServer::with_interceptor(
         api::recoveries::RecoveryApi::new(recoveries::RecoveryDesk::new(desk)),
         auth.clone(),
     ));
-    host.add_service(EventServiceServer::with_interceptor(api::events::EventApi::new(db, relay), auth));
+    host.add_service(EventServiceServer::with_interceptor(
+        api::events::EventApi::new(db, relay),
+        auth,
+    ));
 }

@@ -16,7 +16,7 @@ use recourse_platform::proto_types::{date_to_proto, money_to_proto, timestamp_to
 use recourse_proto::claims as pb;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use crate::claims::{ClaimDesk, balance, ensure_visible};
+use crate::claims::{Change, ClaimDesk, balance, ensure_visible};
 use crate::convert::money;
 use crate::events::{Data, new_event};
 use crate::repo::claims::{self as claims_repo, ClaimFilter, ClaimRecord};
@@ -45,14 +45,16 @@ fn allocation_error(err: AllocationError) -> ApiError {
     let message = err.to_string();
     match err {
         AllocationError::NotPositive => ApiError::invalid("amount", message),
-        AllocationError::CurrencyMismatch { .. } => ApiError::invalid("amount.currency_code", message),
-        AllocationError::NothingOutstanding | AllocationError::ExceedsRemittance { .. } | AllocationError::ExceedsOutstanding { .. } => {
-            ApiError::FailedPrecondition {
-                kind: "ALLOCATION",
-                subject: String::new(),
-                message,
-            }
+        AllocationError::CurrencyMismatch { .. } => {
+            ApiError::invalid("amount.currency_code", message)
         }
+        AllocationError::NothingOutstanding
+        | AllocationError::ExceedsRemittance { .. }
+        | AllocationError::ExceedsOutstanding { .. } => ApiError::FailedPrecondition {
+            kind: "ALLOCATION",
+            subject: String::new(),
+            message,
+        },
         AllocationError::Money(_) => ApiError::invalid("amount", message),
     }
 }
@@ -68,7 +70,11 @@ impl RecoveryDesk {
     }
 
     /// The remittance with its lines and what each line was allocated to.
-    pub async fn to_proto<C: ConnectionTrait>(&self, conn: &C, r: &RemittanceRow) -> Result<pb::Remittance, ApiError> {
+    pub async fn to_proto<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        r: &RemittanceRow,
+    ) -> Result<pb::Remittance, ApiError> {
         let lines = repo::lines_of(conn, &r.id).await?;
         let allocations = repo::allocations_of_remittance(conn, &r.id).await?;
         let cur = r.currency.as_str();
@@ -76,7 +82,9 @@ impl RecoveryDesk {
         Ok(pb::Remittance {
             name: format!("remittances/{}", r.id),
             carrier: format!("carriers/{}", r.carrier_id),
-            kind: pb::RemittanceKind::from_str_name(&r.kind).map(i32::from).unwrap_or_default(),
+            kind: pb::RemittanceKind::from_str_name(&r.kind)
+                .map(i32::from)
+                .unwrap_or_default(),
             reference: r.reference.clone(),
             invoice_reference: r.invoice_reference.clone(),
             remittance_date: Some(date_to_proto(r.remittance_date)),
@@ -84,12 +92,18 @@ impl RecoveryDesk {
             lines: lines
                 .iter()
                 .map(|l| {
-                    let mine: Vec<&AllocationRow> = allocations.iter().filter(|a| a.line_id.as_deref() == Some(l.id.as_str())).collect();
+                    let mine: Vec<&AllocationRow> = allocations
+                        .iter()
+                        .filter(|a| a.line_id.as_deref() == Some(l.id.as_str()))
+                        .collect();
                     pb::RemittanceLine {
                         claim: l.claim_ref.clone(),
                         tracking_number: l.tracking_number.clone(),
                         amount: money(l.amount_minor, cur),
-                        allocated_claim: mine.first().map(|a| format!("claims/{}", a.claim_id)).unwrap_or_default(),
+                        allocated_claim: mine
+                            .first()
+                            .map(|a| format!("claims/{}", a.claim_id))
+                            .unwrap_or_default(),
                         allocated_amount: money(mine.iter().map(|a| a.amount_minor).sum(), cur),
                         unmatched_reason: l.unmatched_reason.clone(),
                     }
@@ -104,7 +118,12 @@ impl RecoveryDesk {
     /// The claim a line names: `claims/{id}` or a claim number, else the
     /// oldest approved claim of the carrier for the tracking number that
     /// still has money outstanding.
-    async fn match_line(&self, txn: &DatabaseTransaction, carrier_id: &str, line: &NewLine) -> Result<Result<ClaimRecord, String>, ApiError> {
+    async fn match_line(
+        &self,
+        txn: &DatabaseTransaction,
+        carrier_id: &str,
+        line: &NewLine,
+    ) -> Result<Result<ClaimRecord, String>, ApiError> {
         if !line.claim_ref.is_empty() {
             let by_ref = match line.claim_ref.strip_prefix("claims/") {
                 Some(id) => claims_repo::find(txn, id).await?,
@@ -123,16 +142,30 @@ impl RecoveryDesk {
             ..ClaimFilter::default()
         };
         for claim in claims_repo::list(txn, &filter, None, None).await? {
-            if balance(&claim)?.outstanding().is_ok_and(|o| o.amount_minor() > 0) {
+            if balance(&claim)?
+                .outstanding()
+                .is_ok_and(|o| o.amount_minor() > 0)
+            {
                 return Ok(Ok(claim));
             }
         }
-        Ok(Err(format!("no approved claim with money outstanding for tracking number {}", line.tracking_number)))
+        Ok(Err(format!(
+            "no approved claim with money outstanding for tracking number {}",
+            line.tracking_number
+        )))
     }
 
     /// Books `amount` of a remittance to a claim: allocation row, the
     /// claim's recovered total, and settlement once fully recovered.
-    async fn book(&self, txn: &DatabaseTransaction, caller: &Principal, remittance_id: &str, line_id: Option<String>, mut claim: ClaimRecord, amount: Money) -> Result<(), ApiError> {
+    async fn book(
+        &self,
+        txn: &DatabaseTransaction,
+        caller: &Principal,
+        remittance_id: &str,
+        line_id: Option<String>,
+        mut claim: ClaimRecord,
+        amount: Money,
+    ) -> Result<(), ApiError> {
         repo::insert_allocation(
             txn,
             &AllocationRow {
@@ -147,17 +180,39 @@ impl RecoveryDesk {
         .await?;
         claim.recovered_minor += amount.amount_minor();
         let from = claim.status;
-        let settled = is_fully_recovered(&balance(&claim)?) && from.can_become(ClaimStatus::Settled);
+        let settled =
+            is_fully_recovered(&balance(&claim)?) && from.can_become(ClaimStatus::Settled);
         if settled {
             claim.status = ClaimStatus::Settled;
         }
         let reason = format!("recovered {amount} from remittances/{remittance_id}");
-        let event = if settled { "claim.status_changed" } else { "claim.recovered" };
-        self.claims.record(txn, caller, claim, from, &reason, Some(amount.amount_minor()), event).await?;
+        let event = if settled {
+            "claim.status_changed"
+        } else {
+            "claim.recovered"
+        };
+        self.claims
+            .record(
+                txn,
+                caller,
+                claim,
+                Change {
+                    from,
+                    reason: &reason,
+                    amount: Some(amount.amount_minor()),
+                    event_type: event,
+                },
+            )
+            .await?;
         Ok(())
     }
 
-    pub async fn record(&self, key: IdempotencyKey, caller: &Principal, new: NewRemittance) -> Result<pb::Remittance, ApiError> {
+    pub async fn record(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        new: NewRemittance,
+    ) -> Result<pb::Remittance, ApiError> {
         let desk = self.clone();
         let caller = caller.clone();
         let result = IDEMPOTENCY
@@ -178,7 +233,10 @@ impl RecoveryDesk {
                         ApiError::AlreadyExists {
                             resource: "remittance",
                             name: new.reference.clone(),
-                            message: format!("remittance `{}` of carriers/{} is already recorded", new.reference, new.carrier_id),
+                            message: format!(
+                                "remittance `{}` of carriers/{} is already recorded",
+                                new.reference, new.carrier_id
+                            ),
                         }
                     } else {
                         err.into()
@@ -209,18 +267,50 @@ impl RecoveryDesk {
                     match allocation::allocate(available, &claim_balance, Some(wanted)) {
                         Ok(amount) => {
                             if amount != line.amount {
-                                let rest = line.amount.checked_sub(amount).map_err(ApiError::internal)?;
-                                repo::set_unmatched_reason(txn, &line_row.id, &format!("{rest} exceeds what {} still owes", claim.number)).await?;
+                                let rest = line
+                                    .amount
+                                    .checked_sub(amount)
+                                    .map_err(ApiError::internal)?;
+                                repo::set_unmatched_reason(
+                                    txn,
+                                    &line_row.id,
+                                    &format!("{rest} exceeds what {} still owes", claim.number),
+                                )
+                                .await?;
                             }
-                            available = available.checked_sub(amount).map_err(ApiError::internal)?;
-                            desk.book(txn, &caller, &row.id, Some(line_row.id.clone()), claim, amount).await?;
+                            available =
+                                available.checked_sub(amount).map_err(ApiError::internal)?;
+                            desk.book(
+                                txn,
+                                &caller,
+                                &row.id,
+                                Some(line_row.id.clone()),
+                                claim,
+                                amount,
+                            )
+                            .await?;
                         }
-                        Err(err) => repo::set_unmatched_reason(txn, &line_row.id, &format!("{}: {err}", claim.number)).await?,
+                        Err(err) => {
+                            repo::set_unmatched_reason(
+                                txn,
+                                &line_row.id,
+                                &format!("{}: {err}", claim.number),
+                            )
+                            .await?
+                        }
                     }
                 }
                 let proto = desk.to_proto(txn, &row).await?;
                 OUTBOX
-                    .append(txn, new_event("remittance.recorded", proto.name.clone(), &row.carrier_id, Data::Remittance(proto.clone())))
+                    .append(
+                        txn,
+                        new_event(
+                            "remittance.recorded",
+                            proto.name.clone(),
+                            &row.carrier_id,
+                            Data::Remittance(proto.clone()),
+                        ),
+                    )
                     .await?;
                 Ok(proto)
             })
@@ -230,14 +320,21 @@ impl RecoveryDesk {
     }
 
     pub async fn get(&self, id: &str) -> Result<pb::Remittance, ApiError> {
-        let row = repo::find_remittance(self.claims.db(), id).await?.ok_or_else(|| ApiError::NotFound {
-            resource: "remittance",
-            name: format!("remittances/{id}"),
-        })?;
+        let row = repo::find_remittance(self.claims.db(), id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "remittance",
+                name: format!("remittances/{id}"),
+            })?;
         self.to_proto(self.claims.db(), &row).await
     }
 
-    pub async fn list(&self, carrier_id: Option<&str>, after: Option<&str>, limit: u64) -> Result<Vec<pb::Remittance>, ApiError> {
+    pub async fn list(
+        &self,
+        carrier_id: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<pb::Remittance>, ApiError> {
         let mut out = Vec::new();
         for row in repo::list_remittances(self.claims.db(), carrier_id, after, Some(limit)).await? {
             out.push(self.to_proto(self.claims.db(), &row).await?);
@@ -246,20 +343,32 @@ impl RecoveryDesk {
     }
 
     /// Matches part of a remittance to a claim by hand.
-    pub async fn allocate(&self, key: IdempotencyKey, caller: &Principal, remittance_id: &str, claim_id: &str, amount: Option<Money>) -> Result<pb::Remittance, ApiError> {
+    pub async fn allocate(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        remittance_id: &str,
+        claim_id: &str,
+        amount: Option<Money>,
+    ) -> Result<pb::Remittance, ApiError> {
         let desk = self.clone();
         let caller = caller.clone();
         let (remittance_id, claim_id) = (remittance_id.to_owned(), claim_id.to_owned());
         let result = IDEMPOTENCY
             .run(self.claims.db(), key, async move |txn| {
-                let row = repo::find_remittance(txn, &remittance_id).await?.ok_or_else(|| ApiError::NotFound {
-                    resource: "remittance",
-                    name: format!("remittances/{remittance_id}"),
-                })?;
-                let claim = claims_repo::find(txn, &claim_id).await?.ok_or_else(|| ApiError::NotFound {
-                    resource: "claim",
-                    name: format!("claims/{claim_id}"),
-                })?;
+                let row = repo::find_remittance(txn, &remittance_id)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound {
+                        resource: "remittance",
+                        name: format!("remittances/{remittance_id}"),
+                    })?;
+                let claim =
+                    claims_repo::find(txn, &claim_id)
+                        .await?
+                        .ok_or_else(|| ApiError::NotFound {
+                            resource: "claim",
+                            name: format!("claims/{claim_id}"),
+                        })?;
                 if claim.carrier_id != row.carrier_id {
                     return Err(ApiError::FailedPrecondition {
                         kind: "ALLOCATION",
@@ -271,14 +380,23 @@ impl RecoveryDesk {
                     return Err(ApiError::FailedPrecondition {
                         kind: "ALLOCATION",
                         subject: format!("claims/{claim_id}"),
-                        message: format!("only approved claims take allocations; this one is {}", claim.status),
+                        message: format!(
+                            "only approved claims take allocations; this one is {}",
+                            claim.status
+                        ),
                     });
                 }
                 let currency = Currency::parse(&row.currency).map_err(ApiError::internal)?;
-                let allocated: i64 = repo::allocations_of_remittance(txn, &row.id).await?.iter().map(|a| a.amount_minor).sum();
+                let allocated: i64 = repo::allocations_of_remittance(txn, &row.id)
+                    .await?
+                    .iter()
+                    .map(|a| a.amount_minor)
+                    .sum();
                 let available = Money::new(row.amount_minor - allocated, currency);
-                let amount = allocation::allocate(available, &balance(&claim)?, amount).map_err(allocation_error)?;
-                desk.book(txn, &caller, &row.id, None, claim, amount).await?;
+                let amount = allocation::allocate(available, &balance(&claim)?, amount)
+                    .map_err(allocation_error)?;
+                desk.book(txn, &caller, &row.id, None, claim, amount)
+                    .await?;
                 desk.to_proto(txn, &row).await
             })
             .await;
@@ -286,7 +404,14 @@ impl RecoveryDesk {
         result
     }
 
-    pub async fn write_off(&self, key: IdempotencyKey, caller: &Principal, claim_id: &str, reason: String, amount: Option<Money>) -> Result<pb::WriteOff, ApiError> {
+    pub async fn write_off(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        claim_id: &str,
+        reason: String,
+        amount: Option<Money>,
+    ) -> Result<pb::WriteOff, ApiError> {
         let desk = self.clone();
         let caller = caller.clone();
         let claim_id = claim_id.to_owned();
@@ -321,7 +446,7 @@ impl RecoveryDesk {
                 claim.written_off_minor += amount.amount_minor();
                 let from = claim.status;
                 desk.claims
-                    .record(txn, &caller, claim, from, &reason, Some(amount.amount_minor()), "claim.written_off")
+                    .record(txn, &caller, claim, Change { from, reason: &reason, amount: Some(amount.amount_minor()), event_type: "claim.written_off" })
                     .await?;
                 Ok(pb::WriteOff {
                     claim: format!("claims/{claim_id}"),
@@ -336,7 +461,12 @@ impl RecoveryDesk {
         result
     }
 
-    pub async fn reconciliation(&self, carrier_id: Option<&str>, currency: Option<Currency>, as_of: NaiveDate) -> Result<pb::Reconciliation, ApiError> {
+    pub async fn reconciliation(
+        &self,
+        carrier_id: Option<&str>,
+        currency: Option<Currency>,
+        as_of: NaiveDate,
+    ) -> Result<pb::Reconciliation, ApiError> {
         let db = self.claims.db();
         let filter = ClaimFilter {
             carrier_id: carrier_id.map(str::to_owned),
@@ -366,7 +496,9 @@ impl RecoveryDesk {
         let mut unallocated: HashMap<(String, String), i64> = HashMap::new();
         for r in repo::list_remittances(db, carrier_id, None, None).await? {
             let left = r.amount_minor - totals.get(&r.id).copied().unwrap_or(0);
-            *unallocated.entry((r.carrier_id.clone(), r.currency.clone())).or_insert(0) += left;
+            *unallocated
+                .entry((r.carrier_id.clone(), r.currency.clone()))
+                .or_insert(0) += left;
         }
         Ok(pb::Reconciliation {
             rows: rows
@@ -387,7 +519,10 @@ impl RecoveryDesk {
                         days_over_90: Some(money_to_proto(r.aging.days_over_90)),
                     }),
                     unallocated_remittances: money(
-                        unallocated.get(&(r.carrier.clone(), r.currency.as_str().to_owned())).copied().unwrap_or(0),
+                        unallocated
+                            .get(&(r.carrier.clone(), r.currency.as_str().to_owned()))
+                            .copied()
+                            .unwrap_or(0),
                         r.currency.as_str(),
                     ),
                 })

@@ -29,23 +29,51 @@ backend_tests!(
 
 /// A LOSS claim of `quantity` × `unit` approved for `approve` (all USD
 /// minor units).
-async fn approved(app: &TestApp, world: &World, tracking: &str, quantity: u32, unit: i64, approve: i64) -> pb::Claim {
+async fn approved(
+    app: &TestApp,
+    world: &World,
+    tracking: &str,
+    quantity: u32,
+    unit: i64,
+    approve: i64,
+) -> pb::Claim {
     let shipment = app.shipped(world, tracking, 5, false).await;
     let mut internal = app.claims(Role::Internal);
     let draft = internal
-        .create_claim(claim_request(&format!("c-{tracking}"), &shipment, cpb::ClaimType::Loss, quantity, unit))
+        .create_claim(claim_request(
+            &format!("c-{tracking}"),
+            &shipment,
+            cpb::ClaimType::Loss,
+            quantity,
+            unit,
+        ))
         .await
         .unwrap()
         .into_inner();
     let c = submit(&mut internal, &draft).await.unwrap();
     let mut carrier = app.partner_claims(&world.carrier);
-    let c = transition(&mut carrier, &c, S::Acknowledged, "", None).await.unwrap();
-    let c = transition(&mut carrier, &c, S::UnderReview, "", None).await.unwrap();
-    let to = if approve < i64::from(quantity) * unit && approve < 10_000 { S::PartiallyApproved } else { S::Approved };
-    transition(&mut carrier, &c, to, "agreed value", Some(approve)).await.unwrap()
+    let c = transition(&mut carrier, &c, S::Acknowledged, "", None)
+        .await
+        .unwrap();
+    let c = transition(&mut carrier, &c, S::UnderReview, "", None)
+        .await
+        .unwrap();
+    let to = if approve < i64::from(quantity) * unit && approve < 10_000 {
+        S::PartiallyApproved
+    } else {
+        S::Approved
+    };
+    transition(&mut carrier, &c, to, "agreed value", Some(approve))
+        .await
+        .unwrap()
 }
 
-fn remittance(world: &World, reference: &str, amount: Option<Money>, lines: Vec<pb::RemittanceLine>) -> pb::RecordRemittanceRequest {
+fn remittance(
+    world: &World,
+    reference: &str,
+    amount: Option<Money>,
+    lines: Vec<pb::RemittanceLine>,
+) -> pb::RecordRemittanceRequest {
     pb::RecordRemittanceRequest {
         request_id: reference.into(),
         remittance: Some(pb::Remittance {
@@ -70,7 +98,11 @@ fn line(claim: &str, tracking: &str, amount: Option<Money>) -> pb::RemittanceLin
 }
 
 async fn claim_now(app: &TestApp, name: &str) -> pb::Claim {
-    app.claims(Role::Auditor).get_claim(pb::GetClaimRequest { name: name.into() }).await.unwrap().into_inner()
+    app.claims(Role::Auditor)
+        .get_claim(pb::GetClaimRequest { name: name.into() })
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) {
@@ -82,14 +114,23 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
     // 50.00 named for claim A, which is owed 30.00: 30.00 allocated, 20.00
     // kept unmatched with the reason.
     let r = finance
-        .record_remittance(remittance(&world, "R1", usd(5_000), vec![line(&a.number, "", usd(5_000))]))
+        .record_remittance(remittance(
+            &world,
+            "R1",
+            usd(5_000),
+            vec![line(&a.number, "", usd(5_000))],
+        ))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(r.allocated, usd(3_000));
     assert_eq!(r.unallocated, usd(2_000));
     assert_eq!(r.lines[0].allocated_claim, a.name);
-    assert!(r.lines[0].unmatched_reason.contains("exceeds"), "{:?}", r.lines[0]);
+    assert!(
+        r.lines[0].unmatched_reason.contains("exceeds"),
+        "{:?}",
+        r.lines[0]
+    );
     assert_eq!(claim_now(&app, &a.name).await.status(), S::Settled);
     // The remaining 20.00 goes to B by hand; asking for more than is left is refused.
     let err = finance
@@ -114,11 +155,19 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
         .into_inner();
     assert_eq!(r.unallocated, usd(0));
     let b_now = claim_now(&app, &b.name).await;
-    assert_eq!((b_now.status(), b_now.recovered_amount), (S::Approved, usd(2_000)));
+    assert_eq!(
+        (b_now.status(), b_now.recovered_amount),
+        (S::Approved, usd(2_000))
+    );
     // A line by tracking number finds B's outstanding 40.00; a euro line never
     // lands on a dollar claim (the remittance is in euros).
     let r2 = finance
-        .record_remittance(remittance(&world, "R2", usd(4_000), vec![line("", "B", usd(4_000))]))
+        .record_remittance(remittance(
+            &world,
+            "R2",
+            usd(4_000),
+            vec![line("", "B", usd(4_000))],
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -129,7 +178,12 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
         currency_code: "EUR".into(),
     });
     let r3 = finance
-        .record_remittance(remittance(&world, "R3", eur.clone(), vec![line(&a.number, "", eur)]))
+        .record_remittance(remittance(
+            &world,
+            "R3",
+            eur.clone(),
+            vec![line(&a.number, "", eur)],
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -137,12 +191,24 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
     assert!(!r3.lines[0].unmatched_reason.is_empty());
     // Lines adding up to more than the remittance are refused outright.
     let err = finance
-        .record_remittance(remittance(&world, "R4", usd(1_000), vec![line("", "A", usd(600)), line("", "B", usd(600))]))
+        .record_remittance(remittance(
+            &world,
+            "R4",
+            usd(1_000),
+            vec![line("", "A", usd(600)), line("", "B", usd(600))],
+        ))
         .await
         .unwrap_err();
     assert_eq!(violated_fields(&err), ["remittance.lines"]);
-    let err = finance.record_remittance(remittance(&world, "R1", usd(1), vec![])).await.unwrap_err();
-    assert_eq!(err.code(), Code::AlreadyExists, "request id reused with another body");
+    let err = finance
+        .record_remittance(remittance(&world, "R1", usd(1), vec![]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::AlreadyExists,
+        "request id reused with another body"
+    );
 }
 
 async fn remittance_import_keeps_good_rows_and_reports_bad_ones(backend: Backend) {
@@ -166,9 +232,17 @@ async fn remittance_import_keeps_good_rows_and_reports_bad_ones(backend: Backend
     let import = |csv: String| {
         let bytes = csv.into_bytes();
         // Chunks split lines anywhere.
-        let chunks: Vec<pb::ImportRemittancesRequest> = bytes.chunks(37).map(|c| pb::ImportRemittancesRequest { csv: c.to_vec() }).collect();
+        let chunks: Vec<pb::ImportRemittancesRequest> = bytes
+            .chunks(37)
+            .map(|c| pb::ImportRemittancesRequest { csv: c.to_vec() })
+            .collect();
         let mut client = app.recoveries(Role::Finance);
-        async move { client.import_remittances(tokio_stream::iter(chunks)).await.map(tonic::Response::into_inner) }
+        async move {
+            client
+                .import_remittances(tokio_stream::iter(chunks))
+                .await
+                .map(tonic::Response::into_inner)
+        }
     };
     let result = import(csv.clone()).await.unwrap();
     assert_eq!(result.rows, 8);
@@ -181,7 +255,9 @@ async fn remittance_import_keeps_good_rows_and_reports_bad_ones(backend: Backend
     assert_eq!(claim_now(&app, &b.name).await.status(), S::Settled);
     let memo = app
         .recoveries(Role::Auditor)
-        .get_remittance(pb::GetRemittanceRequest { name: result.remittances[1].clone() })
+        .get_remittance(pb::GetRemittanceRequest {
+            name: result.remittances[1].clone(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -202,13 +278,24 @@ async fn write_off_then_close(backend: Backend) {
     let claim = approved(&app, &world, "A", 1, 8_000, 8_000).await;
     let mut finance = app.recoveries(Role::Finance);
     finance
-        .record_remittance(remittance(&world, "R1", usd(5_000), vec![line(&claim.number, "", usd(5_000))]))
+        .record_remittance(remittance(
+            &world,
+            "R1",
+            usd(5_000),
+            vec![line(&claim.number, "", usd(5_000))],
+        ))
         .await
         .unwrap();
     let mut internal = app.claims(Role::Internal);
     let now = claim_now(&app, &claim.name).await;
-    let err = transition(&mut internal, &now, S::Closed, "", None).await.unwrap_err();
-    assert_eq!(err.code(), Code::FailedPrecondition, "30.00 still outstanding");
+    let err = transition(&mut internal, &now, S::Closed, "", None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::FailedPrecondition,
+        "30.00 still outstanding"
+    );
     let err = finance
         .write_off_claim(pb::WriteOffClaimRequest {
             request_id: "w0".into(),
@@ -242,7 +329,13 @@ async fn write_off_then_close(backend: Backend) {
     assert_eq!(err.code(), Code::FailedPrecondition);
     let now = claim_now(&app, &claim.name).await;
     assert_eq!(now.written_off_amount, usd(3_000));
-    assert_eq!(transition(&mut internal, &now, S::Closed, "", None).await.unwrap().status(), S::Closed);
+    assert_eq!(
+        transition(&mut internal, &now, S::Closed, "", None)
+            .await
+            .unwrap()
+            .status(),
+        S::Closed
+    );
 }
 
 async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend) {
@@ -259,7 +352,12 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
         claimed += amount;
         if i % 3 == 0 {
             finance
-                .record_remittance(remittance(&acme, &format!("R{i}"), usd(amount), vec![line(&c.number, "", usd(amount))]))
+                .record_remittance(remittance(
+                    &acme,
+                    &format!("R{i}"),
+                    usd(amount),
+                    vec![line(&c.number, "", usd(amount))],
+                ))
                 .await
                 .unwrap();
             recovered += amount;
@@ -280,7 +378,13 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
     let shipment = app.shipped(&beta, "B1", 5, false).await;
     let mut internal = app.claims(Role::Internal);
     let pending = internal
-        .create_claim(claim_request("b1", &shipment, cpb::ClaimType::Loss, 2, 2_500))
+        .create_claim(claim_request(
+            "b1",
+            &shipment,
+            cpb::ClaimType::Loss,
+            2,
+            2_500,
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -290,7 +394,9 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
         .await
         .unwrap()
         .into_inner();
-    transition(&mut internal, &ignored, S::Withdrawn, "duplicate", None).await.unwrap();
+    transition(&mut internal, &ignored, S::Withdrawn, "duplicate", None)
+        .await
+        .unwrap();
 
     let report = app
         .recoveries(Role::Auditor)
@@ -298,7 +404,14 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
         .await
         .unwrap()
         .into_inner();
-    let row = |carrier: &str| report.rows.iter().find(|r| r.carrier == carrier).cloned().unwrap();
+    let row = |carrier: &str| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.carrier == carrier)
+            .cloned()
+            .unwrap()
+    };
     let a = row(&acme.carrier);
     // 7.00 + ... + 84.00 = 546.00 claimed and approved; (3+6+9+12) x 7.00 =
     // 210.00 recovered; 4 and 8 half written off = 42.00; 294.00 outstanding.
@@ -310,11 +423,18 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
     assert_eq!(a.written_off, usd(written));
     assert_eq!(a.outstanding, usd(claimed - recovered - written));
     let aging = a.aging.unwrap();
-    assert_eq!(aging.days_0_30, usd(29_400), "everything was approved today");
+    assert_eq!(
+        aging.days_0_30,
+        usd(29_400),
+        "everything was approved today"
+    );
     assert_eq!(aging.days_over_90, usd(0));
     assert_eq!(a.unallocated_remittances, usd(0));
     let b = row(&beta.carrier);
-    assert_eq!((b.claims, b.claimed, b.approved, b.outstanding), (1, usd(5_000), usd(0), usd(0)));
+    assert_eq!(
+        (b.claims, b.claimed, b.approved, b.outstanding),
+        (1, usd(5_000), usd(0), usd(0))
+    );
     let only_beta = app
         .recoveries(Role::Finance)
         .get_reconciliation(pb::GetReconciliationRequest {
@@ -344,12 +464,20 @@ async fn finance_roles_are_enforced(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
-    app.recoveries(Role::Auditor).get_reconciliation(pb::GetReconciliationRequest::default()).await.unwrap();
-    let token = app.auth.token(Role::Partner, Some(world.carrier.trim_start_matches("carriers/")));
-    let err = recourse_proto::claims::recovery_service_client::RecoveryServiceClient::new(app.server.authed(Some(&token)))
-        .list_remittances(pb::ListRemittancesRequest::default())
+    app.recoveries(Role::Auditor)
+        .get_reconciliation(pb::GetReconciliationRequest::default())
         .await
-        .unwrap_err();
+        .unwrap();
+    let token = app.auth.token(
+        Role::Partner,
+        Some(world.carrier.trim_start_matches("carriers/")),
+    );
+    let err = recourse_proto::claims::recovery_service_client::RecoveryServiceClient::new(
+        app.server.authed(Some(&token)),
+    )
+    .list_remittances(pb::ListRemittancesRequest::default())
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
 }
 
@@ -362,7 +490,13 @@ async fn partner_stream_sees_only_its_own_claims(backend: Backend) {
     let my_shipment = app.shipped(&mine, "M1", 5, false).await;
     let mut internal = app.claims(Role::Internal);
     internal
-        .create_claim(claim_request("o", &their_shipment, cpb::ClaimType::Loss, 1, 100))
+        .create_claim(claim_request(
+            "o",
+            &their_shipment,
+            cpb::ClaimType::Loss,
+            1,
+            100,
+        ))
         .await
         .unwrap();
     let mut stream = app
@@ -372,19 +506,32 @@ async fn partner_stream_sees_only_its_own_claims(backend: Backend) {
         .unwrap()
         .into_inner();
     let mine_claim = internal
-        .create_claim(claim_request("m", &my_shipment, cpb::ClaimType::Loss, 1, 100))
+        .create_claim(claim_request(
+            "m",
+            &my_shipment,
+            cpb::ClaimType::Loss,
+            1,
+            100,
+        ))
         .await
         .unwrap()
         .into_inner();
     submit(&mut internal, &mine_claim).await.unwrap();
     let mut seen = Vec::new();
     for _ in 0..2 {
-        let e = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next()).await.unwrap().unwrap().unwrap();
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         seen.push((e.r#type.clone(), e.carrier.clone()));
     }
     assert_eq!(
         seen,
-        [("claim.created".to_owned(), mine.carrier.clone()), ("claim.submitted".to_owned(), mine.carrier.clone())]
+        [
+            ("claim.created".to_owned(), mine.carrier.clone()),
+            ("claim.submitted".to_owned(), mine.carrier.clone())
+        ]
     );
     let extra = tokio::time::timeout(std::time::Duration::from_millis(700), stream.next()).await;
     assert!(extra.is_err(), "nothing of the other carrier: {extra:?}");

@@ -25,7 +25,9 @@ const SHIPMENT: &str = "/recourse.contracts.v1.ShipmentService/GetShipment";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submission_is_one_trace_across_claims_and_contracts() {
     let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
     tracing_subscriber::registry()
         .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
         .init();
@@ -36,7 +38,13 @@ async fn submission_is_one_trace_across_claims_and_contracts() {
     let shipment = app.shipped(&world, "T1", 5, false).await;
     let mut client = app.claims(Role::Internal);
     let draft = client
-        .create_claim(common::claim_request("c", &shipment, cpb::ClaimType::Loss, 1, 1_000))
+        .create_claim(common::claim_request(
+            "c",
+            &shipment,
+            cpb::ClaimType::Loss,
+            1,
+            1_000,
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -52,14 +60,20 @@ async fn submission_is_one_trace_across_claims_and_contracts() {
         provider.force_flush().unwrap();
         spans = exporter.get_finished_spans().unwrap();
         if let Some(s) = submit_span(&spans) {
-            let children = spans.iter().filter(|c| c.parent_span_id == s.span_context.span_id()).count();
+            let children = spans
+                .iter()
+                .filter(|c| c.parent_span_id == s.span_context.span_id())
+                .count();
             if children >= 2 {
                 break;
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let client_span = spans.iter().find(|s| s.name == "client.submit").expect("client span");
+    let client_span = spans
+        .iter()
+        .find(|s| s.name == "client.submit")
+        .expect("client span");
     let submit = submit_span(&spans).expect("claims span");
     let trace = client_span.span_context.trace_id();
     assert_eq!(submit.span_context.trace_id(), trace);
@@ -71,5 +85,4 @@ async fn submission_is_one_trace_across_claims_and_contracts() {
             .unwrap_or_else(|| panic!("{name} parented on the claims span"));
         assert_eq!(child.span_context.trace_id(), trace);
     }
-
 }

@@ -20,7 +20,11 @@ pub enum ServiceName {
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 3] = [ServiceName::Carriers, ServiceName::Contracts, ServiceName::Claims];
+    pub const ALL: [ServiceName; 3] = [
+        ServiceName::Carriers,
+        ServiceName::Contracts,
+        ServiceName::Claims,
+    ];
 }
 
 /// What one process runs.
@@ -127,18 +131,29 @@ impl Application {
                     recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
                 }
                 ServiceName::Claims => {
-                    let contracts_url = endpoint(&settings.services.contracts_url, "services.contracts_url")?;
-                    let contracts = recourse_platform::client::channel(&contracts_url).map_err(|e| ConfigError::Invalid {
-                        key: "services.contracts_url",
-                        message: e.to_string(),
-                    })?;
+                    let contracts_url =
+                        endpoint(&settings.services.contracts_url, "services.contracts_url")?;
+                    let contracts =
+                        recourse_platform::client::channel(&contracts_url).map_err(|e| {
+                            ConfigError::Invalid {
+                                key: "services.contracts_url",
+                                message: e.to_string(),
+                            }
+                        })?;
                     let db = recourse_claims::database(&settings.database).await?;
                     let documents = settings
                         .documents
                         .store_dir
                         .clone()
                         .unwrap_or_else(|| settings.database.data_dir.join("documents"));
-                    recourse_claims::mount(&mut host, db, keys.clone(), contracts, documents, settings.documents.max_bytes);
+                    recourse_claims::mount(
+                        &mut host,
+                        db,
+                        keys.clone(),
+                        contracts,
+                        documents,
+                        settings.documents.max_bytes,
+                    );
                 }
             }
         }

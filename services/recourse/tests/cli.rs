@@ -205,16 +205,32 @@ fn serve_requires_a_database_url_and_a_shared_token_secret() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("auth.token_secret"));
     let out = Command::new(BIN)
-        .args(["serve", "contracts", "--database-url", "postgres://postgres@127.0.0.1:5432/postgres"])
-        .env("RECOURSE__AUTH__TOKEN_SECRET", "0123456789abcdef0123456789abcdef")
+        .args([
+            "serve",
+            "contracts",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ])
+        .env(
+            "RECOURSE__AUTH__TOKEN_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        )
         .output()
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("services.carriers_url"), "{stderr}");
     let out = Command::new(BIN)
-        .args(["serve", "claims", "--database-url", "postgres://postgres@127.0.0.1:5432/postgres"])
-        .env("RECOURSE__AUTH__TOKEN_SECRET", "0123456789abcdef0123456789abcdef")
+        .args([
+            "serve",
+            "claims",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ])
+        .env(
+            "RECOURSE__AUTH__TOKEN_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        )
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -99,16 +99,32 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols, unique) in [
             ("ux_claims_number", &["number"][..], true),
-            ("idx_claims_carrier_status", &["carrier_id", "status"], false),
+            (
+                "idx_claims_carrier_status",
+                &["carrier_id", "status"],
+                false,
+            ),
             ("idx_claims_shipment", &["shipment_id"], false),
-            ("idx_claims_tracking", &["carrier_id", "tracking_number"], false),
+            (
+                "idx_claims_tracking",
+                &["carrier_id", "tracking_number"],
+                false,
+            ),
         ] {
-            manager.create_index(index(name, "claims", cols, unique)).await?;
+            manager
+                .create_index(index(name, "claims", cols, unique))
+                .await?;
         }
         manager
             .create_table(
                 table("claim_history")
-                    .col(col("id").big_integer().not_null().auto_increment().primary_key())
+                    .col(
+                        col("id")
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
                     .col(id("claim_id"))
                     .col(text("from_status", 24))
                     .col(text("to_status", 24))
@@ -121,7 +137,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_claim_history_claim", "claim_history", &["claim_id", "id"], false))
+            .create_index(index(
+                "idx_claim_history_claim",
+                "claim_history",
+                &["claim_id", "id"],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -139,7 +160,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_claim_documents_claim", "claim_documents", &["claim_id"], false))
+            .create_index(index(
+                "idx_claim_documents_claim",
+                "claim_documents",
+                &["claim_id"],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -165,7 +191,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_remittances_reference", "remittances", &["carrier_id", "reference"], true))
+            .create_index(index(
+                "ux_remittances_reference",
+                "remittances",
+                &["carrier_id", "reference"],
+                true,
+            ))
             .await?;
         manager
             .create_table(
@@ -181,7 +212,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_remittance_lines_remittance", "remittance_lines", &["remittance_id", "position"], false))
+            .create_index(index(
+                "idx_remittance_lines_remittance",
+                "remittance_lines",
+                &["remittance_id", "position"],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -196,10 +232,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_allocations_remittance", "allocations", &["remittance_id"], false))
+            .create_index(index(
+                "idx_allocations_remittance",
+                "allocations",
+                &["remittance_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_allocations_claim", "allocations", &["claim_id"], false))
+            .create_index(index(
+                "idx_allocations_claim",
+                "allocations",
+                &["claim_id"],
+                false,
+            ))
             .await?;
         manager
             .create_table(

@@ -36,21 +36,45 @@ fn invalid() -> Status {
 }
 
 fn claim_type(v: &mut Violations, field: &str, value: i32) -> Option<i32> {
-    let ok = recourse_proto::contracts::ClaimType::try_from(value).is_ok_and(|t| t != recourse_proto::contracts::ClaimType::Unspecified);
-    v.check(ok, field, "must be a claim type (LOSS, DAMAGE, DELAY, SHORTAGE, CONCEALED_DAMAGE)");
+    let ok = recourse_proto::contracts::ClaimType::try_from(value)
+        .is_ok_and(|t| t != recourse_proto::contracts::ClaimType::Unspecified);
+    v.check(
+        ok,
+        field,
+        "must be a claim type (LOSS, DAMAGE, DELAY, SHORTAGE, CONCEALED_DAMAGE)",
+    );
     ok.then_some(value)
 }
 
-fn claimant(v: &mut Violations, field: &str, c: Option<&pb::Claimant>, caller: &Principal) -> Option<pb::Claimant> {
+fn claimant(
+    v: &mut Violations,
+    field: &str,
+    c: Option<&pb::Claimant>,
+    caller: &Principal,
+) -> Option<pb::Claimant> {
     let Some(c) = c else {
         v.add(field, "is required");
         return None;
     };
-    let kind = pb::ClaimantKind::try_from(c.kind).ok().filter(|k| *k != pb::ClaimantKind::Unspecified);
-    v.check(kind.is_some(), format!("{field}.kind"), "must be INTERNAL_TEAM, MERCHANT or PARTNER_3PL");
-    v.check(!c.name.trim().is_empty() && c.name.len() <= 200, format!("{field}.name"), "must be 1-200 characters");
+    let kind = pb::ClaimantKind::try_from(c.kind)
+        .ok()
+        .filter(|k| *k != pb::ClaimantKind::Unspecified);
+    v.check(
+        kind.is_some(),
+        format!("{field}.kind"),
+        "must be INTERNAL_TEAM, MERCHANT or PARTNER_3PL",
+    );
+    v.check(
+        !c.name.trim().is_empty() && c.name.len() <= 200,
+        format!("{field}.name"),
+        "must be 1-200 characters",
+    );
     if kind == Some(pb::ClaimantKind::Partner3pl) {
-        v.check(!c.on_behalf_of.trim().is_empty(), format!("{field}.on_behalf_of"), "names the merchant a 3PL files for");
+        v.check(
+            !c.on_behalf_of.trim().is_empty(),
+            format!("{field}.on_behalf_of"),
+            "names the merchant a 3PL files for",
+        );
     }
     if caller.role == Role::Partner && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
         v.add(format!("{field}.kind"), "a partner files as PARTNER_3PL");
@@ -60,7 +84,11 @@ fn claimant(v: &mut Violations, field: &str, c: Option<&pb::Claimant>, caller: &
 
 /// Line items: at least one, positive quantities, one currency; returns the
 /// items and their total.
-fn line_items(v: &mut Violations, field: &str, items: &[pb::LineItem]) -> Option<(Vec<pb::LineItem>, Money)> {
+fn line_items(
+    v: &mut Violations,
+    field: &str,
+    items: &[pb::LineItem],
+) -> Option<(Vec<pb::LineItem>, Money)> {
     if items.is_empty() {
         v.add(field, "needs at least one item");
         return None;
@@ -69,10 +97,24 @@ fn line_items(v: &mut Violations, field: &str, items: &[pb::LineItem]) -> Option
     let mut total: Option<Money> = None;
     for (i, item) in items.iter().enumerate() {
         let at = format!("{field}[{i}]");
-        v.check(!item.description.trim().is_empty(), format!("{at}.description"), "is required");
-        v.check(item.quantity > 0, format!("{at}.quantity"), "must be positive");
+        v.check(
+            !item.description.trim().is_empty(),
+            format!("{at}.description"),
+            "is required",
+        );
+        v.check(
+            item.quantity > 0,
+            format!("{at}.quantity"),
+            "must be positive",
+        );
         let expected = total.map(|t| t.currency());
-        if let Some(unit) = money_from_proto(v, &format!("{at}.unit_value"), item.unit_value.as_ref(), expected, false) {
+        if let Some(unit) = money_from_proto(
+            v,
+            &format!("{at}.unit_value"),
+            item.unit_value.as_ref(),
+            expected,
+            false,
+        ) {
             let line = unit.mul_ratio(i64::from(item.quantity), 1);
             match (line, total) {
                 (Ok(line), None) => total = Some(line),
@@ -89,12 +131,17 @@ fn line_items(v: &mut Violations, field: &str, items: &[pb::LineItem]) -> Option
 }
 
 fn parse_etag(v: &mut Violations, field: &str, value: &str) -> Option<i64> {
-    etag::parse(field, value).map_err(|_| v.add(field, "is required: send the etag you last read")).ok()
+    etag::parse(field, value)
+        .map_err(|_| v.add(field, "is required: send the etag you last read"))
+        .ok()
 }
 
 #[tonic::async_trait]
 impl ClaimService for ClaimApi {
-    async fn create_claim(&self, request: Request<pb::CreateClaimRequest>) -> Result<Response<pb::Claim>, Status> {
+    async fn create_claim(
+        &self,
+        request: Request<pb::CreateClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(CLAIMANTS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -109,13 +156,18 @@ impl ClaimService for ClaimApi {
         let who = claimant(&mut v, "claim.claimant", c.claimant.as_ref(), &caller);
         let items = line_items(&mut v, "claim.line_items", &c.line_items);
         let currency = items.as_ref().map(|(_, t)| t.currency());
-        let declared = c
-            .declared_value
-            .as_ref()
-            .and_then(|d| money_from_proto(&mut v, "claim.declared_value", Some(d), currency, false));
-        v.check(c.notes.len() <= 10_000, "claim.notes", "must be at most 10000 characters");
+        let declared = c.declared_value.as_ref().and_then(|d| {
+            money_from_proto(&mut v, "claim.declared_value", Some(d), currency, false)
+        });
+        v.check(
+            c.notes.len() <= 10_000,
+            "claim.notes",
+            "must be at most 10000 characters",
+        );
         v.into_result()?;
-        let (Some(shipment_id), Some(claim_type), Some(claimant), Some((line_items, claimed))) = (shipment, kind, who, items) else {
+        let (Some(shipment_id), Some(claim_type), Some(claimant), Some((line_items, claimed))) =
+            (shipment, kind, who, items)
+        else {
             return Err(invalid());
         };
         let new = NewClaim {
@@ -127,19 +179,31 @@ impl ClaimService for ClaimApi {
             declared_value: declared,
             notes: c.notes.clone(),
         };
-        Ok(Response::new(self.desk.create(key, &caller, token.as_deref(), new).await?))
+        Ok(Response::new(
+            self.desk
+                .create(key, &caller, token.as_deref(), new)
+                .await?,
+        ))
     }
 
-    async fn get_claim(&self, request: Request<pb::GetClaimRequest>) -> Result<Response<pb::Claim>, Status> {
+    async fn get_claim(
+        &self,
+        request: Request<pb::GetClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
         let id = claim_id(&mut v, "name", &request.get_ref().name);
         v.into_result()?;
-        Ok(Response::new(self.desk.get(caller, &id.ok_or_else(invalid)?).await?))
+        Ok(Response::new(
+            self.desk.get(caller, &id.ok_or_else(invalid)?).await?,
+        ))
     }
 
-    async fn list_claims(&self, request: Request<pb::ListClaimsRequest>) -> Result<Response<pb::ListClaimsResponse>, Status> {
+    async fn list_claims(
+        &self,
+        request: Request<pb::ListClaimsRequest>,
+    ) -> Result<Response<pb::ListClaimsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -162,7 +226,10 @@ impl ClaimService for ClaimApi {
         v.into_result()?;
         if let Some(own) = caller.carrier_scope() {
             if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied("a partner may list only its own carrier's claims".into()).into());
+                return Err(ApiError::PermissionDenied(
+                    "a partner may list only its own carrier's claims".into(),
+                )
+                .into());
             }
             carrier = Some(own.to_owned());
         }
@@ -172,30 +239,54 @@ impl ClaimService for ClaimApi {
             shipment_id: shipment,
             ..ClaimFilter::default()
         };
-        let fingerprint = format!("{:?}|{:?}|{:?}", filter.carrier_id, filter.status, filter.shipment_id);
+        let fingerprint = format!(
+            "{:?}|{:?}|{:?}",
+            filter.carrier_id, filter.status, filter.shipment_id
+        );
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
-        let claims = self.desk.list(&filter, page.after.as_deref(), page.fetch_limit()).await?;
-        let (claims, next_page_token) = page.finish(claims, |c| c.name.trim_start_matches("claims/").to_owned());
-        Ok(Response::new(pb::ListClaimsResponse { claims, next_page_token }))
+        let claims = self
+            .desk
+            .list(&filter, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let (claims, next_page_token) =
+            page.finish(claims, |c| c.name.trim_start_matches("claims/").to_owned());
+        Ok(Response::new(pb::ListClaimsResponse {
+            claims,
+            next_page_token,
+        }))
     }
 
-    async fn update_claim(&self, request: Request<pb::UpdateClaimRequest>) -> Result<Response<pb::Claim>, Status> {
+    async fn update_claim(
+        &self,
+        request: Request<pb::UpdateClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?;
         caller.require(CLAIMANTS)?;
         let body = request.get_ref();
         let Some(c) = &body.claim else {
             return Err(ApiError::invalid("claim", "is required").into());
         };
-        let paths: Vec<&str> = body.update_mask.as_ref().map(|m| m.paths.iter().map(String::as_str).collect()).unwrap_or_default();
+        let paths: Vec<&str> = body
+            .update_mask
+            .as_ref()
+            .map(|m| m.paths.iter().map(String::as_str).collect())
+            .unwrap_or_default();
         const MUTABLE: [&str; 5] = ["type", "claimant", "line_items", "declared_value", "notes"];
         let mut v = Violations::new();
         let id = claim_id(&mut v, "claim.name", &c.name);
         let given = parse_etag(&mut v, "claim.etag", &c.etag);
         if paths.is_empty() {
-            v.add("update_mask", format!("must name the fields to change: {}", MUTABLE.join(", ")));
+            v.add(
+                "update_mask",
+                format!("must name the fields to change: {}", MUTABLE.join(", ")),
+            );
         }
         for p in &paths {
-            v.check(MUTABLE.contains(p), "update_mask", format!("`{p}` cannot be updated (mutable: {})", MUTABLE.join(", ")));
+            v.check(
+                MUTABLE.contains(p),
+                "update_mask",
+                format!("`{p}` cannot be updated (mutable: {})", MUTABLE.join(", ")),
+            );
         }
         let mut patch = ClaimPatch::default();
         if paths.contains(&"type") {
@@ -208,20 +299,31 @@ impl ClaimService for ClaimApi {
             patch.line_items = line_items(&mut v, "claim.line_items", &c.line_items);
         }
         if paths.contains(&"declared_value") {
-            patch.declared_value = Some(c.declared_value.as_ref().and_then(|d| money_from_proto(&mut v, "claim.declared_value", Some(d), None, false)));
+            patch.declared_value = Some(c.declared_value.as_ref().and_then(|d| {
+                money_from_proto(&mut v, "claim.declared_value", Some(d), None, false)
+            }));
         }
         if paths.contains(&"notes") {
-            v.check(c.notes.len() <= 10_000, "claim.notes", "must be at most 10000 characters");
+            v.check(
+                c.notes.len() <= 10_000,
+                "claim.notes",
+                "must be at most 10000 characters",
+            );
             patch.notes = Some(c.notes.clone());
         }
         v.into_result()?;
         let (Some(id), Some(given)) = (id, given) else {
             return Err(invalid());
         };
-        Ok(Response::new(self.desk.update(caller, &id, given, patch).await?))
+        Ok(Response::new(
+            self.desk.update(caller, &id, given, patch).await?,
+        ))
     }
 
-    async fn submit_claim(&self, request: Request<pb::SubmitClaimRequest>) -> Result<Response<pb::Claim>, Status> {
+    async fn submit_claim(
+        &self,
+        request: Request<pb::SubmitClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(CLAIMANTS)?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -232,19 +334,37 @@ impl ClaimService for ClaimApi {
         let given = parse_etag(&mut v, "etag", &body.etag);
         let justification = body.override_justification.trim().to_owned();
         if body.override_late_filing {
-            v.check(!justification.is_empty(), "override_justification", "is required to accept a late claim");
+            v.check(
+                !justification.is_empty(),
+                "override_justification",
+                "is required to accept a late claim",
+            );
         }
         v.into_result()?;
         let (Some(id), Some(given)) = (id, given) else {
             return Err(invalid());
         };
         let override_late = body.override_late_filing.then_some(justification);
-        Ok(Response::new(self.desk.submit(key, &caller, token.as_deref(), &id, given, override_late).await?))
+        Ok(Response::new(
+            self.desk
+                .submit(key, &caller, token.as_deref(), &id, given, override_late)
+                .await?,
+        ))
     }
 
-    async fn transition_claim(&self, request: Request<pb::TransitionClaimRequest>) -> Result<Response<pb::Claim>, Status> {
+    async fn transition_claim(
+        &self,
+        request: Request<pb::TransitionClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?.clone();
-        caller.require(CLAIMANTS.iter().chain([Role::Finance].iter()).copied().collect::<Vec<_>>().as_slice())?;
+        caller.require(
+            CLAIMANTS
+                .iter()
+                .chain([Role::Finance].iter())
+                .copied()
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )?;
         let body = request.into_inner();
         let key = IdempotencyKey::new("TransitionClaim", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
@@ -254,9 +374,17 @@ impl ClaimService for ClaimApi {
         v.check(to.is_some(), "to", "must be a claim status");
         let reason = body.reason.trim().to_owned();
         if let Some(to) = to {
-            v.check(!ClaimStatus::requires_reason(to) || !reason.is_empty(), "reason", format!("is required to move a claim to {to}"));
+            v.check(
+                !ClaimStatus::requires_reason(to) || !reason.is_empty(),
+                "reason",
+                format!("is required to move a claim to {to}"),
+            );
         }
-        v.check(!body.override_cap || !reason.is_empty(), "reason", "is required to approve above the liability cap");
+        v.check(
+            !body.override_cap || !reason.is_empty(),
+            "reason",
+            "is required to approve above the liability cap",
+        );
         let amount = body
             .approved_amount
             .as_ref()
@@ -268,7 +396,9 @@ impl ClaimService for ClaimApi {
         // Claimants appeal, withdraw and close; carriers (partners) and
         // operators acknowledge, review and decide; finance settles.
         let allowed: &[Role] = match to {
-            ClaimStatus::Appealed | ClaimStatus::Withdrawn | ClaimStatus::Closed => &[Role::Admin, Role::Internal],
+            ClaimStatus::Appealed | ClaimStatus::Withdrawn | ClaimStatus::Closed => {
+                &[Role::Admin, Role::Internal]
+            }
             ClaimStatus::Settled => &[Role::Admin, Role::Finance],
             _ => CLAIMANTS,
         };
@@ -279,10 +409,15 @@ impl ClaimService for ClaimApi {
             amount,
             override_cap: body.override_cap,
         };
-        Ok(Response::new(self.desk.transition(key, &caller, &id, given, step).await?))
+        Ok(Response::new(
+            self.desk.transition(key, &caller, &id, given, step).await?,
+        ))
     }
 
-    async fn list_claim_history(&self, request: Request<pb::ListClaimHistoryRequest>) -> Result<Response<pb::ListClaimHistoryResponse>, Status> {
+    async fn list_claim_history(
+        &self,
+        request: Request<pb::ListClaimHistoryRequest>,
+    ) -> Result<Response<pb::ListClaimHistoryResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
@@ -292,7 +427,10 @@ impl ClaimService for ClaimApi {
         Ok(Response::new(pb::ListClaimHistoryResponse { entries }))
     }
 
-    async fn add_document(&self, request: Request<pb::AddDocumentRequest>) -> Result<Response<pb::Document>, Status> {
+    async fn add_document(
+        &self,
+        request: Request<pb::AddDocumentRequest>,
+    ) -> Result<Response<pb::Document>, Status> {
         let caller = principal(&request)?;
         caller.require(CLAIMANTS)?;
         let body = request.get_ref();
@@ -303,17 +441,27 @@ impl ClaimService for ClaimApi {
         let (Some(id), Some(doc)) = (id, body.document.as_ref()) else {
             return Err(invalid());
         };
-        Ok(Response::new(self.documents.add(&self.desk, caller, &id, doc).await?))
+        Ok(Response::new(
+            self.documents.add(&self.desk, caller, &id, doc).await?,
+        ))
     }
 
-    async fn upload_document(&self, request: Request<Streaming<pb::UploadDocumentRequest>>) -> Result<Response<pb::Document>, Status> {
+    async fn upload_document(
+        &self,
+        request: Request<Streaming<pb::UploadDocumentRequest>>,
+    ) -> Result<Response<pb::Document>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(CLAIMANTS)?;
         let stream = request.into_inner();
-        Ok(Response::new(self.documents.upload(&self.desk, &caller, stream).await?))
+        Ok(Response::new(
+            self.documents.upload(&self.desk, &caller, stream).await?,
+        ))
     }
 
-    async fn list_overdue_claims(&self, request: Request<pb::ListOverdueClaimsRequest>) -> Result<Response<pb::ListOverdueClaimsResponse>, Status> {
+    async fn list_overdue_claims(
+        &self,
+        request: Request<pb::ListOverdueClaimsRequest>,
+    ) -> Result<Response<pb::ListOverdueClaimsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -332,7 +480,10 @@ impl ClaimService for ClaimApi {
         v.into_result()?;
         if let Some(own) = caller.carrier_scope() {
             if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied("a partner may list only its own carrier's claims".into()).into());
+                return Err(ApiError::PermissionDenied(
+                    "a partner may list only its own carrier's claims".into(),
+                )
+                .into());
             }
             carrier = Some(own.to_owned());
         }
@@ -341,7 +492,10 @@ impl ClaimService for ClaimApi {
         Ok(Response::new(pb::ListOverdueClaimsResponse { claims }))
     }
 
-    async fn create_delay_claims(&self, request: Request<pb::CreateDelayClaimsRequest>) -> Result<Response<pb::CreateDelayClaimsResponse>, Status> {
+    async fn create_delay_claims(
+        &self,
+        request: Request<pb::CreateDelayClaimsRequest>,
+    ) -> Result<Response<pb::CreateDelayClaimsResponse>, Status> {
         let caller = principal(&request)?.clone();
         caller.require(&[Role::Admin, Role::Internal])?;
         let token = bearer_token(&request).map(str::to_owned);
@@ -360,9 +514,15 @@ impl ClaimService for ClaimApi {
         let delay = DelayClaims::new(self.desk.clone());
         Ok(Response::new(
             delay
-                .create(&caller, token.as_deref(), &body.request_id, &carrier, shipment.as_deref(), body.submit)
+                .create(
+                    &caller,
+                    token.as_deref(),
+                    &body.request_id,
+                    &carrier,
+                    shipment.as_deref(),
+                    body.submit,
+                )
                 .await?,
         ))
     }
 }
-

@@ -30,7 +30,10 @@ impl EventApi {
 impl EventService for EventApi {
     type SubscribeStream = ReceiverStream<Result<pb::Event, Status>>;
 
-    async fn subscribe(&self, request: Request<pb::SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
+    async fn subscribe(
+        &self,
+        request: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
@@ -41,6 +44,13 @@ impl EventService for EventApi {
             carrier_id: caller.carrier_scope().map(str::to_owned),
             types: body.types.clone(),
         };
-        Ok(Response::new(follow(OUTBOX, self.db.clone(), &self.relay, body.after_position, filter, decode)))
+        Ok(Response::new(follow(
+            OUTBOX,
+            self.db.clone(),
+            &self.relay,
+            body.after_position,
+            filter,
+            decode,
+        )))
     }
 }

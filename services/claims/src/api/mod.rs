@@ -10,19 +10,36 @@ use recourse_platform::auth::Role;
 /// Who files and follows claims (partners: their own carrier's).
 pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::Partner];
 /// Who reads claims.
-pub const READERS: &[Role] = &[Role::Admin, Role::Internal, Role::Partner, Role::Finance, Role::Auditor];
+pub const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Internal,
+    Role::Partner,
+    Role::Finance,
+    Role::Auditor,
+];
 /// Who records money.
 pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];
 /// Who reads money.
 pub const FINANCE_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Auditor];
 
 /// Parses `{collection}/{uuid}` (or a bare UUID).
-pub fn resource_id(v: &mut Violations, field: &str, collection: &str, name: &str) -> Option<String> {
-    let id = name.strip_prefix(collection).and_then(|rest| rest.strip_prefix('/')).unwrap_or(name);
+pub fn resource_id(
+    v: &mut Violations,
+    field: &str,
+    collection: &str,
+    name: &str,
+) -> Option<String> {
+    let id = name
+        .strip_prefix(collection)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(name);
     match uuid::Uuid::parse_str(id) {
         Ok(uuid) => Some(uuid.hyphenated().to_string()),
         Err(_) => {
-            v.add(field, format!("must be `{collection}/{{id}}` with a UUID id"));
+            v.add(
+                field,
+                format!("must be `{collection}/{{id}}` with a UUID id"),
+            );
             None
         }
     }

@@ -5,7 +5,10 @@ use prost::Message as _;
 use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_proto::claims as pb;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
+};
 
 use super::corrupt;
 use super::entity::{claim, document, history};
@@ -57,7 +60,8 @@ fn claimant_kind_name(value: i32) -> String {
 fn from_row(r: claim::Model) -> Result<ClaimRecord, DbErr> {
     let claim_type = recourse_proto::contracts::ClaimType::from_str_name(&r.claim_type)
         .ok_or_else(|| corrupt("claim type", &r.claim_type))?;
-    let kind = pb::ClaimantKind::from_str_name(&r.claimant_kind).ok_or_else(|| corrupt("claimant", &r.claimant_kind))?;
+    let kind = pb::ClaimantKind::from_str_name(&r.claimant_kind)
+        .ok_or_else(|| corrupt("claimant", &r.claimant_kind))?;
     Ok(ClaimRecord {
         status: ClaimStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?,
         claim_type: claim_type.into(),
@@ -142,7 +146,11 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, c: &ClaimRecord) -> Result<(),
 }
 
 /// Writes `c` if the stored revision is still `expected`.
-pub async fn replace<C: ConnectionTrait>(conn: &C, c: &ClaimRecord, expected: i64) -> Result<bool, DbErr> {
+pub async fn replace<C: ConnectionTrait>(
+    conn: &C,
+    c: &ClaimRecord,
+    expected: i64,
+) -> Result<bool, DbErr> {
     let result = claim::Entity::update_many()
         .set(row(c))
         .filter(claim::Column::Id.eq(c.id.as_str()))
@@ -153,10 +161,17 @@ pub async fn replace<C: ConnectionTrait>(conn: &C, c: &ClaimRecord, expected: i6
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ClaimRecord>, DbErr> {
-    claim::Entity::find_by_id(id.to_owned()).one(conn).await?.map(from_row).transpose()
+    claim::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .map(from_row)
+        .transpose()
 }
 
-pub async fn find_by_number<C: ConnectionTrait>(conn: &C, number: &str) -> Result<Option<ClaimRecord>, DbErr> {
+pub async fn find_by_number<C: ConnectionTrait>(
+    conn: &C,
+    number: &str,
+) -> Result<Option<ClaimRecord>, DbErr> {
     claim::Entity::find()
         .filter(claim::Column::Number.eq(number))
         .one(conn)
@@ -175,7 +190,12 @@ pub struct ClaimFilter {
     pub claim_type: Option<i32>,
 }
 
-pub async fn list<C: ConnectionTrait>(conn: &C, f: &ClaimFilter, after: Option<&str>, limit: Option<u64>) -> Result<Vec<ClaimRecord>, DbErr> {
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    f: &ClaimFilter,
+    after: Option<&str>,
+    limit: Option<u64>,
+) -> Result<Vec<ClaimRecord>, DbErr> {
     let mut query = claim::Entity::find();
     if let Some(c) = &f.carrier_id {
         query = query.filter(claim::Column::CarrierId.eq(c.as_str()));
@@ -256,7 +276,10 @@ pub async fn append_history<C: ConnectionTrait>(conn: &C, h: &HistoryRecord) -> 
     Ok(())
 }
 
-pub async fn history_of<C: ConnectionTrait>(conn: &C, claim_id: &str) -> Result<Vec<HistoryRecord>, DbErr> {
+pub async fn history_of<C: ConnectionTrait>(
+    conn: &C,
+    claim_id: &str,
+) -> Result<Vec<HistoryRecord>, DbErr> {
     history::Entity::find()
         .filter(history::Column::ClaimId.eq(claim_id))
         .order_by_asc(history::Column::Id)
@@ -265,8 +288,10 @@ pub async fn history_of<C: ConnectionTrait>(conn: &C, claim_id: &str) -> Result<
         .into_iter()
         .map(|h| {
             Ok(HistoryRecord {
-                from: ClaimStatus::parse(&h.from_status).ok_or_else(|| corrupt("history", &h.from_status))?,
-                to: ClaimStatus::parse(&h.to_status).ok_or_else(|| corrupt("history", &h.to_status))?,
+                from: ClaimStatus::parse(&h.from_status)
+                    .ok_or_else(|| corrupt("history", &h.from_status))?,
+                to: ClaimStatus::parse(&h.to_status)
+                    .ok_or_else(|| corrupt("history", &h.to_status))?,
                 claim_id: h.claim_id,
                 actor: h.actor,
                 actor_role: h.actor_role,
@@ -278,7 +303,10 @@ pub async fn history_of<C: ConnectionTrait>(conn: &C, claim_id: &str) -> Result<
         .collect()
 }
 
-pub async fn insert_document<C: ConnectionTrait>(conn: &C, d: &document::Model) -> Result<(), DbErr> {
+pub async fn insert_document<C: ConnectionTrait>(
+    conn: &C,
+    d: &document::Model,
+) -> Result<(), DbErr> {
     document::Entity::insert(document::ActiveModel {
         id: Set(d.id.clone()),
         claim_id: Set(d.claim_id.clone()),
@@ -295,7 +323,10 @@ pub async fn insert_document<C: ConnectionTrait>(conn: &C, d: &document::Model) 
     Ok(())
 }
 
-pub async fn documents_of<C: ConnectionTrait>(conn: &C, claim_id: &str) -> Result<Vec<document::Model>, DbErr> {
+pub async fn documents_of<C: ConnectionTrait>(
+    conn: &C,
+    claim_id: &str,
+) -> Result<Vec<document::Model>, DbErr> {
     document::Entity::find()
         .filter(document::Column::ClaimId.eq(claim_id))
         .order_by_asc(document::Column::Id)

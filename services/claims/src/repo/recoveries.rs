@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::entity::{allocation, remittance, remittance_line, write_off};
 
@@ -13,7 +14,10 @@ pub use remittance::Model as RemittanceRow;
 pub use remittance_line::Model as LineRow;
 pub use write_off::Model as WriteOffRow;
 
-pub async fn insert_remittance<C: ConnectionTrait>(conn: &C, r: &RemittanceRow) -> Result<(), DbErr> {
+pub async fn insert_remittance<C: ConnectionTrait>(
+    conn: &C,
+    r: &RemittanceRow,
+) -> Result<(), DbErr> {
     remittance::Entity::insert(remittance::ActiveModel {
         id: Set(r.id.clone()),
         carrier_id: Set(r.carrier_id.clone()),
@@ -45,16 +49,26 @@ pub async fn insert_line<C: ConnectionTrait>(conn: &C, l: &LineRow) -> Result<()
     Ok(())
 }
 
-pub async fn set_unmatched_reason<C: ConnectionTrait>(conn: &C, line_id: &str, reason: &str) -> Result<(), DbErr> {
+pub async fn set_unmatched_reason<C: ConnectionTrait>(
+    conn: &C,
+    line_id: &str,
+    reason: &str,
+) -> Result<(), DbErr> {
     remittance_line::Entity::update_many()
-        .col_expr(remittance_line::Column::UnmatchedReason, sea_orm::sea_query::Expr::value(reason))
+        .col_expr(
+            remittance_line::Column::UnmatchedReason,
+            sea_orm::sea_query::Expr::value(reason),
+        )
         .filter(remittance_line::Column::Id.eq(line_id))
         .exec(conn)
         .await?;
     Ok(())
 }
 
-pub async fn insert_allocation<C: ConnectionTrait>(conn: &C, a: &AllocationRow) -> Result<(), DbErr> {
+pub async fn insert_allocation<C: ConnectionTrait>(
+    conn: &C,
+    a: &AllocationRow,
+) -> Result<(), DbErr> {
     allocation::Entity::insert(allocation::ActiveModel {
         id: Set(a.id.clone()),
         remittance_id: Set(a.remittance_id.clone()),
@@ -82,11 +96,21 @@ pub async fn insert_write_off<C: ConnectionTrait>(conn: &C, w: &WriteOffRow) -> 
     Ok(())
 }
 
-pub async fn find_remittance<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<RemittanceRow>, DbErr> {
-    remittance::Entity::find_by_id(id.to_owned()).one(conn).await
+pub async fn find_remittance<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+) -> Result<Option<RemittanceRow>, DbErr> {
+    remittance::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await
 }
 
-pub async fn list_remittances<C: ConnectionTrait>(conn: &C, carrier_id: Option<&str>, after: Option<&str>, limit: Option<u64>) -> Result<Vec<RemittanceRow>, DbErr> {
+pub async fn list_remittances<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: Option<&str>,
+    after: Option<&str>,
+    limit: Option<u64>,
+) -> Result<Vec<RemittanceRow>, DbErr> {
     let mut query = remittance::Entity::find();
     if let Some(c) = carrier_id {
         query = query.filter(remittance::Column::CarrierId.eq(c));
@@ -101,7 +125,10 @@ pub async fn list_remittances<C: ConnectionTrait>(conn: &C, carrier_id: Option<&
     query.all(conn).await
 }
 
-pub async fn lines_of<C: ConnectionTrait>(conn: &C, remittance_id: &str) -> Result<Vec<LineRow>, DbErr> {
+pub async fn lines_of<C: ConnectionTrait>(
+    conn: &C,
+    remittance_id: &str,
+) -> Result<Vec<LineRow>, DbErr> {
     remittance_line::Entity::find()
         .filter(remittance_line::Column::RemittanceId.eq(remittance_id))
         .order_by_asc(remittance_line::Column::Position)
@@ -109,7 +136,10 @@ pub async fn lines_of<C: ConnectionTrait>(conn: &C, remittance_id: &str) -> Resu
         .await
 }
 
-pub async fn allocations_of_remittance<C: ConnectionTrait>(conn: &C, remittance_id: &str) -> Result<Vec<AllocationRow>, DbErr> {
+pub async fn allocations_of_remittance<C: ConnectionTrait>(
+    conn: &C,
+    remittance_id: &str,
+) -> Result<Vec<AllocationRow>, DbErr> {
     allocation::Entity::find()
         .filter(allocation::Column::RemittanceId.eq(remittance_id))
         .order_by_asc(allocation::Column::CreatedAt)
@@ -125,4 +155,3 @@ pub async fn allocated_totals<C: ConnectionTrait>(conn: &C) -> Result<HashMap<St
     }
     Ok(totals)
 }
-

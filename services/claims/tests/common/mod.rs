@@ -34,9 +34,15 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let auth = TestAuth::default();
-    let carriers_db = recourse_carriers::database(&db.settings).await.expect("carriers db");
-    let contracts_db = recourse_contracts::database(&db.settings).await.expect("contracts db");
-    let claims_db = recourse_claims::database(&db.settings).await.expect("claims db");
+    let carriers_db = recourse_carriers::database(&db.settings)
+        .await
+        .expect("carriers db");
+    let contracts_db = recourse_contracts::database(&db.settings)
+        .await
+        .expect("contracts db");
+    let claims_db = recourse_claims::database(&db.settings)
+        .await
+        .expect("claims db");
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
     let server = TestServer::start_with(move |url| {
@@ -59,7 +65,9 @@ pub struct World {
 
 impl TestApp {
     fn channel(&self, role: Role, carrier: Option<&str>) -> Authed {
-        let token = self.auth.token(role, carrier.map(|c| c.trim_start_matches("carriers/")));
+        let token = self
+            .auth
+            .token(role, carrier.map(|c| c.trim_start_matches("carriers/")));
         self.server.authed(Some(&token))
     }
 
@@ -119,13 +127,28 @@ impl TestApp {
 
     /// A GROUND shipment shipped `days_ago`, delivered a day later unless
     /// `delivered` is false. Returns `shipments/{id}`.
-    pub async fn shipped(&self, world: &World, tracking: &str, days_ago: i64, delivered: bool) -> String {
+    pub async fn shipped(
+        &self,
+        world: &World,
+        tracking: &str,
+        days_ago: i64,
+        delivered: bool,
+    ) -> String {
         let ship_time = Utc::now() - Duration::days(days_ago);
-        self.ship(world, shipment(&world.carrier, tracking, ship_time), delivered.then(|| ship_time + Duration::days(1)))
-            .await
+        self.ship(
+            world,
+            shipment(&world.carrier, tracking, ship_time),
+            delivered.then(|| ship_time + Duration::days(1)),
+        )
+        .await
     }
 
-    pub async fn ship(&self, world: &World, s: cpb::Shipment, delivered: Option<DateTime<Utc>>) -> String {
+    pub async fn ship(
+        &self,
+        world: &World,
+        s: cpb::Shipment,
+        delivered: Option<DateTime<Utc>>,
+    ) -> String {
         let tracking = s.tracking_number.clone();
         let registered = self
             .shipments()
@@ -137,7 +160,12 @@ impl TestApp {
             .expect("register")
             .into_inner();
         if let Some(at) = delivered {
-            let events = vec![event(&format!("{tracking}-d"), &tracking, cpb::TrackingEventType::Delivered, at)];
+            let events = vec![event(
+                &format!("{tracking}-d"),
+                &tracking,
+                cpb::TrackingEventType::Delivered,
+                at,
+            )];
             self.shipments()
                 .ingest_tracking_events(tokio_stream::iter([cpb::IngestTrackingEventsRequest {
                     carrier: world.carrier.clone(),
@@ -151,7 +179,13 @@ impl TestApp {
 }
 
 /// A draft request for `shipment`: `quantity` × `unit` USD of type `kind`.
-pub fn claim_request(request_id: &str, shipment: &str, kind: cpb::ClaimType, quantity: u32, unit: i64) -> pb::CreateClaimRequest {
+pub fn claim_request(
+    request_id: &str,
+    shipment: &str,
+    kind: cpb::ClaimType,
+    quantity: u32,
+    unit: i64,
+) -> pb::CreateClaimRequest {
     pb::CreateClaimRequest {
         request_id: request_id.into(),
         claim: Some(pb::Claim {
@@ -216,7 +250,10 @@ pub async fn transition(
         .map(tonic::Response::into_inner)
 }
 
-pub async fn submit(client: &mut ClaimServiceClient<Authed>, claim: &pb::Claim) -> Result<pb::Claim, tonic::Status> {
+pub async fn submit(
+    client: &mut ClaimServiceClient<Authed>,
+    claim: &pb::Claim,
+) -> Result<pb::Claim, tonic::Status> {
     client
         .submit_claim(pb::SubmitClaimRequest {
             request_id: format!("submit-{}-{}", claim.name, claim.etag),
