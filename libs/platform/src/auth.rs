@@ -126,6 +126,19 @@ impl Principal {
         }
     }
 
+    /// The carrier filter a list call may use: a partner is pinned to its
+    /// own carrier (asking for another is refused); other roles get what
+    /// they asked for.
+    pub fn list_scope(&self, requested: Option<String>) -> Result<Option<String>, ApiError> {
+        match (self.carrier_scope(), requested) {
+            (Some(own), Some(asked)) if own != asked => Err(ApiError::PermissionDenied(format!(
+                "carriers/{asked} is not visible to this principal"
+            ))),
+            (Some(own), _) => Ok(Some(own.to_owned())),
+            (None, requested) => Ok(requested),
+        }
+    }
+
     /// The carrier a partner is pinned to; `None` for unscoped roles.
     pub fn carrier_scope(&self) -> Option<&str> {
         match self.role {

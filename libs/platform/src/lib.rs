@@ -9,9 +9,11 @@ pub mod database;
 pub mod error;
 pub mod etag;
 pub mod idempotency;
+pub mod names;
 pub mod outbox;
 pub mod pagination;
 pub mod proto_types;
+pub mod schema;
 pub mod server;
 pub mod telemetry;
 

@@ -246,6 +246,37 @@ impl Relay {
     }
 }
 
+/// What a `Subscribe(after_position, types)` call may read: a partner only
+/// its own carrier's events.
+pub fn feed_filter(
+    caller: &crate::auth::Principal,
+    after_position: i64,
+    types: &[String],
+) -> Result<FeedFilter, crate::ApiError> {
+    if after_position < 0 {
+        return Err(crate::ApiError::invalid(
+            "after_position",
+            "must not be negative",
+        ));
+    }
+    Ok(FeedFilter {
+        carrier_id: caller.carrier_scope().map(str::to_owned),
+        types: types.to_vec(),
+    })
+}
+
+/// Decodes a stored event into a service's event message and stamps the
+/// position the relay gave it.
+pub fn decode_event<E: prost::Message + Default>(
+    stored: StoredEvent,
+    set_position: impl FnOnce(&mut E, i64),
+) -> Result<E, tonic::Status> {
+    let mut event = E::decode(stored.payload.as_slice())
+        .map_err(|_| tonic::Status::internal("corrupt event in the outbox"))?;
+    set_position(&mut event, stored.position);
+    Ok(event)
+}
+
 /// Events read per query while catching up.
 const FEED_BATCH: u64 = 500;
 

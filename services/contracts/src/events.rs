@@ -2,7 +2,7 @@
 //! the same transaction as the change, served by `EventService/Subscribe`.
 
 use prost::Message as _;
-use recourse_platform::outbox::{NewEvent, StoredEvent};
+use recourse_platform::outbox::{NewEvent, StoredEvent, decode_event};
 use recourse_platform::proto_types::timestamp_to_proto;
 use recourse_proto::contracts as pb;
 
@@ -27,8 +27,7 @@ pub fn new_event(event_type: &str, subject: String, carrier_id: &str, data: Data
 
 /// The stored event with its position.
 pub fn decode(stored: StoredEvent) -> Result<pb::Event, tonic::Status> {
-    let mut event = pb::Event::decode(stored.payload.as_slice())
-        .map_err(|_| tonic::Status::internal("corrupt event in the outbox"))?;
-    event.position = stored.position;
-    Ok(event)
+    decode_event(stored, |event: &mut pb::Event, position| {
+        event.position = position
+    })
 }

@@ -1,61 +1,10 @@
+use recourse_platform::schema::*;
 use sea_orm_migration::prelude::*;
 
 use crate::{IDEMPOTENCY, OUTBOX};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
-
-fn id(name: &str) -> ColumnDef {
-    col(name).string_len(36).not_null().to_owned()
-}
-
-fn text(name: &str, len: u32) -> ColumnDef {
-    col(name).string_len(len).not_null().to_owned()
-}
-
-fn long_text(name: &str) -> ColumnDef {
-    col(name).text().not_null().to_owned()
-}
-
-fn big(name: &str) -> ColumnDef {
-    col(name).big_integer().not_null().to_owned()
-}
-
-fn big_null(name: &str) -> ColumnDef {
-    col(name).big_integer().null().to_owned()
-}
-
-fn time(name: &str) -> ColumnDef {
-    col(name).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn time_null(name: &str) -> ColumnDef {
-    col(name).timestamp_with_time_zone().null().to_owned()
-}
-
-fn date_null(name: &str) -> ColumnDef {
-    col(name).date().null().to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for c in cols {
-        index.col(Alias::new(*c));
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
-}
-
-fn table(name: &str) -> TableCreateStatement {
-    Table::create().table(Alias::new(name)).to_owned()
-}
 
 // async_trait expands the elided lifetime itself.
 #[allow(elided_lifetimes_in_paths)]

@@ -208,7 +208,7 @@ impl ClaimService for ClaimApi {
         caller.require(READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let mut carrier = match body.carrier.as_str() {
+        let carrier = match body.carrier.as_str() {
             "" => None,
             name => carrier_id(&mut v, "carrier", name),
         };
@@ -224,15 +224,7 @@ impl ClaimService for ClaimApi {
             name => resource_id(&mut v, "shipment", "shipments", name),
         };
         v.into_result()?;
-        if let Some(own) = caller.carrier_scope() {
-            if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied(
-                    "a partner may list only its own carrier's claims".into(),
-                )
-                .into());
-            }
-            carrier = Some(own.to_owned());
-        }
+        let carrier = caller.list_scope(carrier)?;
         let filter = ClaimFilter {
             carrier_id: carrier,
             status,
@@ -466,7 +458,7 @@ impl ClaimService for ClaimApi {
         caller.require(READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let mut carrier = match body.carrier.as_str() {
+        let carrier = match body.carrier.as_str() {
             "" => None,
             name => carrier_id(&mut v, "carrier", name),
         };
@@ -478,15 +470,7 @@ impl ClaimService for ClaimApi {
             }),
         };
         v.into_result()?;
-        if let Some(own) = caller.carrier_scope() {
-            if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied(
-                    "a partner may list only its own carrier's claims".into(),
-                )
-                .into());
-            }
-            carrier = Some(own.to_owned());
-        }
+        let carrier = caller.list_scope(carrier)?;
         let as_of = as_of.ok_or_else(invalid)?.date_naive();
         let claims = self.desk.overdue(carrier.as_deref(), as_of).await?;
         Ok(Response::new(pb::ListOverdueClaimsResponse { claims }))

@@ -1,9 +1,8 @@
 //! `recourse.claims.v1.EventService`: the claims feed; partners see only
 //! their own carrier's changes.
 
-use recourse_platform::ApiError;
 use recourse_platform::auth::principal;
-use recourse_platform::outbox::{FeedFilter, Relay, follow};
+use recourse_platform::outbox::{Relay, feed_filter, follow};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::event_service_server::EventService;
 use sea_orm::DatabaseConnection;
@@ -37,13 +36,7 @@ impl EventService for EventApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
-        if body.after_position < 0 {
-            return Err(ApiError::invalid("after_position", "must not be negative").into());
-        }
-        let filter = FeedFilter {
-            carrier_id: caller.carrier_scope().map(str::to_owned),
-            types: body.types.clone(),
-        };
+        let filter = feed_filter(caller, body.after_position, &body.types)?;
         Ok(Response::new(follow(
             OUTBOX,
             self.db.clone(),

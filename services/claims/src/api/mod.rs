@@ -22,33 +22,8 @@ pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];
 /// Who reads money.
 pub const FINANCE_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Auditor];
 
-/// Parses `{collection}/{uuid}` (or a bare UUID).
-pub fn resource_id(
-    v: &mut Violations,
-    field: &str,
-    collection: &str,
-    name: &str,
-) -> Option<String> {
-    let id = name
-        .strip_prefix(collection)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .unwrap_or(name);
-    match uuid::Uuid::parse_str(id) {
-        Ok(uuid) => Some(uuid.hyphenated().to_string()),
-        Err(_) => {
-            v.add(
-                field,
-                format!("must be `{collection}/{{id}}` with a UUID id"),
-            );
-            None
-        }
-    }
-}
+pub use recourse_platform::names::{carrier_id, resource_id};
 
 pub fn claim_id(v: &mut Violations, field: &str, name: &str) -> Option<String> {
     resource_id(v, field, "claims", name)
-}
-
-pub fn carrier_id(v: &mut Violations, field: &str, name: &str) -> Option<String> {
-    resource_id(v, field, "carriers", name)
 }

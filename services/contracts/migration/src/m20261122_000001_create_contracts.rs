@@ -1,56 +1,10 @@
+use recourse_platform::schema::*;
 use sea_orm_migration::prelude::*;
 
 use crate::{IDEMPOTENCY, OUTBOX};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .string_len(36)
-        .not_null()
-        .to_owned()
-}
-
-fn text(name: &str, len: u32) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .string_len(len)
-        .not_null()
-        .to_owned()
-}
-
-fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
-}
-
-fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .null()
-        .to_owned()
-}
-
-fn time(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for c in cols {
-        index.col(Alias::new(*c));
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
-}
 
 // async_trait expands the elided lifetime itself.
 #[allow(elided_lifetimes_in_paths)]

@@ -125,20 +125,12 @@ impl ContractService for ContractApi {
         caller.require(READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let mut carrier = match body.carrier.as_str() {
+        let carrier = match body.carrier.as_str() {
             "" => None,
             name => carrier_id(&mut v, "carrier", name),
         };
         v.into_result()?;
-        if let Some(own) = caller.carrier_scope() {
-            if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied(
-                    "a partner may list only its own carrier's contracts".into(),
-                )
-                .into());
-            }
-            carrier = Some(own.to_owned());
-        }
+        let carrier = caller.list_scope(carrier)?;
         let page = PageRequest::parse(
             body.page_size,
             &body.page_token,

@@ -1,8 +1,7 @@
 //! `recourse.contracts.v1.EventService`: the outbox feed.
 
-use recourse_platform::ApiError;
 use recourse_platform::auth::{Role, principal};
-use recourse_platform::outbox::{FeedFilter, Relay, follow};
+use recourse_platform::outbox::{Relay, feed_filter, follow};
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::event_service_server::EventService;
 use sea_orm::DatabaseConnection;
@@ -41,13 +40,7 @@ impl EventService for EventApi {
             Role::Auditor,
         ])?;
         let body = request.get_ref();
-        if body.after_position < 0 {
-            return Err(ApiError::invalid("after_position", "must not be negative").into());
-        }
-        let filter = FeedFilter {
-            carrier_id: caller.carrier_scope().map(str::to_owned),
-            types: body.types.clone(),
-        };
+        let filter = feed_filter(caller, body.after_position, &body.types)?;
         let stream = follow(
             OUTBOX,
             self.db.clone(),

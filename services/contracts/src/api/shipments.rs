@@ -153,20 +153,12 @@ impl ShipmentService for ShipmentApi {
         caller.require(READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let mut carrier = match body.carrier.as_str() {
+        let carrier = match body.carrier.as_str() {
             "" => None,
             name => carrier_id(&mut v, "carrier", name),
         };
         v.into_result()?;
-        if let Some(own) = caller.carrier_scope() {
-            if carrier.as_deref().is_some_and(|c| c != own) {
-                return Err(ApiError::PermissionDenied(
-                    "a partner may list only its own carrier's shipments".into(),
-                )
-                .into());
-            }
-            carrier = Some(own.to_owned());
-        }
+        let carrier = caller.list_scope(carrier)?;
         let filter = ShipmentFilter {
             carrier_id: carrier,
             tracking_number: (!body.tracking_number.is_empty())

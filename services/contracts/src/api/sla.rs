@@ -39,13 +39,7 @@ fn scoped_carrier(
         name => carrier_id(&mut v, "carrier", name),
     };
     v.into_result()?;
-    match (caller.carrier_scope(), carrier) {
-        (Some(own), Some(asked)) if own != asked => Err(ApiError::PermissionDenied(format!(
-            "carriers/{asked} is not visible to this principal"
-        ))),
-        (Some(own), _) => Ok(Some(own.to_owned())),
-        (None, carrier) => Ok(carrier),
-    }
+    caller.list_scope(carrier)
 }
 
 #[tonic::async_trait]

@@ -2,37 +2,12 @@
 
 use chrono::NaiveDate;
 use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
-use recourse_money::{Currency, Money};
+use recourse_money::Currency;
 use recourse_platform::Violations;
 use recourse_platform::proto_types::{date_from_proto, date_to_proto};
 use recourse_proto::common as pbc;
 
-/// Parses `{collection}/{uuid}` (or a bare UUID) into the id.
-pub fn resource_id(
-    v: &mut Violations,
-    field: &str,
-    collection: &str,
-    name: &str,
-) -> Option<String> {
-    let id = name
-        .strip_prefix(collection)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .unwrap_or(name);
-    match uuid::Uuid::parse_str(id) {
-        Ok(uuid) => Some(uuid.hyphenated().to_string()),
-        Err(_) => {
-            v.add(
-                field,
-                format!("must be `{collection}/{{id}}` with a UUID id"),
-            );
-            None
-        }
-    }
-}
-
-pub fn carrier_id(v: &mut Violations, field: &str, name: &str) -> Option<String> {
-    resource_id(v, field, "carriers", name)
-}
+pub use recourse_platform::names::{carrier_id, resource_id};
 
 pub fn carrier_name(id: &str) -> String {
     format!("carriers/{id}")
@@ -62,41 +37,7 @@ pub fn currency(v: &mut Violations, field: &str, code: &str) -> Option<Currency>
         .ok()
 }
 
-/// A required amount in `expected` currency, optionally non-negative.
-pub fn money(
-    v: &mut Violations,
-    field: &str,
-    value: Option<&pbc::Money>,
-    expected: Option<Currency>,
-    allow_negative: bool,
-) -> Option<Money> {
-    let Some(value) = value else {
-        v.add(field, "is required");
-        return None;
-    };
-    let currency = currency(v, &format!("{field}.currency_code"), &value.currency_code)?;
-    if let Some(expected) = expected
-        && currency != expected
-    {
-        v.add(
-            format!("{field}.currency_code"),
-            format!("must be the contract currency {}", expected.as_str()),
-        );
-        return None;
-    }
-    if !allow_negative && value.amount_minor < 0 {
-        v.add(format!("{field}.amount_minor"), "must not be negative");
-        return None;
-    }
-    Some(Money::new(value.amount_minor, currency))
-}
-
-pub fn money_to_proto(money: Money) -> pbc::Money {
-    pbc::Money {
-        amount_minor: money.amount_minor(),
-        currency_code: money.currency().as_str().to_owned(),
-    }
-}
+pub use recourse_platform::proto_types::{money_from_proto as money, money_to_proto};
 
 pub fn date(v: &mut Violations, field: &str, value: Option<&pbc::Date>) -> Option<NaiveDate> {
     let parsed = value.and_then(date_from_proto);
