@@ -123,6 +123,39 @@ impl OutboxTable {
         Ok(())
     }
 
+    /// Appends many events with one statement per thousand, in the caller's
+    /// transaction (tracking ingest emits one per milestone).
+    pub async fn append_many<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        events: Vec<NewEvent>,
+    ) -> Result<(), DbErr> {
+        let now = chrono::Utc::now();
+        for chunk in events.chunks(1_000) {
+            let mut insert = Query::insert();
+            insert.into_table(self.table()).columns([
+                col("event_type"),
+                col("subject"),
+                col("carrier_id"),
+                col("payload"),
+                col("created_at"),
+            ]);
+            for event in chunk {
+                insert
+                    .values([
+                        event.event_type.clone().into(),
+                        event.subject.clone().into(),
+                        event.carrier_id.clone().into(),
+                        event.payload.clone().into(),
+                        now.into(),
+                    ])
+                    .map_err(|e| DbErr::Custom(e.to_string()))?;
+            }
+            conn.execute(&insert).await?;
+        }
+        Ok(())
+    }
+
     /// Numbers every committed, unnumbered event after the highest position
     /// so far, in id order. Returns how many were numbered.
     pub async fn assign_positions(&self, db: &DatabaseConnection) -> Result<u64, DbErr> {

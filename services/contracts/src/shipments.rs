@@ -387,9 +387,11 @@ impl ShipmentBook {
         outcome.duplicates += (rows.len() - stored.len()) as u64;
 
         // Milestones become events of the feed; the earliest delivery wins.
+        // Both are written in bulk: one statement each, not one per event.
         let mut deliveries: HashMap<&str, DateTime<Utc>> = HashMap::new();
         let by_id: HashMap<&str, &ShipmentRecord> =
             shipments.values().map(|s| (s.id.as_str(), s)).collect();
+        let mut feed = Vec::new();
         for row in rows.iter().filter(|r| stored.contains(&r.carrier_event_id)) {
             match row.event_type {
                 "delivered" => {
@@ -401,42 +403,39 @@ impl ShipmentBook {
                 "exception" | "returned" => {
                     if let Some(s) = by_id.get(row.shipment_id.as_str()) {
                         let proto = to_proto(s, Some(event_type_from_name(row.event_type)));
-                        OUTBOX
-                            .append(
-                                &txn,
-                                new_event(
-                                    &format!("shipment.{}", row.event_type),
-                                    proto.name.clone(),
-                                    carrier_id,
-                                    Data::Shipment(proto),
-                                ),
-                            )
-                            .await?;
+                        feed.push(new_event(
+                            &format!("shipment.{}", row.event_type),
+                            proto.name.clone(),
+                            carrier_id,
+                            Data::Shipment(proto),
+                        ));
                     }
                 }
                 _ => {}
             }
         }
-        for (id, at) in deliveries {
-            if repo::mark_delivered(&txn, id, at).await?
-                && let Some(s) = by_id.get(id)
-            {
+        let deliveries: Vec<(String, DateTime<Utc>)> = deliveries
+            .into_iter()
+            .map(|(id, at)| (id.to_owned(), at))
+            .collect();
+        let when: HashMap<&str, DateTime<Utc>> = deliveries
+            .iter()
+            .map(|(id, at)| (id.as_str(), *at))
+            .collect();
+        for id in repo::mark_delivered_many(&txn, &deliveries).await? {
+            if let (Some(s), Some(at)) = (by_id.get(id.as_str()), when.get(id.as_str())) {
                 let mut delivered = (*s).clone();
-                delivered.delivered_at = Some(at);
+                delivered.delivered_at = Some(*at);
                 let proto = to_proto(&delivered, Some(pb::TrackingEventType::Delivered));
-                OUTBOX
-                    .append(
-                        &txn,
-                        new_event(
-                            "shipment.delivered",
-                            proto.name.clone(),
-                            carrier_id,
-                            Data::Shipment(proto),
-                        ),
-                    )
-                    .await?;
+                feed.push(new_event(
+                    "shipment.delivered",
+                    proto.name.clone(),
+                    carrier_id,
+                    Data::Shipment(proto),
+                ));
             }
         }
+        OUTBOX.append_many(&txn, feed).await?;
         txn.commit().await?;
         self.relay.poke();
         Ok(outcome)

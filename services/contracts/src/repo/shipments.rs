@@ -186,24 +186,47 @@ pub async fn by_tracking<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Records a delivery time if it is the first, or earlier than the one
-/// known (events arrive out of order). Returns whether it changed.
-pub async fn mark_delivered<C: ConnectionTrait>(
+/// Records delivery times where they are the first, or earlier than the one
+/// known (events arrive out of order), in one statement per 1,000 shipments.
+/// Returns the ids whose delivery time changed.
+pub async fn mark_delivered_many<C: ConnectionTrait>(
     conn: &C,
-    id: &str,
-    at: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let result = shipment::Entity::update_many()
-        .col_expr(shipment::Column::DeliveredAt, Expr::value(at))
-        .filter(shipment::Column::Id.eq(id))
-        .filter(
-            shipment::Column::DeliveredAt
-                .is_null()
-                .or(shipment::Column::DeliveredAt.gt(at)),
-        )
-        .exec(conn)
-        .await?;
-    Ok(result.rows_affected == 1)
+    deliveries: &[(String, DateTime<Utc>)],
+) -> Result<Vec<String>, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut changed = Vec::new();
+    for chunk in deliveries.chunks(1_000) {
+        let mut values = Vec::with_capacity(chunk.len() * 2);
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (id, at))| {
+                values.push(id.as_str().into());
+                values.push((*at).into());
+                match backend {
+                    sea_orm::DbBackend::Postgres => format!("(${}, ${})", 2 * i + 1, 2 * i + 2),
+                    _ => "(?, ?)".to_owned(),
+                }
+            })
+            .collect();
+        // One CTE-driven UPDATE ... FROM, valid on PostgreSQL and SQLite.
+        let sql = format!(
+            "WITH v(id, at) AS (VALUES {}) \
+             UPDATE shipments SET delivered_at = v.at FROM v \
+             WHERE shipments.id = v.id AND (shipments.delivered_at IS NULL OR shipments.delivered_at > v.at) \
+             RETURNING shipments.id",
+            rows.join(", ")
+        );
+        for row in conn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            ))
+            .await?
+        {
+            changed.push(row.try_get::<String>("", "id")?);
+        }
+    }
+    Ok(changed)
 }
 
 /// Shipments of a carrier and service level handed over in [from, to).
