@@ -1,0 +1,80 @@
+//! `recourse-load`: a gRPC load generator against a running `recourse`
+//! server. `ingest` measures tracking-event ingest throughput, `quote`
+//! measures QuoteRate throughput and latency. Each run sets up its own
+//! carrier and active contract under unique codes, so it can be pointed at a
+//! server that already holds data. See `tests/bench/ingest.sh`.
+
+#[path = "load/fixtures.rs"]
+mod fixtures;
+#[path = "load/ingest.rs"]
+mod ingest;
+#[path = "load/quote.rs"]
+mod quote;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use recourse_platform::client::OutboundInterceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Channel, Endpoint};
+
+pub type Authed = InterceptedService<Channel, OutboundInterceptor>;
+
+#[derive(Parser)]
+#[command(
+    name = "recourse-load",
+    about = "gRPC load generator for a running recourse server"
+)]
+struct Cli {
+    /// Server URL, e.g. http://127.0.0.1:50051.
+    #[arg(long)]
+    target: String,
+    /// Bearer token of an admin (`recourse token --role admin`).
+    #[arg(long, env = "RECOURSE_TOKEN")]
+    token: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Register shipments, then time streaming tracking events.
+    Ingest(ingest::Args),
+    /// Time QuoteRate calls.
+    Quote(quote::Args),
+}
+
+/// A connected, authenticated channel: one TCP connection (HTTP/2).
+pub struct Connector {
+    target: String,
+    interceptor: OutboundInterceptor,
+}
+
+impl Connector {
+    pub async fn connect(&self) -> anyhow::Result<Authed> {
+        let channel = Endpoint::from_shared(self.target.clone())
+            .context("bad --target")?
+            .tcp_nodelay(true)
+            .connect()
+            .await
+            .with_context(|| format!("connecting to {}", self.target))?;
+        Ok(InterceptedService::new(channel, self.interceptor.clone()))
+    }
+}
+
+/// A unique suffix for this run's codes and ids (milliseconds since 1970).
+pub fn run_id() -> String {
+    chrono::Utc::now().timestamp_millis().to_string()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let connector = Connector {
+        target: cli.target,
+        interceptor: OutboundInterceptor::new(Some(&cli.token)).map_err(anyhow::Error::msg)?,
+    };
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&connector, &args).await,
+        Command::Quote(args) => quote::run(&connector, &args).await,
+    }
+}
