@@ -63,7 +63,11 @@ async fn health_reports_serving_then_not_serving_on_shutdown(backend: Backend) {
         .await
         .unwrap();
     let mut health = HealthClient::new(channel);
-    for service in ["", "recourse.carriers.v1.CarrierService", "recourse.contracts.v1.ShipmentService"] {
+    for service in [
+        "",
+        "recourse.carriers.v1.CarrierService",
+        "recourse.contracts.v1.ShipmentService",
+    ] {
         let status = health
             .check(HealthCheckRequest {
                 service: service.into(),
