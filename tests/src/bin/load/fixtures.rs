@@ -1,57 +1,32 @@
-//! The carrier, contract terms and shipments a load run works with (a copy
-//! of the contracts service's test fixtures: the load tool runs outside the
-//! test harness).
+//! The carrier, contract terms and shipments a load run works with: the
+//! same standard terms the service tests use (`recourse-test-support`).
 
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
-use recourse_platform::proto_types::{date_to_proto, timestamp_to_proto};
-use recourse_proto::carriers as cpb;
+use recourse_platform::proto_types::date_to_proto;
 use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
-use recourse_proto::common::{Date, Dimensions, LengthUnit, Money, Weight, WeightUnit};
+use recourse_proto::common::{Date, Dimensions, LengthUnit, Weight, WeightUnit};
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
+use recourse_test_support::fixtures::carrier_request;
 
 use crate::Authed;
 
-pub fn usd(amount_minor: i64) -> Option<Money> {
-    Some(Money {
-        amount_minor,
-        currency_code: "USD".into(),
-    })
-}
+pub use recourse_test_support::fixtures::{terms, ts, usd};
 
-pub fn day(y: i32, m: u32, d: u32) -> anyhow::Result<Date> {
+fn day(y: i32, m: u32, d: u32) -> anyhow::Result<Date> {
     let date =
         NaiveDate::from_ymd_opt(y, m, d).with_context(|| format!("{y}-{m}-{d} is not a date"))?;
     Ok(date_to_proto(date))
 }
 
-pub fn ts(t: DateTime<Utc>) -> Option<prost_types::Timestamp> {
-    Some(timestamp_to_proto(t))
-}
-
 /// A carrier selling GROUND and NEXT_DAY, with an active contract in force
 /// from 2026-01-01 on the standard terms. Returns `carriers/{id}`.
 pub async fn carrier_with_contract(channel: Authed, code: &str) -> anyhow::Result<String> {
-    let level = |code: &str, guaranteed: bool, max: u32| cpb::ServiceLevel {
-        code: code.into(),
-        display_name: code.into(),
-        guaranteed,
-        transit_days_min: 1,
-        transit_days_max: max,
-    };
+    let mut request = carrier_request(code);
+    request.request_id = format!("load-carrier-{code}");
     let carrier = CarrierServiceClient::new(channel.clone())
-        .create_carrier(cpb::CreateCarrierRequest {
-            request_id: format!("load-carrier-{code}"),
-            carrier: Some(cpb::Carrier {
-                code: code.into(),
-                display_name: format!("Load carrier {code}"),
-                kind: cpb::CarrierKind::National.into(),
-                regions: vec!["US".into()],
-                service_levels: vec![level("GROUND", false, 5), level("NEXT_DAY", true, 1)],
-                ..Default::default()
-            }),
-        })
+        .create_carrier(request)
         .await
         .context("CreateCarrier")?
         .into_inner()
@@ -65,7 +40,7 @@ pub async fn carrier_with_contract(channel: Authed, code: &str) -> anyhow::Resul
             display_name: format!("Load contract {code}"),
             effective_from: Some(day(2026, 1, 1)?),
             effective_to: None,
-            terms: Some(terms()?),
+            terms: Some(terms()),
         })
         .await
         .context("CreateContract")?
@@ -82,147 +57,6 @@ pub async fn carrier_with_contract(channel: Authed, code: &str) -> anyhow::Resul
         .await
         .context("ActivateContractVersion")?;
     Ok(carrier)
-}
-
-fn zone_rates(zone: &str, charges: [i64; 4]) -> pb::ZoneRates {
-    let maxes = [1_000, 5_000, 20_000, 70_000];
-    pb::ZoneRates {
-        zone: zone.into(),
-        weight_breaks: maxes
-            .iter()
-            .zip(charges)
-            .map(|(max, charge)| pb::WeightBreak {
-                max_weight_thousandths: *max,
-                charge: usd(charge),
-            })
-            .collect(),
-    }
-}
-
-fn rule(origin: &str, destination: &str, zone: &str) -> pb::ZoneRule {
-    pb::ZoneRule {
-        origin_prefix: origin.into(),
-        destination_prefix: destination.into(),
-        zone: zone.into(),
-    }
-}
-
-fn rate_card(level: &str) -> pb::RateCard {
-    pb::RateCard {
-        service_level: level.into(),
-        zone_chart: vec![rule("", "", "5"), rule("9", "9", "2"), rule("9", "1", "8")],
-        weight_unit: WeightUnit::Lb.into(),
-        dimension_unit: LengthUnit::In.into(),
-        dim_divisor: 139,
-        rounding: pb::WeightRounding::UpWhole.into(),
-        zone_rates: vec![
-            zone_rates("2", [800, 1_000, 1_800, 4_000]),
-            zone_rates("5", [1_000, 1_200, 2_200, 5_000]),
-            zone_rates("8", [1_200, 1_500, 2_600, 6_000]),
-        ],
-        minimum_charge: usd(900),
-        fuel_surcharge_bp: 1_250,
-        accessorials: vec![
-            pb::Accessorial {
-                code: "RESIDENTIAL".into(),
-                charge: usd(495),
-            },
-            pb::Accessorial {
-                code: "SIGNATURE".into(),
-                charge: usd(300),
-            },
-        ],
-    }
-}
-
-fn transit(days: [(&str, u32); 3]) -> Vec<pb::ZoneTransit> {
-    days.iter()
-        .map(|(zone, business_days)| pb::ZoneTransit {
-            zone: (*zone).into(),
-            business_days: *business_days,
-        })
-        .collect()
-}
-
-fn filing(claim_type: pb::ClaimType, days: u32, anchor: pb::FilingAnchor) -> pb::FilingWindow {
-    pb::FilingWindow {
-        claim_type: claim_type.into(),
-        days,
-        anchor: anchor.into(),
-    }
-}
-
-/// The contracts service tests' standard terms (USD).
-pub fn terms() -> anyhow::Result<pb::ContractTerms> {
-    Ok(pb::ContractTerms {
-        currency_code: "USD".into(),
-        rate_cards: vec![rate_card("GROUND"), rate_card("NEXT_DAY")],
-        liability: Some(pb::LiabilityTerms {
-            default_per_package_limit: usd(10_000),
-            declared_value_coverage: true,
-            max_declared_value: usd(500_000),
-            per_weight_unit_limit: None,
-            filing_windows: vec![
-                filing(pb::ClaimType::Loss, 60, pb::FilingAnchor::ShipDate),
-                filing(pb::ClaimType::Damage, 60, pb::FilingAnchor::ActualDelivery),
-                filing(pb::ClaimType::Delay, 15, pb::FilingAnchor::ActualDelivery),
-            ],
-            required_documents: vec![pb::RequiredDocuments {
-                claim_type: pb::ClaimType::Damage.into(),
-                kinds: vec![
-                    pb::DocumentKind::Invoice.into(),
-                    pb::DocumentKind::Photo.into(),
-                ],
-            }],
-            acknowledge_within_days: 0,
-            decide_within_days: 0,
-        }),
-        sla_terms: vec![
-            pb::SlaTerms {
-                service_level: "GROUND".into(),
-                period: pb::MeasurementPeriod::Monthly.into(),
-                targets: Some(pb::SlaTargets {
-                    on_time_rate_min_bp: 9_500,
-                    scan_compliance_min_bp: 9_000,
-                    exception_rate_max_bp: 500,
-                    claims_rate_max_bp: 100,
-                }),
-                metric: Some(pb::MetricDefinition {
-                    grace_minutes: 60,
-                    first_scan_hours: 24,
-                    max_scan_gap_hours: 48,
-                }),
-                transit: transit([("2", 2), ("5", 3), ("8", 5)]),
-                delivery_commit_minute: 20 * 60,
-                holidays: vec![day(2026, 11, 26)?],
-                guaranteed: false,
-                refund_window_days: 0,
-                credits: Some(pb::CreditSchedule {
-                    credit_per_point: usd(2_500),
-                    cap_per_period: usd(10_000),
-                }),
-            },
-            pb::SlaTerms {
-                service_level: "NEXT_DAY".into(),
-                period: pb::MeasurementPeriod::Weekly.into(),
-                targets: Some(pb::SlaTargets {
-                    on_time_rate_min_bp: 9_800,
-                    ..Default::default()
-                }),
-                metric: Some(pb::MetricDefinition {
-                    grace_minutes: 0,
-                    first_scan_hours: 4,
-                    max_scan_gap_hours: 12,
-                }),
-                transit: transit([("2", 1), ("5", 1), ("8", 1)]),
-                delivery_commit_minute: 10 * 60 + 30,
-                holidays: vec![],
-                guaranteed: true,
-                refund_window_days: 15,
-                credits: None,
-            },
-        ],
-    })
 }
 
 /// Destinations covering the three zones of the rate card (from 94105).
