@@ -88,8 +88,9 @@ impl Principal {
         carrier_id: Option<String>,
     ) -> Result<Self, String> {
         let subject = subject.into();
-        if subject.trim().is_empty() {
-            return Err("subject must not be empty".into());
+        if subject.trim().is_empty() || subject.len() > 128 || subject.chars().any(char::is_control)
+        {
+            return Err("subject must be 1-128 printable characters".into());
         }
         match (role, &carrier_id) {
             (Role::Partner, None) => Err("a partner principal needs a carrier".into()),
@@ -370,6 +371,13 @@ mod tests {
             keys().verify(&token),
             Err(ApiError::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn subject_is_bounded_and_printable() {
+        assert!(Principal::new("x".repeat(129), Role::Admin, None).is_err());
+        assert!(Principal::new("a\nb", Role::Admin, None).is_err());
+        assert!(Principal::new("x".repeat(128), Role::Admin, None).is_ok());
     }
 
     #[test]

@@ -460,6 +460,17 @@ async fn stale_etag_and_illegal_moves_are_refused(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!(fresh.notes, "first");
+    let mut too_long = claim_request("long", &claim.shipment, cpb::ClaimType::Loss, 1, 100);
+    too_long
+        .claim
+        .as_mut()
+        .unwrap()
+        .claimant
+        .as_mut()
+        .unwrap()
+        .on_behalf_of = "m".repeat(201);
+    let err = internal.create_claim(too_long).await.unwrap_err();
+    assert_eq!(violated_fields(&err), ["claim.claimant.on_behalf_of"]);
     let err = transition(&mut internal, &fresh, S::Approved, "", None)
         .await
         .unwrap_err();

@@ -69,6 +69,11 @@ fn claimant(
         format!("{field}.name"),
         "must be 1-200 characters",
     );
+    v.check(
+        c.on_behalf_of.len() <= 200,
+        format!("{field}.on_behalf_of"),
+        "must be at most 200 characters",
+    );
     if kind == Some(pb::ClaimantKind::Partner3pl) {
         v.check(
             !c.on_behalf_of.trim().is_empty(),
@@ -490,9 +495,13 @@ impl ClaimService for ClaimApi {
             "" => None,
             name => resource_id(&mut v, "shipment", "shipments", name),
         };
-        if body.request_id.trim().is_empty() {
-            v.add("request_id", "is required for idempotent retries");
-        }
+        // Each claim's own key is `{request_id}:{shipment id}` (at most 128).
+        let id_len = body.request_id.trim().len();
+        v.check(
+            (1..=80).contains(&id_len),
+            "request_id",
+            "is required for idempotent retries, at most 80 characters",
+        );
         v.into_result()?;
         let carrier = carrier.ok_or_else(invalid)?;
         let delay = DelayClaims::new(self.desk.clone());

@@ -108,6 +108,16 @@ pub fn new_remittance(r: Option<&pb::Remittance>) -> Result<NewRemittance, ApiEr
             format!("{at}.claim"),
             "name a claim or a tracking number",
         );
+        v.check(
+            l.claim.len() <= 64,
+            format!("{at}.claim"),
+            "must be at most 64 characters",
+        );
+        v.check(
+            l.tracking_number.len() <= 64,
+            format!("{at}.tracking_number"),
+            "must be at most 64 characters",
+        );
         if let Some(m) = money_from_proto(
             &mut v,
             &format!("{at}.amount"),
