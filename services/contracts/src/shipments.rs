@@ -330,7 +330,7 @@ impl ShipmentBook {
             .into_iter()
             .collect();
         let txn = self.db.begin().await?;
-        let shipments = repo::by_tracking(&txn, carrier_id, &numbers).await?;
+        let shipments = repo::ids_by_tracking(&txn, carrier_id, &numbers).await?;
         let mut rows = Vec::with_capacity(events.len());
         let mut seen = HashSet::with_capacity(events.len());
         for (offset, event) in events.iter().enumerate() {
@@ -357,7 +357,7 @@ impl ShipmentBook {
                 ));
                 continue;
             }
-            let Some(shipment) = shipments.get(&event.tracking_number) else {
+            let Some(shipment_id) = shipments.get(&event.tracking_number) else {
                 outcome.rejections.push(reject(
                     index,
                     event,
@@ -375,7 +375,7 @@ impl ShipmentBook {
             }
             rows.push(EventRow {
                 carrier_event_id: event.carrier_event_id.clone(),
-                shipment_id: shipment.id.clone(),
+                shipment_id: shipment_id.clone(),
                 event_type: kind,
                 occurred_at: at,
                 location: event.location.chars().take(128).collect(),
@@ -389,10 +389,20 @@ impl ShipmentBook {
         // Milestones become events of the feed; the earliest delivery wins.
         // Both are written in bulk: one statement each, not one per event.
         let mut deliveries: HashMap<&str, DateTime<Utc>> = HashMap::new();
-        let by_id: HashMap<&str, &ShipmentRecord> =
-            shipments.values().map(|s| (s.id.as_str(), s)).collect();
+        let new_rows: Vec<&EventRow> = rows
+            .iter()
+            .filter(|r| stored.contains(&r.carrier_event_id))
+            .collect();
+        let milestone_ids: Vec<&str> = new_rows
+            .iter()
+            .filter(|r| matches!(r.event_type, "delivered" | "exception" | "returned"))
+            .map(|r| r.shipment_id.as_str())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let by_id = repo::find_many(&txn, &milestone_ids).await?;
         let mut feed = Vec::new();
-        for row in rows.iter().filter(|r| stored.contains(&r.carrier_event_id)) {
+        for row in new_rows {
             match row.event_type {
                 "delivered" => {
                     let at = deliveries

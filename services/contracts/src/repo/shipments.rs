@@ -165,22 +165,43 @@ pub async fn list<C: ConnectionTrait>(
         .collect()
 }
 
-/// The carrier's shipments with these tracking numbers, by tracking number.
-pub async fn by_tracking<C: ConnectionTrait>(
+/// Ids of the carrier's shipments with these tracking numbers, by tracking
+/// number: the one lookup every ingested event needs, kept to two columns.
+pub async fn ids_by_tracking<C: ConnectionTrait>(
     conn: &C,
     carrier_id: &str,
     numbers: &[&str],
-) -> Result<HashMap<String, ShipmentRecord>, DbErr> {
-    let mut out = HashMap::new();
+) -> Result<HashMap<String, String>, DbErr> {
+    let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(1_000) {
-        let rows = shipment::Entity::find()
+        let rows: Vec<(String, String)> = shipment::Entity::find()
+            .select_only()
+            .column(shipment::Column::TrackingNumber)
+            .column(shipment::Column::Id)
             .filter(shipment::Column::CarrierId.eq(carrier_id))
             .filter(shipment::Column::TrackingNumber.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Whole shipments by id (for the feed events of milestones).
+pub async fn find_many<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[&str],
+) -> Result<HashMap<String, ShipmentRecord>, DbErr> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let rows = shipment::Entity::find()
+            .filter(shipment::Column::Id.is_in(chunk.iter().copied()))
             .all(conn)
             .await?;
         for row in rows {
             let record = from_row(row)?;
-            out.insert(record.tracking_number.clone(), record);
+            out.insert(record.id.clone(), record);
         }
     }
     Ok(out)
