@@ -188,7 +188,10 @@ impl IdempotencyTable {
         Ok(response)
     }
 
-    async fn replay<R: Message + Default>(
+    /// The stored response of `key`, if its request already ran. Use cases
+    /// whose preconditions the first run changes (a draft that is now
+    /// submitted) ask this first, so a retry replays instead of failing.
+    pub async fn replay<R: Message + Default>(
         &self,
         db: &DatabaseConnection,
         key: &IdempotencyKey,

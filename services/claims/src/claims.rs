@@ -390,6 +390,9 @@ impl ClaimDesk {
     ) -> Result<pb::Claim, ApiError> {
         let draft = self.find(id).await?;
         ensure_visible(caller, &draft.carrier_id)?;
+        if let Some(first) = IDEMPOTENCY.replay(&self.db, &key).await? {
+            return Ok(first);
+        }
         if draft.status != ClaimStatus::Draft {
             return Err(illegal(draft.status, ClaimStatus::Submitted));
         }

@@ -398,6 +398,20 @@ async fn fifty_concurrent_identical_submissions_make_one_claim(backend: Backend)
         .map(|r| r.expect("one submission, replayed").into_inner().etag)
         .collect();
     assert_eq!(etags.len(), 1);
+    // A retry after the first submission committed replays it, too.
+    let retry = app
+        .claims(Role::Internal)
+        .submit_claim(pb::SubmitClaimRequest {
+            request_id: "same-submit".into(),
+            name: claim.name.clone(),
+            etag: claim.etag.clone(),
+            override_late_filing: false,
+            override_justification: String::new(),
+        })
+        .await
+        .expect("a sequential retry replays the first result")
+        .into_inner();
+    assert_eq!(Some(&retry.etag), etags.iter().next());
     let all = app
         .claims(Role::Internal)
         .list_claims(pb::ListClaimsRequest::default())
