@@ -147,11 +147,19 @@ pub async fn allocations_of_remittance<C: ConnectionTrait>(
         .await
 }
 
-/// Allocated minor units per remittance id.
+/// Allocated minor units per remittance id, summed by the database.
 pub async fn allocated_totals<C: ConnectionTrait>(conn: &C) -> Result<HashMap<String, i64>, DbErr> {
-    let mut totals = HashMap::new();
-    for a in allocation::Entity::find().all(conn).await? {
-        *totals.entry(a.remittance_id).or_insert(0) += a.amount_minor;
-    }
-    Ok(totals)
+    // SUM(bigint) is numeric on PostgreSQL; the cast keeps one type on both backends.
+    let rows: Vec<(String, i64)> = allocation::Entity::find()
+        .select_only()
+        .column(allocation::Column::RemittanceId)
+        .column_as(
+            sea_orm::sea_query::Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"),
+            "total",
+        )
+        .group_by(allocation::Column::RemittanceId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
