@@ -183,11 +183,17 @@ impl ClaimDesk {
         limit: u64,
     ) -> Result<Vec<pb::Claim>, ApiError> {
         let rows = repo::list(&self.db, filter, after, Some(limit)).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for c in &rows {
-            out.push(self.to_proto(&self.db, c).await?);
-        }
-        Ok(out)
+        let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+        let documents = repo::documents_of_many(&self.db, &ids).await?;
+        Ok(rows
+            .iter()
+            .map(|c| {
+                claim_to_proto(
+                    c,
+                    documents.get(&c.id).map(Vec::as_slice).unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 
     /// Files a draft for a shipment the caller may see.

@@ -352,6 +352,16 @@ async fn missing_documents_are_listed(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!(still.status(), S::Draft, "nothing changed");
+    let listed = internal
+        .list_claims(pb::ListClaimsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        listed.claims[0].documents.len(),
+        1,
+        "lists carry their documents"
+    );
 }
 
 async fn fifty_concurrent_identical_submissions_make_one_claim(backend: Backend) {

@@ -333,3 +333,23 @@ pub async fn documents_of<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+/// Documents of many claims in one query, by claim id.
+pub async fn documents_of_many<C: ConnectionTrait>(
+    conn: &C,
+    claim_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<document::Model>>, DbErr> {
+    let mut out: std::collections::HashMap<String, Vec<document::Model>> =
+        std::collections::HashMap::new();
+    for chunk in claim_ids.chunks(1_000) {
+        for d in document::Entity::find()
+            .filter(document::Column::ClaimId.is_in(chunk.iter().copied()))
+            .order_by_asc(document::Column::Id)
+            .all(conn)
+            .await?
+        {
+            out.entry(d.claim_id.clone()).or_default().push(d);
+        }
+    }
+    Ok(out)
+}
