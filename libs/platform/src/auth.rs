@@ -1,7 +1,11 @@
 //! Who is calling: a [`Principal`] carried on every request as a signed
 //! bearer token (HS256 JWT with an expiry). Every service verifies it with
 //! [`AuthInterceptor`] and enforces its per-RPC role rules with
-//! [`Principal::require`]; a partner principal is pinned to one carrier.
+//! [`Principal::require`]. Two kinds of outside principal exist and neither
+//! can do the other's part: a **carrier** principal acts for one carrier
+//! (pushes its tracking, answers and decides the claims filed against it)
+//! and a **3PL** principal acts for one third-party-logistics account (files
+//! and follows claims on its merchants' behalf, sees only what it filed).
 
 use std::fmt;
 use std::path::Path;
@@ -23,8 +27,13 @@ pub enum Role {
     Admin,
     /// Internal product teams: customer service, seller tools, logistics ops.
     Internal,
-    /// A carrier or 3PL integration; sees only its own carrier's data.
-    Partner,
+    /// A carrier's integration: sees only its own carrier's data; answers
+    /// and decides the claims filed against that carrier.
+    Carrier,
+    /// A third-party-logistics partner: files and follows claims for its
+    /// merchants; sees only what its own account filed; never decides.
+    #[serde(rename = "3pl")]
+    ThirdParty,
     /// Records remittances and reconciles recoveries.
     Finance,
     /// Reads everything, changes nothing.
@@ -32,10 +41,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Internal,
-        Role::Partner,
+        Role::Carrier,
+        Role::ThirdParty,
         Role::Finance,
         Role::Auditor,
     ];
@@ -44,7 +54,8 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Internal => "internal",
-            Role::Partner => "partner",
+            Role::Carrier => "carrier",
+            Role::ThirdParty => "3pl",
             Role::Finance => "finance",
             Role::Auditor => "auditor",
         }
@@ -65,7 +76,7 @@ impl FromStr for Role {
             .into_iter()
             .find(|role| role.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role `{s}` (admin, internal, partner, finance, auditor)")
+                format!("unknown role `{s}` (admin, internal, carrier, 3pl, finance, auditor)")
             })
     }
 }
@@ -75,35 +86,52 @@ impl FromStr for Role {
 pub struct Principal {
     pub subject: String,
     pub role: Role,
-    /// For partners: the id of the carrier they act for (never empty).
+    /// For carrier principals: the id of the carrier they act for.
     pub carrier_id: Option<String>,
+    /// For 3PL principals: the id of the 3PL account they act for.
+    pub party_id: Option<String>,
 }
 
 impl Principal {
-    /// Builds a principal, refusing a partner without a carrier (it would
-    /// otherwise have no scope) and a carrier on any other role.
+    /// Builds a principal. `scope` is the carrier id of a carrier principal
+    /// or the account id of a 3PL principal; it is required for those two
+    /// roles (they would otherwise have no scope) and refused for any other.
     pub fn new(
         subject: impl Into<String>,
         role: Role,
-        carrier_id: Option<String>,
+        scope: Option<String>,
     ) -> Result<Self, String> {
         let subject = subject.into();
         if subject.trim().is_empty() || subject.len() > 128 || subject.chars().any(char::is_control)
         {
             return Err("subject must be 1-128 printable characters".into());
         }
-        match (role, &carrier_id) {
-            (Role::Partner, None) => Err("a partner principal needs a carrier".into()),
-            (Role::Partner, Some(id)) if id.trim().is_empty() => {
-                Err("a partner principal needs a carrier".into())
-            }
-            (Role::Partner, Some(_)) | (_, None) => Ok(Self {
-                subject,
-                role,
-                carrier_id,
-            }),
-            (_, Some(_)) => Err(format!("role {role} cannot be scoped to a carrier")),
+        if let Some(id) = &scope
+            && (id.trim().is_empty() || id.len() > 64 || id.chars().any(char::is_control))
+        {
+            return Err("a scope id must be 1-64 printable characters".into());
         }
+        let (carrier_id, party_id) = match (role, scope) {
+            (Role::Carrier, Some(id)) => (Some(id), None),
+            (Role::ThirdParty, Some(id)) => (None, Some(id)),
+            (Role::Carrier, None) => return Err("a carrier principal needs a carrier".into()),
+            (Role::ThirdParty, None) => return Err("a 3pl principal needs an account".into()),
+            (Role::Admin | Role::Internal | Role::Finance | Role::Auditor, None) => (None, None),
+            (Role::Admin | Role::Internal | Role::Finance | Role::Auditor, Some(_)) => {
+                return Err(format!("role {role} cannot be scoped"));
+            }
+        };
+        Ok(Self {
+            subject,
+            role,
+            carrier_id,
+            party_id,
+        })
+    }
+
+    /// The scope id the principal was built with (carrier or 3PL account).
+    pub fn scope(&self) -> Option<&str> {
+        self.carrier_id.as_deref().or(self.party_id.as_deref())
     }
 
     /// Refuses the call unless the principal has one of `roles`.
@@ -118,18 +146,25 @@ impl Principal {
         }
     }
 
-    /// Whether this principal may see data of `carrier_id`: everyone but a
-    /// partner may; a partner only its own.
+    /// Whether this is an outside principal (a carrier or a 3PL).
+    pub fn is_partner(&self) -> bool {
+        matches!(self.role, Role::Carrier | Role::ThirdParty)
+    }
+
+    /// Whether this principal may see data of `carrier_id` as a carrier's:
+    /// internal roles may; a carrier only its own; a 3PL never (it sees
+    /// only what its own account filed, which each service checks).
     pub fn can_see_carrier(&self, carrier_id: &str) -> bool {
         match self.role {
-            Role::Partner => self.carrier_id.as_deref() == Some(carrier_id),
+            Role::Carrier => self.carrier_id.as_deref() == Some(carrier_id),
+            Role::ThirdParty => false,
             Role::Admin | Role::Internal | Role::Finance | Role::Auditor => true,
         }
     }
 
-    /// The carrier filter a list call may use: a partner is pinned to its
-    /// own carrier (asking for another is refused); other roles get what
-    /// they asked for.
+    /// The carrier filter a list call may use: a carrier principal is pinned
+    /// to its own carrier (asking for another is refused); other roles get
+    /// what they asked for.
     pub fn list_scope(&self, requested: Option<String>) -> Result<Option<String>, ApiError> {
         match (self.carrier_scope(), requested) {
             (Some(own), Some(asked)) if own != asked => Err(ApiError::PermissionDenied(format!(
@@ -140,11 +175,19 @@ impl Principal {
         }
     }
 
-    /// The carrier a partner is pinned to; `None` for unscoped roles.
+    /// The carrier a carrier principal is pinned to; `None` for others.
     pub fn carrier_scope(&self) -> Option<&str> {
         match self.role {
-            Role::Partner => self.carrier_id.as_deref(),
-            Role::Admin | Role::Internal | Role::Finance | Role::Auditor => None,
+            Role::Carrier => self.carrier_id.as_deref(),
+            Role::ThirdParty | Role::Admin | Role::Internal | Role::Finance | Role::Auditor => None,
+        }
+    }
+
+    /// The 3PL account a 3PL principal is pinned to; `None` for others.
+    pub fn party_scope(&self) -> Option<&str> {
+        match self.role {
+            Role::ThirdParty => self.party_id.as_deref(),
+            Role::Carrier | Role::Admin | Role::Internal | Role::Finance | Role::Auditor => None,
         }
     }
 }
@@ -176,6 +219,8 @@ struct Claims {
     role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     carrier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    party: Option<String>,
     iss: String,
     iat: i64,
     exp: i64,
@@ -264,6 +309,7 @@ impl TokenKeys {
             sub: principal.subject.clone(),
             role: principal.role,
             carrier: principal.carrier_id.clone(),
+            party: principal.party_id.clone(),
             iss: self.issuer.clone(),
             iat: now,
             exp: now.saturating_add(ttl),
@@ -277,7 +323,7 @@ impl TokenKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))?;
         let claims = data.claims;
-        Principal::new(claims.sub, claims.role, claims.carrier)
+        Principal::new(claims.sub, claims.role, claims.carrier.or(claims.party))
             .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))
     }
 }
@@ -339,7 +385,7 @@ mod tests {
 
     #[test]
     fn minted_token_verifies_to_the_same_principal() {
-        let p = Principal::new("ops", Role::Partner, Some("c1".into())).unwrap();
+        let p = Principal::new("ops", Role::Carrier, Some("c1".into())).unwrap();
         let token = keys().mint(&p, 60).unwrap();
         assert_eq!(keys().verify(&token).unwrap(), p);
     }
@@ -362,6 +408,7 @@ mod tests {
             sub: p.subject,
             role: p.role,
             carrier: None,
+            party: None,
             iss: "recourse".into(),
             iat: 0,
             exp: chrono::Utc::now().timestamp() - 3600,
@@ -381,16 +428,21 @@ mod tests {
     }
 
     #[test]
-    fn partner_needs_a_carrier_and_others_cannot_have_one() {
-        assert!(Principal::new("p", Role::Partner, None).is_err());
+    fn partners_need_a_scope_and_others_cannot_have_one() {
+        assert!(Principal::new("p", Role::Carrier, None).is_err());
+        assert!(Principal::new("p", Role::ThirdParty, None).is_err());
         assert!(Principal::new("a", Role::Admin, Some("c1".into())).is_err());
     }
 
     #[test]
-    fn partner_sees_only_its_own_carrier() {
-        let p = Principal::new("p", Role::Partner, Some("c1".into())).unwrap();
+    fn carrier_sees_only_its_own_carrier_and_a_3pl_none() {
+        let p = Principal::new("p", Role::Carrier, Some("c1".into())).unwrap();
         assert!(p.can_see_carrier("c1"));
         assert!(!p.can_see_carrier("c2"));
+        let tpl = Principal::new("t", Role::ThirdParty, Some("acct-1".into())).unwrap();
+        assert!(!tpl.can_see_carrier("c1"));
+        assert_eq!(tpl.party_scope(), Some("acct-1"));
+        assert_eq!(tpl.carrier_scope(), None);
         let auditor = Principal::new("a", Role::Auditor, None).unwrap();
         assert!(auditor.can_see_carrier("c2"));
     }

@@ -21,7 +21,7 @@ const WRITERS: &[Role] = &[Role::Admin, Role::Internal];
 const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
-    Role::Partner,
+    Role::Carrier,
     Role::Finance,
     Role::Auditor,
 ];

@@ -56,9 +56,12 @@ enum Command {
     Token {
         #[arg(long)]
         role: auth::Role,
-        /// Carrier id (or `carriers/{id}`) a partner acts for.
-        #[arg(long)]
+        /// Carrier id (or `carriers/{id}`) a `carrier` principal acts for.
+        #[arg(long, conflicts_with = "party")]
         carrier: Option<String>,
+        /// 3PL account id a `3pl` principal acts for.
+        #[arg(long)]
+        party: Option<String>,
         #[arg(long, default_value = "local-user")]
         subject: String,
         /// Lifetime in seconds (default: auth.token_ttl_seconds).
@@ -80,7 +83,7 @@ async fn serve(config: Option<PathBuf>, overrides: Overrides, role: Role) -> any
 fn mint(
     config: Option<PathBuf>,
     role: auth::Role,
-    carrier: Option<String>,
+    scope: Option<String>,
     subject: String,
     ttl: Option<u64>,
     data_dir: Option<PathBuf>,
@@ -90,8 +93,7 @@ fn mint(
         ..Overrides::default()
     };
     let settings = Settings::load(config.as_deref(), &overrides)?;
-    let carrier = carrier.map(|c| c.trim_start_matches("carriers/").to_owned());
-    let principal = Principal::new(subject, role, carrier).map_err(anyhow::Error::msg)?;
+    let principal = Principal::new(subject, role, scope).map_err(anyhow::Error::msg)?;
     let keys = token_keys(&settings, &Role::Standalone)?;
     let token = keys
         .mint(&principal, ttl.unwrap_or(settings.auth.token_ttl_seconds))
@@ -110,9 +112,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Token {
             role,
             carrier,
+            party,
             subject,
             ttl,
             data_dir,
-        } => mint(cli.config, role, carrier, subject, ttl, data_dir),
+        } => {
+            let carrier = carrier.map(|c| c.trim_start_matches("carriers/").to_owned());
+            mint(cli.config, role, carrier.or(party), subject, ttl, data_dir)
+        }
     }
 }

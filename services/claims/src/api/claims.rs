@@ -81,7 +81,7 @@ fn claimant(
             "names the merchant a 3PL files for",
         );
     }
-    if caller.role == Role::Partner && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
+    if caller.role == Role::Carrier && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
         v.add(format!("{field}.kind"), "a partner files as PARTNER_3PL");
     }
     kind.map(|_| c.clone())

@@ -8,12 +8,12 @@ use recourse_platform::Violations;
 use recourse_platform::auth::Role;
 
 /// Who files and follows claims (partners: their own carrier's).
-pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::Partner];
+pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
 /// Who reads claims.
 pub const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
-    Role::Partner,
+    Role::Carrier,
     Role::Finance,
     Role::Auditor,
 ];

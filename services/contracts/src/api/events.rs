@@ -35,7 +35,7 @@ impl EventService for EventApi {
         caller.require(&[
             Role::Admin,
             Role::Internal,
-            Role::Partner,
+            Role::Carrier,
             Role::Finance,
             Role::Auditor,
         ])?;

@@ -15,7 +15,7 @@ pub const WRITERS: &[Role] = &[Role::Admin, Role::Internal];
 pub const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
-    Role::Partner,
+    Role::Carrier,
     Role::Finance,
     Role::Auditor,
 ];

@@ -15,7 +15,7 @@ use crate::repo::shipments::ShipmentFilter;
 use crate::shipments::{NewShipment, ShipmentBook};
 
 /// Roles that register shipments and push tracking (partners: their own).
-const SHIPPERS: &[Role] = &[Role::Admin, Role::Internal, Role::Partner];
+const SHIPPERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
 /// Events written per transaction during ingest.
 const INGEST_BATCH: usize = 2_000;
 

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 
@@ -274,7 +274,7 @@ async fn the_full_lifecycle_from_draft_to_closed(backend: Backend) {
         ]
     );
     assert_eq!(history[3].reason, "photo of the label please");
-    assert_eq!(history[1].actor_role, "partner");
+    assert_eq!(history[1].actor_role, "carrier");
     assert_eq!(history[5].amount, usd(10_000));
 }
 

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-mod common;
+use crate::common;
 
 use common::{day, spawn_app, terms, usd, violated_fields};
 use recourse_platform::auth::Role;

@@ -166,7 +166,7 @@ async fn data_survives_a_sigterm_and_restart_on_the_same_data_dir() {
 #[test]
 fn token_for_a_partner_needs_a_carrier() {
     let dir = tempfile::tempdir().unwrap();
-    let out = recourse(&["token", "--role", "partner"], dir.path());
+    let out = recourse(&["token", "--role", "carrier"], dir.path());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("carrier"));
     let out = recourse(&["token", "--role", "emperor"], dir.path());

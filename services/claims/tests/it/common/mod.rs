@@ -76,7 +76,7 @@ impl TestApp {
     }
 
     pub fn partner_claims(&self, carrier: &str) -> ClaimServiceClient<Authed> {
-        ClaimServiceClient::new(self.channel(Role::Partner, Some(carrier)))
+        ClaimServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
     }
 
     pub fn recoveries(&self, role: Role) -> RecoveryServiceClient<Authed> {

@@ -45,7 +45,7 @@ impl TestApp {
     /// A partner of the carrier named `carriers/{id}`.
     pub fn partner(&self, carrier_name: &str) -> Client {
         let id = carrier_name.trim_start_matches("carriers/");
-        let token = self.auth.token(Role::Partner, Some(id));
+        let token = self.auth.token(Role::Carrier, Some(id));
         CarrierServiceClient::new(self.server.authed(Some(&token)))
     }
 

@@ -74,19 +74,19 @@ impl TestApp {
     /// Clients for a partner of `carrier` (`carriers/{id}`).
     pub fn partner_contracts(&self, carrier: &str) -> ContractServiceClient<Authed> {
         ContractServiceClient::new(
-            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+            self.channel(Role::Carrier, Some(carrier.trim_start_matches("carriers/"))),
         )
     }
 
     pub fn partner_shipments(&self, carrier: &str) -> ShipmentServiceClient<Authed> {
         ShipmentServiceClient::new(
-            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+            self.channel(Role::Carrier, Some(carrier.trim_start_matches("carriers/"))),
         )
     }
 
     pub fn partner_events(&self, carrier: &str) -> EventServiceClient<Authed> {
         EventServiceClient::new(
-            self.channel(Role::Partner, Some(carrier.trim_start_matches("carriers/"))),
+            self.channel(Role::Carrier, Some(carrier.trim_start_matches("carriers/"))),
         )
     }
 

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::{TestApp, World, claim_request, spawn_app, submit, transition, usd, violated_fields};
@@ -469,7 +469,7 @@ async fn finance_roles_are_enforced(backend: Backend) {
         .await
         .unwrap();
     let token = app.auth.token(
-        Role::Partner,
+        Role::Carrier,
         Some(world.carrier.trim_start_matches("carriers/")),
     );
     let err = recourse_proto::claims::recovery_service_client::RecoveryServiceClient::new(
@@ -500,7 +500,7 @@ async fn partner_stream_sees_only_its_own_claims(backend: Backend) {
         .await
         .unwrap();
     let mut stream = app
-        .events(Role::Partner, Some(&mine.carrier))
+        .events(Role::Carrier, Some(&mine.carrier))
         .subscribe(pb::SubscribeRequest::default())
         .await
         .unwrap()

@@ -1,0 +1,7 @@
+//! One integration-test binary for this crate (each module a test file).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+mod api;
+mod common;
+mod trace;
