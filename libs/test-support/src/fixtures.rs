@@ -125,16 +125,19 @@ pub fn terms() -> pb::ContractTerms {
                     claim_type: pb::ClaimType::Loss.into(),
                     days: 60,
                     anchor: pb::FilingAnchor::ShipDate.into(),
+                    months: 0,
                 },
                 pb::FilingWindow {
                     claim_type: pb::ClaimType::Damage.into(),
                     days: 60,
                     anchor: pb::FilingAnchor::ActualDelivery.into(),
+                    months: 0,
                 },
                 pb::FilingWindow {
                     claim_type: pb::ClaimType::Delay.into(),
                     days: 15,
                     anchor: pb::FilingAnchor::ActualDelivery.into(),
+                    months: 0,
                 },
             ],
             required_documents: vec![pb::RequiredDocuments {
@@ -146,6 +149,8 @@ pub fn terms() -> pb::ContractTerms {
             }],
             acknowledge_within_days: 0,
             decide_within_days: 0,
+            appeal_window_days: 0,
+            max_appeals: 0,
         }),
         sla_terms: vec![
             pb::SlaTerms {

@@ -96,6 +96,7 @@ pub fn to_proto(s: &ShipmentRecord, last_event: Option<pb::TrackingEventType>) -
             .unwrap_or(pb::TrackingEventType::Unspecified)
             .into(),
         create_time: Some(timestamp_to_proto(s.created_at)),
+        ..pb::Shipment::default()
     }
 }
 

@@ -346,6 +346,9 @@ impl SlaDesk {
                         currency_code: s.currency.clone(),
                     }),
                 contract_version: version_resource_name(&version.contract_id, version.version),
+                refund_amount: None,
+                refund_basis: String::new(),
+                window_anchor_date: None,
             });
             if out.len() as u64 >= page.fetch_limit() {
                 break;
