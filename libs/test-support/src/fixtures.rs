@@ -98,6 +98,7 @@ fn rate_card(level: &str) -> pb::RateCard {
                 charge: usd(300),
             },
         ],
+        ..Default::default()
     }
 }
 
@@ -169,6 +170,7 @@ pub fn terms() -> pb::ContractTerms {
                 }),
                 transit: transit([("2", 2), ("5", 3), ("8", 5)]),
                 delivery_commit_minute: 20 * 60,
+                commit_kind: pb::CommitKind::TimeOfDay.into(),
                 holidays: vec![day(2026, 11, 26).unwrap()],
                 guaranteed: false,
                 refund_window_days: 0,
@@ -176,6 +178,7 @@ pub fn terms() -> pb::ContractTerms {
                     credit_per_point: usd(2_500),
                     cap_per_period: usd(10_000),
                 }),
+                ..Default::default()
             },
             pb::SlaTerms {
                 service_level: "NEXT_DAY".into(),
@@ -191,18 +194,24 @@ pub fn terms() -> pb::ContractTerms {
                 }),
                 transit: transit([("2", 1), ("5", 1), ("8", 1)]),
                 delivery_commit_minute: 10 * 60 + 30,
+                commit_kind: pb::CommitKind::TimeOfDay.into(),
                 holidays: vec![],
                 guaranteed: true,
                 refund_window_days: 15,
                 credits: None,
+                ..Default::default()
             },
         ],
     }
 }
 
-/// A GROUND shipment 94105 → 94016 (zone 2), 2 lb.
+/// A GROUND shipment 94105 → 94016 (zone 2), 2 lb. Its time zones are
+/// UTC so the worked examples' instants read as written; tests of local
+/// time set real zones.
 pub fn shipment(carrier: &str, tracking: &str, ship_time: DateTime<Utc>) -> pb::Shipment {
     pb::Shipment {
+        origin_time_zone: "UTC".into(),
+        destination_time_zone: "UTC".into(),
         carrier: carrier.into(),
         tracking_number: tracking.into(),
         service_level: "GROUND".into(),

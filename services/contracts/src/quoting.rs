@@ -20,6 +20,14 @@ use crate::convert::terms;
 use crate::repo::contracts::VersionRecord;
 use crate::repo::shipments;
 
+/// The shipment's ship date in its origin's zone (UTC for rows registered
+/// before zones existed): the date whose contract version applies.
+pub fn local_ship_date(s: &shipments::ShipmentRecord) -> chrono::NaiveDate {
+    let zone = recourse_contracts_domain::promise::parse_zone(&s.origin_time_zone)
+        .unwrap_or(chrono_tz::UTC);
+    s.ship_time.with_timezone(&zone).date_naive()
+}
+
 /// A parsed QuoteRate request.
 #[derive(Debug, Clone)]
 pub struct QuoteInput {
@@ -111,6 +119,7 @@ fn cause_to_proto(c: Cause) -> pb::DiscrepancyCause {
         Cause::Surcharge => pb::DiscrepancyCause::Surcharge,
         Cause::BaseRate => pb::DiscrepancyCause::BaseRate,
         Cause::Total => pb::DiscrepancyCause::Total,
+        Cause::UnrequestedAccessorial => pb::DiscrepancyCause::UnrequestedAccessorial,
     }
 }
 
@@ -189,15 +198,18 @@ impl Quoting {
         ensure_carrier(caller, &shipment.carrier_id)?;
         let version = self
             .contracts
-            .in_force(&shipment.carrier_id, shipment.ship_time.date_naive())
+            .in_force(&shipment.carrier_id, local_ship_date(&shipment))
             .await?;
         let (card, currency, name) = card_for(&version, &shipment.service_level)?;
         let billed = self.billed(r.billed.as_ref(), &shipment, currency)?;
-        let accessorials = billed
-            .surcharges
+        // The contract prices what was requested at tender; whatever else
+        // the carrier billed shows up as a surcharge discrepancy and is
+        // flagged as not requested.
+        let accessorials: Vec<String> = shipment
+            .requested_services
             .iter()
-            .filter(|c| card.accessorials.iter().any(|a| a.code == c.code))
-            .map(|c| c.code.clone())
+            .filter(|code| card.accessorials.iter().any(|a| &a.code == *code))
+            .cloned()
             .collect();
         let parcel = Parcel {
             origin: shipment.origin.clone(),
@@ -207,7 +219,7 @@ impl Quoting {
             accessorials,
         };
         let expected = card.quote(&parcel).map_err(|e| rating_error(e, &name))?;
-        let result = audit::audit(&expected, &billed)
+        let result = audit::audit(&expected, &billed, &shipment.requested_services)
             .map_err(|e| ApiError::invalid("billed", e.to_string()))?;
         Ok(pb::ChargeAudit {
             expected: Some(quote_to_proto(&expected, &name)),

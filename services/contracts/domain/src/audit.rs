@@ -14,6 +14,11 @@
 //!   Surcharges are compared only when the invoice itemises money (a base
 //!   charge or at least one surcharge); a total-only invoice is not read as
 //!   "no surcharges billed".
+//! - `UnrequestedAccessorial`: every billed surcharge code other than fuel
+//!   that the shipment did not request at tender, once per code, in invoice
+//!   order. It carries no difference of its own: the money is already in
+//!   the `Surcharge` line (the expected quote prices only what was
+//!   requested).
 //! - `Total`: the part of the total difference the money lines above do
 //!   not explain. When only the total is known this is the whole difference;
 //!   with a fully itemised invoice it appears only if the carrier's own
@@ -23,7 +28,7 @@
 
 use recourse_money::{Money, MoneyError};
 
-use crate::rating::{Charge, Quote};
+use crate::rating::{Charge, FUEL_CODE, Quote};
 use crate::units::Weight;
 
 /// What kind of line disagrees.
@@ -39,6 +44,8 @@ pub enum Cause {
     BaseRate,
     /// The total, beyond what the lines explain.
     Total,
+    /// An accessorial billed that the shipment did not request.
+    UnrequestedAccessorial,
 }
 
 /// What the carrier billed for one shipment, as far as the invoice says.
@@ -80,9 +87,10 @@ pub struct Audit {
     pub discrepancies: Vec<Discrepancy>,
 }
 
-/// Compares an invoice with its quote. Fails only when money cannot be
-/// compared (different currencies) or overflows.
-pub fn audit(expected: &Quote, billed: &Billed) -> Result<Audit, MoneyError> {
+/// Compares an invoice with its quote and the services requested at
+/// tender. Fails only when money cannot be compared (different currencies)
+/// or overflows.
+pub fn audit(expected: &Quote, billed: &Billed, requested: &[String]) -> Result<Audit, MoneyError> {
     let difference = billed.total.checked_sub(expected.total)?;
     let mut found = Vec::new();
 
@@ -135,6 +143,21 @@ pub fn audit(expected: &Quote, billed: &Billed) -> Result<Audit, MoneyError> {
         let want = sum_code(zero, &expected.surcharges, code)?;
         let got = sum_code(zero, &billed.surcharges, code)?;
         push_money(&mut found, Cause::Surcharge, code, want, got)?;
+    }
+
+    let mut flagged: Vec<&str> = Vec::new();
+    for charge in &billed.surcharges {
+        let code = charge.code.as_str();
+        if code != FUEL_CODE && !requested.iter().any(|r| r == code) && !flagged.contains(&code) {
+            flagged.push(code);
+            found.push(Discrepancy {
+                cause: Cause::UnrequestedAccessorial,
+                code: code.to_owned(),
+                expected: "not requested".to_owned(),
+                billed: sum_code(zero, &billed.surcharges, code)?.to_string(),
+                difference: None,
+            });
+        }
     }
 
     let explained = Money::sum(zero.currency(), found.iter().filter_map(|d| d.difference))?;

@@ -1,4 +1,5 @@
-//! Business days, promised delivery instants and reporting periods.
+//! Business days and reporting periods (the promise itself, with time
+//! zones, is in `promise`).
 //!
 //! Saturdays and Sundays are never business days; holidays come from the
 //! contract. Transit is counted from the first business day on or after the
@@ -10,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 /// Which days count for transit: weekdays that are not holidays.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,22 +56,6 @@ impl BusinessCalendar {
         }
         d
     }
-}
-
-/// The promised delivery instant: the date from `add_business_days` at
-/// `commit_minute` (minutes after midnight UTC). Minutes past the end of the
-/// day (≥ 1440) are clamped to 23:59 so the promise stays on its date.
-pub fn promised_delivery(
-    calendar: &BusinessCalendar,
-    ship_time: DateTime<Utc>,
-    business_days: u32,
-    commit_minute: u32,
-) -> DateTime<Utc> {
-    let date = calendar.add_business_days(ship_time.date_naive(), business_days);
-    let minute = commit_minute.min(24 * 60 - 1);
-    let time =
-        NaiveTime::from_num_seconds_from_midnight_opt(minute * 60, 0).unwrap_or(NaiveTime::MIN);
-    date.and_time(time).and_utc()
 }
 
 /// A reporting period for SLA evaluation.

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod promise;
 pub mod rating;
 pub mod refund;
 pub mod sla;

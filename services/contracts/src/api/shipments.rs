@@ -1,21 +1,37 @@
 //! `recourse.contracts.v1.ShipmentService`.
 
-use recourse_platform::auth::{Role, bearer_token, principal};
+use recourse_platform::auth::{Principal, Role, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::timestamp_from_proto;
-use recourse_platform::{ApiError, Violations};
+use recourse_platform::{ApiError, Violations, etag};
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::shipment_service_server::ShipmentService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{READERS, ensure_carrier};
-use crate::convert::common::{carrier_id, dimensions, resource_id, weight};
+use super::ensure_carrier;
+use crate::convert::common::{carrier_id, resource_id};
+use crate::convert::shipment::{charges_patch, new_shipment, promise_override};
 use crate::repo::shipments::ShipmentFilter;
-use crate::shipments::{NewShipment, ShipmentBook};
+use crate::shipments::ShipmentBook;
 
-/// Roles that register shipments and push tracking (partners: their own).
-const SHIPPERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
+/// Roles that register shipments (carriers: their own carrier; 3PLs: their
+/// own account).
+const SHIPPERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier, Role::ThirdParty];
+/// Roles that push tracking (carriers: their own). Carrier-scoped: not 3PLs.
+const TRACKERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
+/// Roles that read shipments: the readers, plus 3PLs for their own account.
+const SHIPMENT_READERS: &[Role] = &[
+    Role::Admin,
+    Role::Internal,
+    Role::Carrier,
+    Role::ThirdParty,
+    Role::Finance,
+    Role::Auditor,
+];
+/// Roles that record billing facts.
+const BILLING: &[Role] = &[Role::Admin, Role::Internal, Role::Finance];
+/// Roles that may override a promise.
+const OVERRIDERS: &[Role] = &[Role::Admin, Role::Internal];
 /// Events written per transaction during ingest.
 const INGEST_BATCH: usize = 2_000;
 
@@ -30,89 +46,22 @@ impl ShipmentApi {
     }
 }
 
-fn token_like(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
-    let ok = !value.is_empty()
-        && value.len() <= max
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ');
-    v.check(
-        ok,
-        field,
-        format!("must be 1-{max} letters, digits, spaces, dashes or underscores"),
-    );
-    value.to_owned()
-}
-
-fn new_shipment(s: Option<&pb::Shipment>) -> Result<NewShipment, ApiError> {
-    let Some(s) = s else {
-        return Err(ApiError::invalid("shipment", "is required"));
-    };
-    let mut v = Violations::new();
-    let carrier = carrier_id(&mut v, "shipment.carrier", &s.carrier);
-    let tracking_number = token_like(&mut v, "shipment.tracking_number", &s.tracking_number, 64);
-    let service_level = token_like(&mut v, "shipment.service_level", &s.service_level, 32);
-    let origin = token_like(
-        &mut v,
-        "shipment.origin_postal_code",
-        &s.origin_postal_code,
-        16,
-    );
-    let destination = token_like(
-        &mut v,
-        "shipment.destination_postal_code",
-        &s.destination_postal_code,
-        16,
-    );
-    let ship_time = s.ship_time.as_ref().and_then(timestamp_from_proto);
-    v.check(ship_time.is_some(), "shipment.ship_time", "is required");
-    let weight = weight(&mut v, "shipment.weight", s.weight.as_ref());
-    let dims = dimensions(&mut v, "shipment.dimensions", s.dimensions.as_ref());
-    let promised = match &s.promised_delivery_time {
-        None => None,
-        Some(ts) => {
-            let parsed = timestamp_from_proto(ts);
-            v.check(
-                parsed.is_some(),
-                "shipment.promised_delivery_time",
-                "is not a valid time",
-            );
-            if let (Some(p), Some(shipped)) = (parsed, ship_time) {
-                v.check(
-                    p > shipped,
-                    "shipment.promised_delivery_time",
-                    "must be after ship_time",
-                );
-            }
-            parsed
-        }
-    };
-    v.into_result()?;
-    let (Some(carrier_id), Some(ship_time), Some(weight), Some(dimensions)) =
-        (carrier, ship_time, weight, dims)
-    else {
-        return Err(ApiError::invalid("shipment", "is invalid"));
-    };
-    Ok(NewShipment {
-        carrier_id,
-        tracking_number,
-        service_level,
-        origin,
-        destination,
-        ship_time,
-        weight,
-        dimensions,
-        declared_value: s.declared_value.clone(),
-        billed_charge: s.billed_charge.clone(),
-        promised,
-    })
-}
-
 fn shipment_id(name: &str, field: &str) -> Result<String, ApiError> {
     let mut v = Violations::new();
     let id = resource_id(&mut v, field, "shipments", name);
     v.into_result()?;
     id.ok_or_else(|| ApiError::invalid(field, "is invalid"))
+}
+
+/// A 3PL sees only its own account's shipments; everyone else as carriers.
+fn ensure_visible(caller: &Principal, carrier_id: &str, account: &str) -> Result<(), ApiError> {
+    match caller.party_scope() {
+        Some(own) if own == account => Ok(()),
+        Some(_) => Err(ApiError::PermissionDenied(
+            "this shipment was not tendered by this 3PL account".into(),
+        )),
+        None => ensure_carrier(caller, carrier_id),
+    }
 }
 
 #[tonic::async_trait]
@@ -126,8 +75,11 @@ impl ShipmentService for ShipmentApi {
         let token = bearer_token(&request).map(str::to_owned);
         let body = request.into_inner();
         let key = IdempotencyKey::new("RegisterShipment", &caller, &body.request_id, &body)?;
-        let new = new_shipment(body.shipment.as_ref())?;
-        ensure_carrier(&caller, &new.carrier_id)?;
+        let new = new_shipment(&caller, body.shipment.as_ref())?;
+        // A 3PL tenders to any carrier, for its own account (forced above).
+        if caller.party_scope().is_none() {
+            ensure_carrier(&caller, &new.carrier_id)?;
+        }
         Ok(Response::new(
             self.book.register(key, token.as_deref(), new).await?,
         ))
@@ -138,10 +90,14 @@ impl ShipmentService for ShipmentApi {
         request: Request<pb::GetShipmentRequest>,
     ) -> Result<Response<pb::Shipment>, Status> {
         let caller = principal(&request)?;
-        caller.require(READERS)?;
+        caller.require(SHIPMENT_READERS)?;
         let id = shipment_id(&request.get_ref().name, "name")?;
         let shipment = self.book.get(&id).await?;
-        ensure_carrier(caller, shipment.carrier.trim_start_matches("carriers/"))?;
+        ensure_visible(
+            caller,
+            shipment.carrier.trim_start_matches("carriers/"),
+            &shipment.shipper_account,
+        )?;
         Ok(Response::new(shipment))
     }
 
@@ -150,7 +106,7 @@ impl ShipmentService for ShipmentApi {
         request: Request<pb::ListShipmentsRequest>,
     ) -> Result<Response<pb::ListShipmentsResponse>, Status> {
         let caller = principal(&request)?;
-        caller.require(READERS)?;
+        caller.require(SHIPMENT_READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = match body.carrier.as_str() {
@@ -163,8 +119,12 @@ impl ShipmentService for ShipmentApi {
             carrier_id: carrier,
             tracking_number: (!body.tracking_number.is_empty())
                 .then(|| body.tracking_number.clone()),
+            shipper_account: caller.party_scope().map(str::to_owned),
         };
-        let fingerprint = format!("{:?}|{:?}", filter.carrier_id, filter.tracking_number);
+        let fingerprint = format!(
+            "{:?}|{:?}|{:?}",
+            filter.carrier_id, filter.tracking_number, filter.shipper_account
+        );
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let (shipments, next_page_token) = self.book.list(&filter, &page).await?;
         Ok(Response::new(pb::ListShipmentsResponse {
@@ -178,7 +138,7 @@ impl ShipmentService for ShipmentApi {
         request: Request<Streaming<pb::IngestTrackingEventsRequest>>,
     ) -> Result<Response<pb::IngestTrackingEventsResponse>, Status> {
         let caller = principal(&request)?.clone();
-        caller.require(SHIPPERS)?;
+        caller.require(TRACKERS)?;
         let mut stream = request.into_inner();
         let mut summary = pb::IngestTrackingEventsResponse::default();
         let mut pending: Vec<pb::TrackingEvent> = Vec::with_capacity(INGEST_BATCH);
@@ -233,13 +193,43 @@ impl ShipmentService for ShipmentApi {
         request: Request<pb::ListTrackingEventsRequest>,
     ) -> Result<Response<pb::ListTrackingEventsResponse>, Status> {
         let caller = principal(&request)?;
-        caller.require(READERS)?;
+        caller.require(SHIPMENT_READERS)?;
         let id = shipment_id(&request.get_ref().shipment, "shipment")?;
         let shipment = self.book.find(&id).await?;
-        ensure_carrier(caller, &shipment.carrier_id)?;
+        ensure_visible(caller, &shipment.carrier_id, &shipment.shipper_account)?;
         Ok(Response::new(pb::ListTrackingEventsResponse {
             events: self.book.events(&id).await?,
         }))
+    }
+
+    async fn record_shipment_charges(
+        &self,
+        request: Request<pb::RecordShipmentChargesRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let caller = principal(&request)?;
+        caller.require(BILLING)?;
+        let body = request.get_ref();
+        let id = shipment_id(&body.name, "name")?;
+        let given = etag::parse("etag", &body.etag)?;
+        let patch = charges_patch(body)?;
+        Ok(Response::new(
+            self.book.record_charges(&id, given, patch).await?,
+        ))
+    }
+
+    async fn override_shipment_promise(
+        &self,
+        request: Request<pb::OverrideShipmentPromiseRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let caller = principal(&request)?;
+        caller.require(OVERRIDERS)?;
+        let body = request.get_ref();
+        let id = shipment_id(&body.name, "name")?;
+        let given = etag::parse("etag", &body.etag)?;
+        let promise = promise_override(body)?;
+        Ok(Response::new(
+            self.book.override_promise(&id, given, promise).await?,
+        ))
     }
 }
 
@@ -263,6 +253,7 @@ impl ShipmentApi {
             summary.stored += outcome.stored;
             summary.duplicates += outcome.duplicates;
             summary.rejections.extend(outcome.rejections);
+            summary.ignored.extend(outcome.ignored);
         }
         pending.clear();
         Ok(())

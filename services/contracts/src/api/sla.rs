@@ -59,13 +59,21 @@ impl SlaService for SlaApi {
             "is required",
         );
         let on = date(&mut v, "period_date", body.period_date.as_ref());
+        let as_of = match &body.as_of {
+            None => Some(chrono::Utc::now()),
+            Some(ts) => {
+                let parsed = timestamp_from_proto(ts);
+                v.check(parsed.is_some(), "as_of", "is not a valid time");
+                parsed
+            }
+        };
         v.into_result()?;
-        let (Some(carrier), Some(on)) = (carrier, on) else {
+        let (Some(carrier), Some(on), Some(as_of)) = (carrier, on, as_of) else {
             return Err(ApiError::invalid("request", "is invalid").into());
         };
         Ok(Response::new(
             self.desk
-                .evaluate(&carrier, &body.service_level, on)
+                .evaluate(&carrier, &body.service_level, on, as_of)
                 .await?,
         ))
     }
@@ -113,11 +121,13 @@ impl SlaService for SlaApi {
         let body = request.get_ref();
         let carrier = scoped_carrier(caller, &body.carrier, true)?.unwrap_or_default();
         let as_of = match &body.as_of {
-            None => chrono::Utc::now(),
-            Some(ts) => timestamp_from_proto(ts)
-                .ok_or_else(|| ApiError::invalid("as_of", "is not a valid time"))?,
+            None => None,
+            Some(ts) => Some(
+                timestamp_from_proto(ts)
+                    .ok_or_else(|| ApiError::invalid("as_of", "is not a valid time"))?,
+            ),
         };
-        let fingerprint = format!("{carrier}|{}", as_of.timestamp());
+        let fingerprint = crate::sla::refund_fingerprint(&carrier, as_of);
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let (candidates, next_page_token) =
             self.desk.refund_candidates(&carrier, as_of, &page).await?;

@@ -2,4 +2,6 @@
 //! violation with its path.
 
 pub mod common;
+pub mod shipment;
+pub mod sla_terms;
 pub mod terms;

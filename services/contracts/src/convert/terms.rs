@@ -4,22 +4,18 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
-use recourse_contracts_domain::calendar::{BusinessCalendar, Period};
 use recourse_contracts_domain::rating::{self, RateCard, Rounding};
-use recourse_contracts_domain::sla::{CreditSchedule, MetricDefinition, Targets};
 use recourse_money::{Currency, Money};
 use recourse_platform::Violations;
 use recourse_proto::contracts as pb;
 
-use super::common::{currency, date, length_unit, money, weight_unit};
+use super::common::{currency, length_unit, money, weight_unit};
 
 /// Defaults of the federal carrier clocks (49 CFR 370).
 const ACKNOWLEDGE_DAYS: u32 = 30;
 const DECIDE_DAYS: u32 = 120;
-const END_OF_DAY_MINUTE: u32 = 23 * 60 + 59;
 
-fn code(v: &mut Violations, field: &str, s: &str) -> bool {
+pub fn code(v: &mut Violations, field: &str, s: &str) -> bool {
     let ok = (1..=32).contains(&s.len())
         && s.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
@@ -81,11 +77,9 @@ pub fn validate(
         {
             v.add(format!("{at}.service_level"), "has two SLA terms");
         }
-        sla_terms(v, &at, sla, cur);
-        if let Some(n) = normalised.sla_terms.get_mut(i)
-            && n.delivery_commit_minute == 0
-        {
-            n.delivery_commit_minute = END_OF_DAY_MINUTE;
+        super::sla_terms::validate(v, &at, sla, cur);
+        if let Some(n) = normalised.sla_terms.get_mut(i) {
+            super::sla_terms::normalise(n);
         }
     }
     normalised.currency_code = cur.as_str().to_owned();
@@ -212,6 +206,11 @@ pub fn rate_card(
         ),
     };
     v.check(
+        pb::FuelBasis::try_from(card.fuel_applies_to).is_ok(),
+        format!("{at}.fuel_applies_to"),
+        "must be BASE_ONLY or BASE_AND_ACCESSORIALS",
+    );
+    v.check(
         card.fuel_surcharge_bp <= 10_000,
         format!("{at}.fuel_surcharge_bp"),
         "must be at most 10000 (100%)",
@@ -250,6 +249,13 @@ pub fn rate_card(
         minimum_charge: minimum_charge?,
         fuel_surcharge_bp: card.fuel_surcharge_bp,
         accessorials,
+        fuel_basis: match pb::FuelBasis::try_from(card.fuel_applies_to) {
+            Ok(pb::FuelBasis::BaseAndAccessorials) => rating::FuelBasis::BaseAndAccessorials,
+            Ok(pb::FuelBasis::BaseOnly | pb::FuelBasis::Unspecified) | Err(_) => {
+                rating::FuelBasis::BaseOnly
+            }
+        },
+        round_dimensions_up: card.round_dimensions_up,
     })
 }
 
@@ -322,132 +328,4 @@ fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur:
 
 pub fn claim_type_known(value: i32) -> bool {
     pb::ClaimType::try_from(value).is_ok_and(|t| t != pb::ClaimType::Unspecified)
-}
-
-fn sla_terms(v: &mut Violations, at: &str, s: &pb::SlaTerms, cur: Currency) {
-    let period = pb::MeasurementPeriod::try_from(s.period)
-        .is_ok_and(|p| p != pb::MeasurementPeriod::Unspecified);
-    v.check(period, format!("{at}.period"), "must be WEEKLY or MONTHLY");
-    if let Some(t) = &s.targets {
-        for (name, bp) in [
-            ("on_time_rate_min_bp", t.on_time_rate_min_bp),
-            ("scan_compliance_min_bp", t.scan_compliance_min_bp),
-            ("exception_rate_max_bp", t.exception_rate_max_bp),
-            ("claims_rate_max_bp", t.claims_rate_max_bp),
-        ] {
-            v.check(
-                bp <= 10_000,
-                format!("{at}.targets.{name}"),
-                "must be at most 10000 basis points",
-            );
-        }
-    }
-    match &s.metric {
-        Some(m) => {
-            v.check(
-                m.first_scan_hours > 0,
-                format!("{at}.metric.first_scan_hours"),
-                "must be positive",
-            );
-            v.check(
-                m.max_scan_gap_hours > 0,
-                format!("{at}.metric.max_scan_gap_hours"),
-                "must be positive",
-            );
-        }
-        None => v.add(
-            format!("{at}.metric"),
-            "is required: both sides must compute the same number",
-        ),
-    }
-    let mut zones = HashSet::new();
-    for (i, t) in s.transit.iter().enumerate() {
-        v.check(
-            !t.zone.is_empty() && zones.insert(t.zone.clone()),
-            format!("{at}.transit[{i}].zone"),
-            "must be a zone listed once",
-        );
-        v.check(
-            t.business_days <= 60,
-            format!("{at}.transit[{i}].business_days"),
-            "must be at most 60",
-        );
-    }
-    v.check(
-        s.delivery_commit_minute < 1_440,
-        format!("{at}.delivery_commit_minute"),
-        "must be below 1440",
-    );
-    for (i, h) in s.holidays.iter().enumerate() {
-        date(v, &format!("{at}.holidays[{i}]"), Some(h));
-    }
-    v.check(
-        !s.guaranteed || s.refund_window_days > 0,
-        format!("{at}.refund_window_days"),
-        "is required for a guaranteed service",
-    );
-    if let Some(c) = &s.credits {
-        money(
-            v,
-            &format!("{at}.credits.credit_per_point"),
-            c.credit_per_point.as_ref(),
-            Some(cur),
-            false,
-        );
-        money(
-            v,
-            &format!("{at}.credits.cap_per_period"),
-            c.cap_per_period.as_ref(),
-            Some(cur),
-            false,
-        );
-    }
-}
-
-/// The SLA terms of stored (already valid) terms, ready for the math.
-#[derive(Debug, Clone)]
-pub struct Sla {
-    pub period: Period,
-    pub metric: MetricDefinition,
-    pub targets: Targets,
-    pub credits: CreditSchedule,
-    pub calendar: BusinessCalendar,
-    pub commit_minute: u32,
-}
-
-pub fn sla(s: &pb::SlaTerms, cur: Currency) -> Sla {
-    let metric = s.metric.unwrap_or_default();
-    let targets = s.targets.unwrap_or_default();
-    let credit = |m: Option<&recourse_proto::common::Money>| {
-        m.map_or(Money::zero(cur), |m| Money::new(m.amount_minor, cur))
-    };
-    let holidays: Vec<NaiveDate> = s
-        .holidays
-        .iter()
-        .filter_map(recourse_platform::proto_types::date_from_proto)
-        .collect();
-    Sla {
-        period: if s.period == i32::from(pb::MeasurementPeriod::Weekly) {
-            Period::Weekly
-        } else {
-            Period::Monthly
-        },
-        metric: MetricDefinition {
-            grace_minutes: metric.grace_minutes,
-            first_scan_hours: metric.first_scan_hours,
-            max_scan_gap_hours: metric.max_scan_gap_hours,
-        },
-        targets: Targets {
-            on_time_rate_min_bp: targets.on_time_rate_min_bp,
-            scan_compliance_min_bp: targets.scan_compliance_min_bp,
-            exception_rate_max_bp: targets.exception_rate_max_bp,
-            claims_rate_max_bp: targets.claims_rate_max_bp,
-        },
-        credits: CreditSchedule {
-            credit_per_point: credit(s.credits.as_ref().and_then(|c| c.credit_per_point.as_ref())),
-            cap_per_period: credit(s.credits.as_ref().and_then(|c| c.cap_per_period.as_ref())),
-        },
-        calendar: BusinessCalendar::new(holidays),
-        commit_minute: s.delivery_commit_minute,
-    }
 }

@@ -75,6 +75,15 @@ pub mod shipment {
         pub contract_version: String,
         pub delivered_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
+        pub origin_time_zone: String,
+        pub destination_time_zone: String,
+        pub invoice_date: Option<Date>,
+        pub shipper_account: String,
+        pub requested_services: String,
+        pub billed_transportation_minor: Option<i64>,
+        pub promise_overridden: bool,
+        pub promise_override_reason: String,
+        pub revision: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -122,6 +131,7 @@ pub mod evaluation {
         pub revision: i64,
         pub body: Vec<u8>,
         pub evaluated_at: DateTimeUtc,
+        pub stale: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -67,6 +67,7 @@ pub async fn save<C: ConnectionTrait>(
         revision: Set(revision),
         body: Set(body),
         evaluated_at: Set(at),
+        stale: Set(false),
     };
     match existing {
         None => {
@@ -85,4 +86,31 @@ pub async fn save<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// Marks the stored evaluations of a carrier and service level whose period
+/// starts on one of `starts` (period name, first day) as stale: a delivery
+/// they counted was corrected. Re-evaluating clears the mark.
+pub async fn mark_stale<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    service_level: &str,
+    starts: &[(&str, NaiveDate)],
+) -> Result<u64, DbErr> {
+    let mut periods = sea_orm::Condition::any();
+    for (period, start) in starts {
+        periods = periods.add(
+            sea_orm::Condition::all()
+                .add(Column::Period.eq(*period))
+                .add(Column::PeriodStart.eq(*start)),
+        );
+    }
+    let result = Entity::update_many()
+        .col_expr(Column::Stale, sea_orm::sea_query::Expr::value(true))
+        .filter(Column::CarrierId.eq(carrier_id))
+        .filter(Column::ServiceLevel.eq(service_level))
+        .filter(periods)
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
 }

@@ -1,6 +1,7 @@
 //! Storage of the contracts service with sea-orm.
 
 pub mod contracts;
+pub mod deliveries;
 pub mod entity;
 pub mod evaluations;
 pub mod shipments;

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -32,6 +31,17 @@ pub struct ShipmentRecord {
     pub contract_version: String,
     pub delivered_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// IANA names; "" only on shipments registered before zones existed
+    /// (read as UTC).
+    pub origin_time_zone: String,
+    pub destination_time_zone: String,
+    pub invoice_date: Option<NaiveDate>,
+    pub shipper_account: String,
+    pub requested_services: Vec<String>,
+    pub billed_transportation_minor: Option<i64>,
+    pub promise_overridden: bool,
+    pub promise_override_reason: String,
+    pub revision: i64,
 }
 
 fn weight_unit_str(u: WeightUnit) -> &'static str {
@@ -48,7 +58,7 @@ fn length_unit_str(u: LengthUnit) -> &'static str {
     }
 }
 
-fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
+pub(super) fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
     let weight_unit = match r.weight_unit.as_str() {
         "lb" => WeightUnit::Lb,
         "kg" => WeightUnit::Kg,
@@ -93,11 +103,25 @@ fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
         contract_version: r.contract_version,
         delivered_at: r.delivered_at,
         created_at: r.created_at,
+        origin_time_zone: r.origin_time_zone,
+        destination_time_zone: r.destination_time_zone,
+        invoice_date: r.invoice_date,
+        shipper_account: r.shipper_account,
+        requested_services: r
+            .requested_services
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        billed_transportation_minor: r.billed_transportation_minor,
+        promise_overridden: r.promise_overridden,
+        promise_override_reason: r.promise_override_reason,
+        revision: r.revision,
     })
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, s: &ShipmentRecord) -> Result<(), DbErr> {
-    shipment::Entity::insert(shipment::ActiveModel {
+fn row(s: &ShipmentRecord) -> shipment::ActiveModel {
+    shipment::ActiveModel {
         id: Set(s.id.clone()),
         carrier_id: Set(s.carrier_id.clone()),
         tracking_number: Set(s.tracking_number.clone()),
@@ -119,10 +143,39 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, s: &ShipmentRecord) -> Result<
         contract_version: Set(s.contract_version.clone()),
         delivered_at: Set(s.delivered_at),
         created_at: Set(s.created_at),
-    })
-    .exec(conn)
-    .await?;
+        origin_time_zone: Set(s.origin_time_zone.clone()),
+        destination_time_zone: Set(s.destination_time_zone.clone()),
+        invoice_date: Set(s.invoice_date),
+        shipper_account: Set(s.shipper_account.clone()),
+        requested_services: Set(s.requested_services.join(",")),
+        billed_transportation_minor: Set(s.billed_transportation_minor),
+        promise_overridden: Set(s.promise_overridden),
+        promise_override_reason: Set(s.promise_override_reason.clone()),
+        revision: Set(s.revision),
+    }
+}
+
+pub async fn insert<C: ConnectionTrait>(conn: &C, s: &ShipmentRecord) -> Result<(), DbErr> {
+    shipment::Entity::insert(row(s)).exec(conn).await?;
     Ok(())
+}
+
+/// Writes `s` if its stored revision is still `expected` (the etag read).
+/// The delivery time is left alone: tracking ingest owns it.
+pub async fn replace<C: ConnectionTrait>(
+    conn: &C,
+    s: &ShipmentRecord,
+    expected: i64,
+) -> Result<bool, DbErr> {
+    let mut model = row(s);
+    model.delivered_at = sea_orm::ActiveValue::NotSet;
+    let result = shipment::Entity::update_many()
+        .set(model)
+        .filter(shipment::Column::Id.eq(s.id.as_str()))
+        .filter(shipment::Column::Revision.eq(expected))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ShipmentRecord>, DbErr> {
@@ -137,6 +190,8 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Shipm
 pub struct ShipmentFilter {
     pub carrier_id: Option<String>,
     pub tracking_number: Option<String>,
+    /// A 3PL principal's own account.
+    pub shipper_account: Option<String>,
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -152,6 +207,9 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = &filter.tracking_number {
         query = query.filter(shipment::Column::TrackingNumber.eq(t.as_str()));
     }
+    if let Some(a) = &filter.shipper_account {
+        query = query.filter(shipment::Column::ShipperAccount.eq(a.as_str()));
+    }
     if let Some(after) = after {
         query = query.filter(shipment::Column::Id.gt(after));
     }
@@ -165,25 +223,27 @@ pub async fn list<C: ConnectionTrait>(
         .collect()
 }
 
-/// Ids of the carrier's shipments with these tracking numbers, by tracking
-/// number: the one lookup every ingested event needs, kept to two columns.
+/// Id and ship time of the carrier's shipments with these tracking
+/// numbers, by tracking number: the one lookup every ingested event needs,
+/// kept to three columns.
 pub async fn ids_by_tracking<C: ConnectionTrait>(
     conn: &C,
     carrier_id: &str,
     numbers: &[&str],
-) -> Result<HashMap<String, String>, DbErr> {
+) -> Result<HashMap<String, (String, DateTime<Utc>)>, DbErr> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(1_000) {
-        let rows: Vec<(String, String)> = shipment::Entity::find()
+        let rows: Vec<(String, String, DateTime<Utc>)> = shipment::Entity::find()
             .select_only()
             .column(shipment::Column::TrackingNumber)
             .column(shipment::Column::Id)
+            .column(shipment::Column::ShipTime)
             .filter(shipment::Column::CarrierId.eq(carrier_id))
             .filter(shipment::Column::TrackingNumber.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(conn)
             .await?;
-        out.extend(rows);
+        out.extend(rows.into_iter().map(|(t, id, at)| (t, (id, at))));
     }
     Ok(out)
 }
@@ -207,49 +267,6 @@ pub async fn find_many<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Records delivery times where they are the first, or earlier than the one
-/// known (events arrive out of order), in one statement per 1,000 shipments.
-/// Returns the ids whose delivery time changed.
-pub async fn mark_delivered_many<C: ConnectionTrait>(
-    conn: &C,
-    deliveries: &[(String, DateTime<Utc>)],
-) -> Result<Vec<String>, DbErr> {
-    let backend = conn.get_database_backend();
-    let mut changed = Vec::new();
-    for chunk in deliveries.chunks(1_000) {
-        let mut values = Vec::with_capacity(chunk.len() * 2);
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, (id, at))| {
-                values.push(id.as_str().into());
-                values.push((*at).into());
-                match backend {
-                    sea_orm::DbBackend::Postgres => format!("(${}, ${})", 2 * i + 1, 2 * i + 2),
-                    _ => "(?, ?)".to_owned(),
-                }
-            })
-            .collect();
-        // One CTE-driven UPDATE ... FROM, valid on PostgreSQL and SQLite.
-        let sql = format!(
-            "WITH v(id, at) AS (VALUES {}) \
-             UPDATE shipments SET delivered_at = v.at FROM v \
-             WHERE shipments.id = v.id AND (shipments.delivered_at IS NULL OR shipments.delivered_at > v.at) \
-             RETURNING shipments.id",
-            rows.join(", ")
-        );
-        for row in conn
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                backend, sql, values,
-            ))
-            .await?
-        {
-            changed.push(row.try_get::<String>("", "id")?);
-        }
-    }
-    Ok(changed)
-}
-
 /// Shipments of a carrier and service level handed over in [from, to).
 pub async fn shipped_between<C: ConnectionTrait>(
     conn: &C,
@@ -263,27 +280,6 @@ pub async fn shipped_between<C: ConnectionTrait>(
         .filter(shipment::Column::ServiceLevel.eq(service_level))
         .filter(shipment::Column::ShipTime.gte(from))
         .filter(shipment::Column::ShipTime.lt(to))
-        .order_by_asc(shipment::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect()
-}
-
-/// Delivered-late shipments of a carrier delivered at or after `since`
-/// (refund candidates are filtered further by their terms).
-pub async fn late_deliveries<C: ConnectionTrait>(
-    conn: &C,
-    carrier_id: &str,
-    since: DateTime<Utc>,
-) -> Result<Vec<ShipmentRecord>, DbErr> {
-    shipment::Entity::find()
-        .filter(shipment::Column::CarrierId.eq(carrier_id))
-        .filter(shipment::Column::DeliveredAt.gte(since))
-        .filter(
-            Expr::col(shipment::Column::DeliveredAt).gt(Expr::col(shipment::Column::PromisedAt)),
-        )
         .order_by_asc(shipment::Column::Id)
         .all(conn)
         .await?

@@ -8,3 +8,4 @@ mod feed;
 mod shipments;
 mod sla;
 mod trace;
+mod tracking;

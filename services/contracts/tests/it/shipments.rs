@@ -23,7 +23,6 @@ backend_tests!(
     registration_needs_a_contract_and_valid_fields,
     same_events_sent_twice_are_stored_once,
     unknown_tracking_numbers_are_reported_per_event,
-    out_of_order_deliveries_keep_the_earliest,
     partners_push_and_read_only_their_own_carrier,
 );
 
@@ -283,58 +282,6 @@ async fn unknown_tracking_numbers_are_reported_per_event(backend: Backend) {
             (4, "u2", "UNKNOWN_TRACKING_NUMBER")
         ]
     );
-}
-
-async fn out_of_order_deliveries_keep_the_earliest(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let carrier = app.carrier("ACME").await;
-    app.active_contract(&carrier, "MSA", day(2026, 1, 1)).await;
-    let s = app
-        .register(shipment(&carrier, "T1", at(2026, 11, 2, 9, 0)))
-        .await;
-    let mut client = app.shipments(Role::Internal);
-    // The later delivery scan arrives first, then the pickup, then the
-    // earlier (true) delivery.
-    ingest(
-        &mut client,
-        &carrier,
-        vec![vec![event("d2", "T1", Delivered, at(2026, 11, 5, 9, 0))]],
-    )
-    .await
-    .unwrap();
-    ingest(
-        &mut client,
-        &carrier,
-        vec![vec![event("p", "T1", PickedUp, at(2026, 11, 2, 10, 0))]],
-    )
-    .await
-    .unwrap();
-    ingest(
-        &mut client,
-        &carrier,
-        vec![vec![event("d1", "T1", Delivered, at(2026, 11, 4, 9, 0))]],
-    )
-    .await
-    .unwrap();
-    let fetched = client
-        .get_shipment(pb::GetShipmentRequest {
-            name: s.name.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        timestamp_from_proto(&fetched.delivered_time.unwrap()),
-        Some(at(2026, 11, 4, 9, 0))
-    );
-    let events = client
-        .list_tracking_events(pb::ListTrackingEventsRequest { shipment: s.name })
-        .await
-        .unwrap()
-        .into_inner()
-        .events;
-    let ids: Vec<_> = events.iter().map(|e| e.carrier_event_id.as_str()).collect();
-    assert_eq!(ids, ["p", "d1", "d2"], "listed in occurrence order");
 }
 
 async fn partners_push_and_read_only_their_own_carrier(backend: Backend) {

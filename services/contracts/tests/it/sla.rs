@@ -23,13 +23,14 @@ backend_tests!(
     evaluation_needs_sla_terms_and_writers,
 );
 
-/// November 2026 business days, two hand-overs each: 40 shipments.
+/// The first 20 business days of June 2026, two hand-overs each: 40
+/// shipments (all in the past, so every tracking event is accepted).
 fn ship_times() -> Vec<chrono::DateTime<chrono::Utc>> {
     let days = [
-        2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16, 17, 18, 19, 20, 23, 24, 25, 27, 30,
+        1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 22, 23, 24, 25, 26,
     ];
     days.iter()
-        .flat_map(|d| [at(2026, 11, *d, 9, 0), at(2026, 11, *d, 13, 0)])
+        .flat_map(|d| [at(2026, 6, *d, 9, 0), at(2026, 6, *d, 13, 0)])
         .collect()
 }
 
@@ -79,10 +80,10 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
             events.push(event(&format!("{tracking}-9"), &tracking, Delivered, when));
         }
     }
-    // Outside the measurement: shipped in October, and another service level.
-    app.register(shipment(&carrier, "OCT", at(2026, 10, 30, 9, 0)))
+    // Outside the measurement: shipped in May, and another service level.
+    app.register(shipment(&carrier, "MAY", at(2026, 5, 29, 9, 0)))
         .await;
-    let mut next_day = shipment(&carrier, "ND", at(2026, 11, 10, 9, 0));
+    let mut next_day = shipment(&carrier, "ND", at(2026, 6, 10, 9, 0));
     next_day.service_level = "NEXT_DAY".into();
     app.register(next_day).await;
 
@@ -92,18 +93,20 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
     assert_eq!(summary.stored as usize, events.len());
 
     let mut sla = app.sla(Role::Internal);
+    // As of 15 July everything of June is known.
     let request = pb::EvaluateSlaRequest {
         carrier: carrier.clone(),
         service_level: "GROUND".into(),
-        period_date: day(2026, 11, 17),
+        period_date: day(2026, 6, 17),
+        as_of: ts(at(2026, 7, 15, 0, 0)),
     };
     let e = sla
         .evaluate_sla(request.clone())
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(e.period_start, day(2026, 11, 1));
-    assert_eq!(e.period_end, day(2026, 11, 30));
+    assert_eq!(e.period_start, day(2026, 6, 1));
+    assert_eq!(e.period_end, day(2026, 6, 30));
     assert_eq!(e.contract_version, version.name);
     assert_eq!(e.metric.unwrap().grace_minutes, 60);
     assert_eq!(
@@ -148,8 +151,12 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
     assert_eq!(e.service_credit, usd(10_000));
     assert!(e.breached);
     assert_eq!(e.total_billed, usd(40_000));
-    assert_eq!(e.cost_per_shipment, usd(1_000));
+    // 400.00 over the 40 shipments that have a charge.
+    assert_eq!((e.charged_shipments, e.cost_per_shipment), (40, usd(1_000)));
     assert_eq!(e.revision, 1);
+    assert_eq!((e.not_yet_due, e.excused), (0, 0));
+    assert_eq!((on_time.numerator, on_time.denominator), (36, 40));
+    assert_eq!(e.measured_versions, [version.name.clone()]);
 
     // A late straggler delivers; the re-run updates the same evaluation.
     let summary = ingest(
@@ -159,13 +166,20 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
             "G38-9",
             "G38",
             Delivered,
-            at(2026, 12, 20, 9, 0),
+            at(2026, 7, 20, 9, 0),
         )]],
     )
     .await
     .unwrap();
     assert_eq!(summary.stored, 1);
-    let again = sla.evaluate_sla(request).await.unwrap().into_inner();
+    let again = sla
+        .evaluate_sla(pb::EvaluateSlaRequest {
+            as_of: ts(at(2026, 7, 31, 0, 0)),
+            ..request
+        })
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(again.name, e.name);
     assert_eq!(again.revision, 2);
     assert_eq!((again.delivered, again.on_time), (39, 36));
@@ -233,6 +247,22 @@ async fn refund_candidates_appear_and_vanish_with_their_window(backend: Backend)
     assert_eq!(candidate.late_minutes, 270);
     assert_eq!(candidate.request_deadline, day(2026, 11, 18));
     assert_eq!(candidate.billed_charge, usd(1_000));
+    // No transportation split billed: the contract rate of NEXT_DAY zone 2
+    // for 3 lb billable (10×8×4 in ÷ 139 = 2.302 lb → 3 lb) is 10.00.
+    assert_eq!(
+        (
+            candidate.refund_amount.clone(),
+            candidate.refund_basis.as_str()
+        ),
+        (usd(1_000), "CONTRACT_RATE")
+    );
+    assert_eq!(
+        (
+            candidate.window_anchor_date,
+            candidate.window_anchor.as_str()
+        ),
+        (day(2026, 11, 3), "DELIVERY_DATE")
+    );
     assert_eq!(
         sla.list_refund_candidates(as_of(18, 23))
             .await
@@ -299,6 +329,7 @@ async fn evaluation_needs_sla_terms_and_writers(backend: Backend) {
         carrier: carrier.clone(),
         service_level: level.into(),
         period_date: day(2026, 11, 17),
+        as_of: None,
     };
     let err = app
         .sla(Role::Admin)

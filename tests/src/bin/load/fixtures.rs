@@ -59,6 +59,13 @@ pub async fn carrier_with_contract(channel: Authed, code: &str) -> anyhow::Resul
     Ok(carrier)
 }
 
+/// IANA zones of the destinations' first digits.
+const DESTINATION_ZONES: [(&str, &str); 3] = [
+    ("9", "America/Los_Angeles"),
+    ("1", "America/New_York"),
+    ("6", "America/Chicago"),
+];
+
 /// Destinations covering the three zones of the rate card (from 94105).
 pub const DESTINATIONS: [&str; 4] = ["94016", "10001", "60601", "98101"];
 
@@ -91,6 +98,12 @@ pub fn shipment(
         service_level: "GROUND".into(),
         origin_postal_code: "94105".into(),
         destination_postal_code: destination.into(),
+        origin_time_zone: "America/Los_Angeles".into(),
+        destination_time_zone: DESTINATION_ZONES
+            .iter()
+            .find(|(prefix, _)| destination.starts_with(prefix))
+            .map_or("America/Chicago", |(_, zone)| zone)
+            .into(),
         ship_time: ts(ship_time),
         weight: weight(2_000),
         dimensions: dimensions(),

@@ -34,6 +34,11 @@ fn expected() -> Quote {
     }
 }
 
+/// The shipment requested a signature at tender.
+fn requested() -> Vec<String> {
+    vec!["SIG".into()]
+}
+
 /// An itemised invoice that agrees with the quote.
 fn billed_as_quoted() -> Billed {
     Billed {
@@ -60,7 +65,7 @@ fn causes(a: &Audit) -> Vec<(Cause, &str, Option<i64>)> {
 
 #[test]
 fn exact_match_gives_no_discrepancies_and_zero_difference() {
-    let a = audit(&expected(), &billed_as_quoted()).unwrap();
+    let a = audit(&expected(), &billed_as_quoted(), &requested()).unwrap();
     assert_eq!(a.difference, usd(0));
     assert!(a.discrepancies.is_empty());
 }
@@ -74,7 +79,7 @@ fn overbilled_weight_15_lb_instead_of_13_costs_400_base_and_50_fuel() {
         total: usd(4375),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(a.difference, usd(450));
     assert_eq!(
         causes(&a),
@@ -96,7 +101,7 @@ fn wrong_zone_9_instead_of_8() {
         total: usd(4225),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(a.difference, usd(300));
     assert_eq!(
         causes(&a),
@@ -119,8 +124,14 @@ fn extra_residential_accessorial_is_475_overbilled() {
     let mut billed = billed_as_quoted();
     billed.surcharges.push(charge("RES", 475));
     billed.total = usd(4400);
-    let a = audit(&expected(), &billed).unwrap();
-    assert_eq!(causes(&a), [(Cause::Surcharge, "RES", Some(475))]);
+    let a = audit(&expected(), &billed, &requested()).unwrap();
+    assert_eq!(
+        causes(&a),
+        [
+            (Cause::Surcharge, "RES", Some(475)),
+            (Cause::UnrequestedAccessorial, "RES", None)
+        ]
+    );
     assert_eq!(a.discrepancies[0].expected, "USD 0.00");
     assert_eq!(a.discrepancies[0].billed, "USD 4.75");
 }
@@ -132,7 +143,7 @@ fn missing_signature_is_550_underbilled() {
         total: usd(3375),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(a.difference, usd(-550));
     assert_eq!(causes(&a), [(Cause::Surcharge, "SIG", Some(-550))]);
 }
@@ -144,7 +155,7 @@ fn surcharge_lines_with_the_same_code_are_summed() {
         ..billed_as_quoted()
     };
     assert!(
-        audit(&expected(), &billed)
+        audit(&expected(), &billed, &requested())
             .unwrap()
             .discrepancies
             .is_empty()
@@ -160,7 +171,7 @@ fn total_only_invoice_overbilled_by_100() {
         surcharges: vec![],
         total: usd(4025),
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(causes(&a), [(Cause::Total, "TOTAL", Some(100))]);
     assert_eq!(a.discrepancies[0].expected, "USD 39.25");
     assert_eq!(a.discrepancies[0].billed, "USD 40.25");
@@ -176,7 +187,7 @@ fn total_only_invoice_that_matches_is_clean() {
         total: usd(3925),
     };
     assert!(
-        audit(&expected(), &billed)
+        audit(&expected(), &billed, &requested())
             .unwrap()
             .discrepancies
             .is_empty()
@@ -189,7 +200,7 @@ fn itemised_invoice_whose_total_does_not_add_up_flags_the_unexplained_25() {
         total: usd(3950),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(causes(&a), [(Cause::Total, "TOTAL", Some(25))]);
 }
 
@@ -201,7 +212,7 @@ fn kg_invoice_within_conversion_noise_matches() {
         ..billed_as_quoted()
     };
     assert!(
-        audit(&expected(), &billed)
+        audit(&expected(), &billed, &requested())
             .unwrap()
             .discrepancies
             .is_empty()
@@ -214,7 +225,7 @@ fn kg_invoice_for_6_kg_is_13_228_lb_and_flagged() {
         billable_weight: Some(Weight::new(6000, WeightUnit::Kg)),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(causes(&a), [(Cause::Weight, "WEIGHT", None)]);
     assert_eq!(a.discrepancies[0].billed, "6.000 kg (13.228 lb)");
 }
@@ -226,7 +237,7 @@ fn invoice_in_another_currency_is_an_error() {
         ..billed_as_quoted()
     };
     assert!(matches!(
-        audit(&expected(), &billed),
+        audit(&expected(), &billed, &requested()),
         Err(MoneyError::CurrencyMismatch { .. })
     ));
 }
@@ -238,7 +249,7 @@ fn base_only_invoice_without_surcharges_flags_the_missing_fuel_and_signature() {
         total: usd(3000),
         ..billed_as_quoted()
     };
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(
         causes(&a),
         [
@@ -254,7 +265,31 @@ fn signature_billed_twice_is_550_overbilled() {
     let mut billed = billed_as_quoted();
     billed.surcharges.push(charge("SIG", 550));
     billed.total = usd(4475);
-    let a = audit(&expected(), &billed).unwrap();
+    let a = audit(&expected(), &billed, &requested()).unwrap();
     assert_eq!(causes(&a), [(Cause::Surcharge, "SIG", Some(550))]);
     assert_eq!(a.discrepancies[0].billed, "USD 11.00");
+}
+
+#[test]
+fn residential_billed_but_never_requested_is_flagged_and_counted_once() {
+    // Billed RES 4.95 that the shipment never asked for: the surcharge line
+    // shows +4.95 (expected 0, the quote prices only SIG) and the
+    // UnrequestedAccessorial line flags it without counting it twice.
+    // Total 39.25 + 4.95 = 44.20, difference +4.95, nothing unexplained.
+    let mut billed = billed_as_quoted();
+    billed.surcharges.push(charge("RES", 495));
+    billed.total = usd(4420);
+    let a = audit(&expected(), &billed, &requested()).unwrap();
+    assert_eq!(a.difference, usd(495));
+    assert_eq!(
+        causes(&a),
+        [
+            (Cause::Surcharge, "RES", Some(495)),
+            (Cause::UnrequestedAccessorial, "RES", None)
+        ]
+    );
+    // Requested at tender: only the (unexpected) surcharge line remains.
+    let with_res = vec!["SIG".to_owned(), "RES".to_owned()];
+    let a = audit(&expected(), &billed, &with_res).unwrap();
+    assert_eq!(causes(&a), [(Cause::Surcharge, "RES", Some(495))]);
 }

@@ -9,11 +9,15 @@
 //! - billable weight: the larger of the actual weight and the dimensional
 //!   weight (L×W×H ÷ divisor), both in the card's units, rounded up per the
 //!   card's `Rounding`. A `dim_divisor` of 0 means the card does not price
-//!   by dimensions.
+//!   by dimensions. When the card says so (`round_dimensions_up`), each
+//!   side, in the card's dimension unit, is first rounded up to the next
+//!   whole unit (10.2 in → 11 in).
 //! - base: the first weight break whose maximum covers the billable weight,
 //!   raised to the card's minimum charge.
-//! - surcharges: fuel (basis points of the base, after the minimum) first,
-//!   always present, then flat accessorials in request order.
+//! - surcharges: fuel first, always present, then flat accessorials in
+//!   request order. Fuel is basis points (half away from zero) of the base
+//!   after the minimum, or of the base plus the accessorials when the card's
+//!   `fuel_basis` is `BaseAndAccessorials`.
 
 mod quote;
 #[cfg(test)]
@@ -98,6 +102,20 @@ pub struct RateCard {
     pub fuel_surcharge_bp: u32,
     /// Flat charges parcels may request.
     pub accessorials: Vec<Accessorial>,
+    /// What the fuel percentage applies to.
+    pub fuel_basis: FuelBasis,
+    /// Whether each side is rounded up to a whole dimension unit before DIM.
+    pub round_dimensions_up: bool,
+}
+
+/// What the fuel surcharge is a percentage of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FuelBasis {
+    /// The base (transportation) charge only.
+    #[default]
+    BaseOnly,
+    /// The base and the accessorials charged.
+    BaseAndAccessorials,
 }
 
 /// What is being shipped, as far as pricing is concerned.

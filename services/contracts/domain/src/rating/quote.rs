@@ -2,7 +2,7 @@
 
 use recourse_money::Money;
 
-use super::{Charge, FUEL_CODE, Parcel, Quote, RateCard, RatingError, Rounding};
+use super::{Charge, FUEL_CODE, FuelBasis, Parcel, Quote, RateCard, RatingError, Rounding};
 use crate::units::{Dimensions, UnitError, Weight, div_ceil};
 
 impl Rounding {
@@ -68,7 +68,13 @@ impl RateCard {
 
     /// L×W×H ÷ divisor in thousandths of the card's weight unit, rounded up.
     fn dim_weight(&self, dims: Dimensions) -> Result<Weight, RatingError> {
-        let d = dims.to_unit(self.dimension_unit)?;
+        let mut d = dims.to_unit(self.dimension_unit)?;
+        if self.round_dimensions_up {
+            for side in [&mut d.length, &mut d.width, &mut d.height] {
+                *side = i64::try_from(div_ceil(i128::from(*side), 1000) * 1000)
+                    .map_err(|_| UnitError::Overflow)?;
+            }
+        }
         // Sides are thousandths, so the volume is in 1e-9 unit³; dividing by
         // 1e6 × divisor leaves thousandths of the weight unit.
         let volume = i128::from(d.length)
@@ -82,8 +88,8 @@ impl RateCard {
     }
 
     /// Prices a parcel: base from the zone's first break with max ≥ billable,
-    /// raised to the minimum; fuel on that base (half away from zero), always
-    /// listed first even when 0; then flat accessorials in request order;
+    /// raised to the minimum; fuel on that base (or base + accessorials, per
+    /// `fuel_basis`; half away from zero), always listed first even when 0; then flat accessorials in request order;
     /// total = base + all surcharges. An accessorial requested twice is
     /// charged once, at its first position.
     pub fn quote(&self, parcel: &Parcel) -> Result<Quote, RatingError> {
@@ -122,7 +128,7 @@ impl RateCard {
         let minimum_applied = base.amount_minor() > step.charge.amount_minor();
         let mut surcharges = vec![Charge {
             code: FUEL_CODE.to_owned(),
-            amount: base.mul_bp(self.fuel_surcharge_bp)?,
+            amount: Money::zero(base.currency()),
         }];
         for (i, code) in parcel.accessorials.iter().enumerate() {
             // A parcel needs a service once; a repeated code is charged once
@@ -139,6 +145,16 @@ impl RateCard {
                 code: code.clone(),
                 amount: accessorial.charge,
             });
+        }
+        let fuel_on = match self.fuel_basis {
+            FuelBasis::BaseOnly => base,
+            FuelBasis::BaseAndAccessorials => base.checked_add(Money::sum(
+                base.currency(),
+                surcharges.iter().map(|c| c.amount),
+            )?)?,
+        };
+        if let Some(fuel) = surcharges.first_mut() {
+            fuel.amount = fuel_on.mul_bp(self.fuel_surcharge_bp)?;
         }
         let total = base.checked_add(Money::sum(
             base.currency(),

@@ -1,17 +1,22 @@
 //! The SLA computation itself; definitions are in the module doc of `sla`.
 
-use chrono::TimeDelta;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, TimeDelta, Utc};
 use recourse_money::{Currency, Money, MoneyError};
 
-use super::{CreditSchedule, Evaluation, Kpi, KpiResult, MetricDefinition, ShipmentFacts, Targets};
+use super::{
+    CreditSchedule, Evaluation, ExceptionFact, Exclusion, ExclusionReason, ExcuseCategory,
+    ExcusedCode, Kpi, KpiResult, ShipmentFacts, Targets,
+};
 
-/// Evaluates one period's shipments against the contract's targets.
-/// Fails only on money problems: a credit schedule or a billed amount in
-/// another currency than `currency`, or overflow.
+/// Evaluates one period's shipments as of `as_of` against the contract's
+/// targets. Fails only on money problems: a credit schedule or a billed
+/// amount in another currency than `currency`, or overflow.
 pub fn evaluate(
     facts: &[ShipmentFacts],
+    as_of: DateTime<Utc>,
     claims: Option<u32>,
-    metric: &MetricDefinition,
     targets: &Targets,
     credits: &CreditSchedule,
     currency: Currency,
@@ -22,39 +27,77 @@ pub fn evaluate(
     zero.checked_add(credits.cap_per_period)?;
 
     let shipments = u32::try_from(facts.len()).map_err(|_| MoneyError::Overflow)?;
-    let (mut delivered, mut on_time, mut scan_compliant, mut with_exception) =
-        (0u32, 0u32, 0u32, 0u32);
+    let mut c = Counts::default();
+    let mut codes: BTreeMap<(String, ExcuseCategory), u32> = BTreeMap::new();
     // Each counter is at most `shipments`, which fits in u32, so += 1 cannot overflow.
     for f in facts {
-        delivered += u32::from(f.delivered.is_some());
-        on_time += u32::from(is_on_time(f, metric.grace_minutes));
-        scan_compliant += u32::from(is_scan_compliant(f, metric));
-        with_exception += u32::from(f.exception);
+        let delivered = f.delivered.filter(|d| *d <= as_of);
+        c.delivered += u32::from(delivered.is_some());
+        let due = due(f);
+        if delivered.is_none() && due.is_none_or(|due| as_of < due) {
+            c.not_yet_due += 1;
+            continue;
+        }
+        c.scan_compliant += u32::from(is_scan_compliant(f, as_of));
+        let known: Vec<&ExceptionFact> = f.exceptions.iter().filter(|e| e.at <= as_of).collect();
+        let excuses: BTreeSet<(String, ExcuseCategory)> = known
+            .iter()
+            .filter_map(|e| e.excuse.map(|cat| (e.code.clone(), cat)))
+            .collect();
+        if !excuses.is_empty() {
+            c.excused += 1;
+            for key in excuses {
+                *codes.entry(key).or_default() += 1;
+            }
+            continue;
+        }
+        c.on_time += u32::from(delivered.zip(due).is_some_and(|(d, due)| d <= due));
+        c.with_exception += u32::from(!known.is_empty());
     }
-
-    let rate = |count: Option<u32>| count.and_then(|c| rate_bp(c, shipments));
+    let measured = shipments - c.not_yet_due;
+    let unexcused = measured - c.excused;
+    let not_yet_due = exclusion(ExclusionReason::NotYetDue, c.not_yet_due, Vec::new());
+    let excused = exclusion(
+        ExclusionReason::Excused,
+        c.excused,
+        codes
+            .keys()
+            .map(|(code, _)| code.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    );
+    let both: Vec<Exclusion> = not_yet_due.iter().chain(&excused).cloned().collect();
     let kpis = vec![
         kpi(
             Kpi::OnTimeRate,
-            rate(Some(on_time)),
+            Some(c.on_time),
+            unexcused,
+            both.clone(),
             targets.on_time_rate_min_bp,
             credits,
         )?,
         kpi(
             Kpi::ScanCompliance,
-            rate(Some(scan_compliant)),
+            Some(c.scan_compliant),
+            measured,
+            not_yet_due.clone().into_iter().collect(),
             targets.scan_compliance_min_bp,
             credits,
         )?,
         kpi(
             Kpi::ExceptionRate,
-            rate(Some(with_exception)),
+            Some(c.with_exception),
+            unexcused,
+            both,
             targets.exception_rate_max_bp,
             credits,
         )?,
         kpi(
             Kpi::ClaimsRate,
-            rate(claims),
+            claims,
+            measured,
+            not_yet_due.into_iter().collect(),
             targets.claims_rate_max_bp,
             credits,
         )?,
@@ -66,18 +109,31 @@ pub fn evaluate(
     } else {
         uncapped
     };
-    let total_billed = Money::sum(currency, facts.iter().filter_map(|f| f.billed))?;
-    let cost_per_shipment = match shipments {
+    let billed: Vec<Money> = facts.iter().filter_map(|f| f.billed).collect();
+    let charged = u32::try_from(billed.len()).map_err(|_| MoneyError::Overflow)?;
+    let total_billed = Money::sum(currency, billed)?;
+    let cost_per_shipment = match charged {
         0 => None,
         n => Some(total_billed.mul_ratio(1, i64::from(n))?),
     };
 
     Ok(Evaluation {
         shipments,
-        delivered,
-        on_time,
-        scan_compliant,
-        with_exception,
+        not_yet_due: c.not_yet_due,
+        excused: c.excused,
+        excused_codes: codes
+            .into_iter()
+            .map(|((code, category), shipments)| ExcusedCode {
+                code,
+                category,
+                shipments,
+            })
+            .collect(),
+        charged,
+        delivered: c.delivered,
+        on_time: c.on_time,
+        scan_compliant: c.scan_compliant,
+        with_exception: c.with_exception,
         claims,
         breached: kpis.iter().any(|k| k.breached),
         kpis,
@@ -87,14 +143,38 @@ pub fn evaluate(
     })
 }
 
-/// floor(count × 10000 / shipments); `None` when there is nothing to
+#[derive(Debug, Default)]
+struct Counts {
+    delivered: u32,
+    not_yet_due: u32,
+    excused: u32,
+    on_time: u32,
+    scan_compliant: u32,
+    with_exception: u32,
+}
+
+fn exclusion(reason: ExclusionReason, shipments: u32, codes: Vec<String>) -> Option<Exclusion> {
+    (shipments > 0).then_some(Exclusion {
+        reason,
+        shipments,
+        codes,
+    })
+}
+
+/// The promise plus grace; `None` beyond the representable future (never due).
+fn due(f: &ShipmentFacts) -> Option<DateTime<Utc>> {
+    TimeDelta::try_minutes(i64::from(f.metric.grace_minutes))
+        .and_then(|grace| f.promised.checked_add_signed(grace))
+}
+
+/// floor(count × 10000 / denominator); `None` when there is nothing to
 /// measure. Rates above u32::MAX bp (claims far beyond shipments) saturate:
 /// they are breaches either way.
-fn rate_bp(count: u32, shipments: u32) -> Option<u32> {
-    if shipments == 0 {
+fn rate_bp(count: u32, denominator: u32) -> Option<u32> {
+    if denominator == 0 {
         return None;
     }
-    let bp = u64::from(count) * 10_000 / u64::from(shipments);
+    let bp = u64::from(count) * 10_000 / u64::from(denominator);
     Some(u32::try_from(bp).unwrap_or(u32::MAX))
 }
 
@@ -106,10 +186,13 @@ fn is_minimum(kpi: Kpi) -> bool {
 /// Compares one KPI with its target and prices the shortfall.
 fn kpi(
     kpi: Kpi,
-    actual_bp: Option<u32>,
+    numerator: Option<u32>,
+    denominator: u32,
+    exclusions: Vec<Exclusion>,
     target_bp: u32,
     credits: &CreditSchedule,
 ) -> Result<KpiResult, MoneyError> {
+    let actual_bp = numerator.and_then(|n| rate_bp(n, denominator));
     let breached = target_bp > 0
         && actual_bp.is_some_and(|a| {
             if is_minimum(kpi) {
@@ -133,26 +216,16 @@ fn kpi(
         breached,
         shortfall_bp,
         credit,
+        numerator: numerator.unwrap_or_default(),
+        denominator,
+        exclusions,
     })
 }
 
-/// Delivered at or before the promise plus grace.
-fn is_on_time(f: &ShipmentFacts, grace_minutes: u32) -> bool {
-    let Some(delivered) = f.delivered else {
-        return false;
-    };
-    match TimeDelta::try_minutes(i64::from(grace_minutes))
-        .and_then(|grace| f.promised.checked_add_signed(grace))
-    {
-        Some(deadline) => delivered <= deadline,
-        // A deadline beyond the representable future has not passed.
-        None => true,
-    }
-}
-
 /// First scan in time and no over-long silence between scans.
-fn is_scan_compliant(f: &ShipmentFacts, metric: &MetricDefinition) -> bool {
-    let mut scans = f.scans.clone();
+fn is_scan_compliant(f: &ShipmentFacts, as_of: DateTime<Utc>) -> bool {
+    let metric = &f.metric;
+    let mut scans: Vec<DateTime<Utc>> = f.scans.iter().copied().filter(|s| *s <= as_of).collect();
     scans.sort_unstable();
     let Some(first) = scans.first() else {
         return false;

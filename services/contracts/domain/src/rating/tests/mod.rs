@@ -78,6 +78,8 @@ fn ground() -> RateCard {
                 charge: usd(475),
             },
         ],
+        fuel_basis: FuelBasis::BaseOnly,
+        round_dimensions_up: false,
     }
 }
 

@@ -215,3 +215,57 @@ fn quote_reports_dim_weight_and_actual() {
     assert_eq!(q.billable_weight, lb(13_000));
     assert_eq!(q.base_charge, usd(3000));
 }
+
+#[test]
+fn fuel_on_base_and_accessorials_is_12_5_pct_of_2225_is_278() {
+    // 1.5 lb in zone 8 bills 2 lb: base 12.00; RES 4.75 + SIG 5.50.
+    // Fuel on the base only: 12.5% × 12.00 = 1.50.
+    // Fuel on base and accessorials: 12.5% × (12.00 + 4.75 + 5.50 = 22.25)
+    // = 2.78125 → 2.78; total 12.00 + 2.78 + 4.75 + 5.50 = 25.03.
+    let p = Parcel {
+        accessorials: vec!["RES".into(), "SIG".into()],
+        ..parcel(lb(1500))
+    };
+    let card = RateCard {
+        fuel_basis: FuelBasis::BaseAndAccessorials,
+        ..ground()
+    };
+    let q = card.quote(&p).unwrap();
+    assert_eq!(q.surcharges[0].code, "FUEL");
+    assert_eq!(q.surcharges[0].amount, usd(278));
+    assert_eq!(q.total, usd(2503));
+    assert_eq!(ground().quote(&p).unwrap().surcharges[0].amount, usd(150));
+}
+
+#[test]
+fn rounding_each_side_up_first_turns_12_745_lb_into_15_lb() {
+    // 12.2 × 12.1 × 12.0 in = 1771.44 in³ ÷ 139 = 12.744... → 12.745 lb,
+    // rounded up to 13 lb: zone 8 break ≤ 13 lb = 30.00.
+    // Sides rounded up first: 13 × 13 × 12 = 2028 in³ ÷ 139 = 14.589... →
+    // 14.590 lb, rounded up to 15 lb: the ≤ 70 lb break = 90.00.
+    let p = Parcel {
+        dimensions: Some(Dimensions {
+            length: 12_200,
+            width: 12_100,
+            height: 12_000,
+            unit: LengthUnit::In,
+        }),
+        ..parcel(lb(5000))
+    };
+    let exact = ground().quote(&p).unwrap();
+    assert_eq!(exact.dimensional_weight, Some(lb(12_745)));
+    assert_eq!(
+        (exact.billable_weight, exact.base_charge),
+        (lb(13_000), usd(3000))
+    );
+    let card = RateCard {
+        round_dimensions_up: true,
+        ..ground()
+    };
+    let rounded = card.quote(&p).unwrap();
+    assert_eq!(rounded.dimensional_weight, Some(lb(14_590)));
+    assert_eq!(
+        (rounded.billable_weight, rounded.base_charge),
+        (lb(15_000), usd(9000))
+    );
+}

@@ -8,7 +8,11 @@ use super::*;
 fn three_exceptions_in_ten_is_3000_bp_over_a_2000_max_by_1000() {
     let facts: Vec<_> = (0..10)
         .map(|i| ShipmentFacts {
-            exception: i < 3,
+            exceptions: if i < 3 {
+                vec![exception("DAMAGED", None)]
+            } else {
+                vec![]
+            },
             ..shipment(0)
         })
         .collect();
@@ -21,7 +25,7 @@ fn three_exceptions_in_ten_is_3000_bp_over_a_2000_max_by_1000() {
         },
         credits(100, 0),
     );
-    let k = e.kpis[2];
+    let k = &e.kpis[2];
     assert_eq!(
         (e.with_exception, k.actual_bp, k.shortfall_bp),
         (3, Some(3000), 1000)
@@ -62,7 +66,11 @@ fn two_of_three_on_time_floors_to_6666_bp() {
 fn credit_333_cents_per_point_for_150_bp_is_499_5_rounded_to_500() {
     let facts: Vec<_> = (0..20)
         .map(|i| ShipmentFacts {
-            exception: i < 1,
+            exceptions: if i < 1 {
+                vec![exception("DAMAGED", None)]
+            } else {
+                vec![]
+            },
             ..shipment(0)
         })
         .collect();
@@ -124,7 +132,7 @@ fn no_shipments_measures_nothing_and_owes_nothing() {
 }
 
 #[test]
-fn billed_1000_1000_and_unbilled_totals_2000_averaging_667() {
+fn billed_1000_1000_and_unbilled_totals_2000_averaging_1000_over_the_2_charged() {
     let facts = [
         shipment(0),
         shipment(0),
@@ -135,7 +143,9 @@ fn billed_1000_1000_and_unbilled_totals_2000_averaging_667() {
     ];
     let e = run(&facts, None, no_targets(), credits(0, 0));
     assert_eq!(e.total_billed, usd(2000));
-    assert_eq!(e.cost_per_shipment, Some(usd(667)));
+    // 20.00 / 2 shipments with a charge (the unbilled one is not divided by).
+    assert_eq!(e.charged, 2);
+    assert_eq!(e.cost_per_shipment, Some(usd(1000)));
 }
 
 #[test]
@@ -144,16 +154,23 @@ fn credits_or_bills_in_another_currency_are_errors() {
         credit_per_point: Money::new(1, Currency::EUR),
         cap_per_period: usd(0),
     };
-    let err = evaluate(&[], None, &metric(), &no_targets(), &eur, Currency::USD);
+    let err = evaluate(
+        &with_metric(&[], metric()),
+        known(),
+        None,
+        &no_targets(),
+        &eur,
+        Currency::USD,
+    );
     assert!(matches!(err, Err(MoneyError::CurrencyMismatch { .. })));
     let billed_eur = ShipmentFacts {
         billed: Some(Money::new(1, Currency::EUR)),
         ..shipment(0)
     };
     let err = evaluate(
-        &[billed_eur],
+        &with_metric(&[billed_eur], metric()),
+        known(),
         None,
-        &metric(),
         &no_targets(),
         &credits(0, 0),
         Currency::USD,

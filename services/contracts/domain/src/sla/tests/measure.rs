@@ -13,7 +13,7 @@ fn ten_shipments_eight_on_time_is_8000_bp_breaching_9500_by_1500_bp_credit_15_po
     // $100 per point × 15 points = $1,500
     let e = run(&facts, None, targets, credits(10_000, 0));
     assert_eq!((e.shipments, e.delivered, e.on_time), (10, 10, 8));
-    let k = e.kpis[0];
+    let k = &e.kpis[0];
     assert_eq!(k.kpi, Kpi::OnTimeRate);
     assert_eq!(
         (k.actual_bp, k.target_bp, k.breached, k.shortfall_bp),
@@ -61,15 +61,29 @@ fn grace_15_makes_a_10_minute_late_delivery_on_time_grace_5_does_not() {
         ..metric()
     };
     assert_eq!(
-        evaluate(&facts, None, &with, &no_targets(), &cs, Currency::USD)
-            .unwrap()
-            .on_time,
+        evaluate(
+            &with_metric(&facts, with),
+            known(),
+            None,
+            &no_targets(),
+            &cs,
+            Currency::USD
+        )
+        .unwrap()
+        .on_time,
         1
     );
     assert_eq!(
-        evaluate(&facts, None, &without, &no_targets(), &cs, Currency::USD)
-            .unwrap()
-            .on_time,
+        evaluate(
+            &with_metric(&facts, without),
+            known(),
+            None,
+            &no_targets(),
+            &cs,
+            Currency::USD
+        )
+        .unwrap()
+        .on_time,
         0
     );
 }
@@ -105,7 +119,7 @@ fn scan_gap_of_30_hours_breaks_a_24_hour_limit_24_exactly_does_not() {
         credits(1000, 0),
     );
     assert_eq!(e.scan_compliant, 1);
-    let k = e.kpis[1];
+    let k = &e.kpis[1];
     assert_eq!(
         (k.actual_bp, k.breached, k.shortfall_bp),
         (Some(5000), true, 4000)
@@ -142,9 +156,9 @@ fn zero_hour_limits_disable_the_scan_checks() {
         max_scan_gap_hours: 0,
     };
     let e = evaluate(
-        &[sparse],
+        &with_metric(&[sparse], open),
+        known(),
         None,
-        &open,
         &no_targets(),
         &credits(0, 0),
         Currency::USD,

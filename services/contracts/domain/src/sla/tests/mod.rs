@@ -1,6 +1,7 @@
 //! SLA examples; the arithmetic is in the test names.
 //! This file holds the shared shipments and schedules.
 
+mod as_of;
 mod credits;
 mod measure;
 
@@ -36,8 +37,9 @@ fn shipment(late_minutes: i64) -> ShipmentFacts {
             t0() + hours(25),
             delivered,
         ],
-        exception: false,
+        exceptions: vec![],
         billed: Some(usd(1000)),
+        metric: metric(),
     }
 }
 
@@ -71,5 +73,30 @@ fn run(
     targets: Targets,
     credits: CreditSchedule,
 ) -> Evaluation {
-    evaluate(facts, claims, &metric(), &targets, &credits, Currency::USD).unwrap()
+    evaluate(facts, known(), claims, &targets, &credits, Currency::USD).unwrap()
+}
+
+/// An as-of instant after everything in these examples: all is known.
+fn known() -> DateTime<Utc> {
+    t0() + hours(10_000)
+}
+
+/// `facts`, each measured with `metric`.
+fn with_metric(facts: &[ShipmentFacts], metric: MetricDefinition) -> Vec<ShipmentFacts> {
+    facts
+        .iter()
+        .map(|f| ShipmentFacts {
+            metric,
+            ..f.clone()
+        })
+        .collect()
+}
+
+/// An exception with `code` at t0 + 30 h, excusable as `excuse`.
+fn exception(code: &str, excuse: Option<ExcuseCategory>) -> ExceptionFact {
+    ExceptionFact {
+        at: t0() + hours(30),
+        code: code.into(),
+        excuse,
+    }
 }
