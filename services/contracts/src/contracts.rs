@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::carriers::{CarrierDirectory, sells};
 use crate::convert::common::{carrier_name, date_out, version_resource_name};
-use crate::events::{Data, new_event};
+use crate::events::{Data, new_event, version_event};
 use crate::repo::contracts::{self as repo, ContractRecord, VersionRecord};
 use crate::versions::{InForce, LifecycleError, Span, VersionStatus, plan_activation};
 use recourse_contracts_migration::{IDEMPOTENCY, OUTBOX};
@@ -196,10 +196,11 @@ impl ContractBook {
                 OUTBOX
                     .append(
                         txn,
-                        new_event(
+                        version_event(
                             "contract_version.created",
                             proto.name.clone(),
                             &version.carrier_id,
+                            true,
                             Data::ContractVersion(proto),
                         ),
                     )
@@ -286,10 +287,11 @@ impl ContractBook {
                 OUTBOX
                     .append(
                         txn,
-                        new_event(
+                        version_event(
                             "contract_version.created",
                             proto.name.clone(),
                             &version.carrier_id,
+                            true,
                             Data::ContractVersion(proto.clone()),
                         ),
                     )
@@ -485,10 +487,11 @@ impl ContractBook {
         OUTBOX
             .append(
                 &txn,
-                new_event(
+                version_event(
                     event_type,
                     name,
                     &updated.carrier_id,
+                    updated.status == VersionStatus::Draft,
                     Data::ContractVersion(proto),
                 ),
             )

@@ -31,3 +31,20 @@ pub fn decode(stored: StoredEvent) -> Result<pb::Event, tonic::Status> {
         event.position = position
     })
 }
+
+/// An event about a contract version, hidden from carriers' feeds while the
+/// version is a draft (the feed filters carriers by the row's carrier; an
+/// internal-only row has none). Internal subscribers still see it whole.
+pub fn version_event(
+    event_type: &str,
+    subject: String,
+    carrier_id: &str,
+    draft: bool,
+    data: Data,
+) -> NewEvent {
+    let mut event = new_event(event_type, subject, carrier_id, data);
+    if draft {
+        event.carrier_id = String::new();
+    }
+    event
+}

@@ -1,6 +1,6 @@
 //! `recourse.contracts.v1.ContractService`.
 
-use recourse_platform::auth::{bearer_token, principal};
+use recourse_platform::auth::{Principal, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
 use recourse_platform::{ApiError, Violations, etag};
@@ -13,7 +13,7 @@ use crate::contracts::{ContractBook, NewContract, VersionDraft, VersionPatch, ve
 use crate::convert::common::{carrier_id, date, optional_date, resource_id, version_name};
 use crate::convert::terms;
 use crate::quoting::Quoting;
-use crate::versions::Span;
+use crate::versions::{Span, VersionStatus};
 
 #[derive(Debug, Clone)]
 pub struct ContractApi {
@@ -56,6 +56,16 @@ fn text(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
         format!("must be 1-{max} characters"),
     );
     value.to_owned()
+}
+
+/// Carrier principals never see draft versions: drafts are internal until
+/// activated. Everyone else sees every version.
+fn hide_drafts(caller: &Principal, contract: &mut pb::Contract) {
+    if caller.carrier_scope().is_some() {
+        contract
+            .versions
+            .retain(|v| v.status() != pb::VersionStatus::Draft);
+    }
 }
 
 fn invalid_request() -> Status {
@@ -114,6 +124,8 @@ impl ContractService for ContractApi {
             .get_contract(&id.ok_or_else(invalid_request)?)
             .await?;
         ensure_carrier(caller, contract.carrier.trim_start_matches("carriers/"))?;
+        let mut contract = contract;
+        hide_drafts(caller, &mut contract);
         Ok(Response::new(contract))
     }
 
@@ -136,8 +148,11 @@ impl ContractService for ContractApi {
             &body.page_token,
             carrier.clone().unwrap_or_default(),
         )?;
-        let (contracts, next_page_token) =
+        let (mut contracts, next_page_token) =
             self.book.list_contracts(carrier.as_deref(), &page).await?;
+        for contract in &mut contracts {
+            hide_drafts(caller, contract);
+        }
         Ok(Response::new(pb::ListContractsResponse {
             contracts,
             next_page_token,
@@ -184,6 +199,14 @@ impl ContractService for ContractApi {
         let (contract, number) = name.ok_or_else(invalid_request)?;
         let version = self.book.get_version(&contract, number).await?;
         ensure_carrier(caller, &version.carrier_id)?;
+        if caller.carrier_scope().is_some() && version.status == VersionStatus::Draft {
+            // As if it did not exist: a draft is not the carrier's business.
+            return Err(ApiError::NotFound {
+                resource: "contract version",
+                name: request.get_ref().name.clone(),
+            }
+            .into());
+        }
         Ok(Response::new(version_to_proto(&version)))
     }
 

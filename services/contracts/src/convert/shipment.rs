@@ -177,6 +177,7 @@ pub fn new_shipment(caller: &Principal, s: Option<&pb::Shipment>) -> Result<NewS
         shipper_account,
         requested_services,
         promised,
+        check_with_carriers: caller.party_scope().is_none(),
     })
 }
 

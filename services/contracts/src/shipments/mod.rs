@@ -58,6 +58,11 @@ pub struct NewShipment {
     pub shipper_account: String,
     pub requested_services: Vec<String>,
     pub promised: Option<GivenPromise>,
+    /// Whether the carriers service is asked (with the caller's token) that
+    /// the carrier sells the service level. A 3PL cannot read the carriers
+    /// registry: its shipment is checked against the contract in force,
+    /// whose service levels the carriers service confirmed when written.
+    pub check_with_carriers: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -89,19 +94,37 @@ impl ShipmentBook {
         token: Option<&str>,
         new: NewShipment,
     ) -> Result<pb::Shipment, ApiError> {
-        let carrier = self.carriers.carrier(token, &new.carrier_id).await?;
-        if !sells(&carrier, &new.service_level) {
-            return Err(ApiError::invalid(
-                "shipment.service_level",
-                format!(
-                    "`{}` is not a service level of {}",
-                    new.service_level, carrier.name
-                ),
-            ));
+        if new.check_with_carriers {
+            let carrier = self.carriers.carrier(token, &new.carrier_id).await?;
+            if !sells(&carrier, &new.service_level) {
+                return Err(ApiError::invalid(
+                    "shipment.service_level",
+                    format!(
+                        "`{}` is not a service level of {}",
+                        new.service_level, carrier.name
+                    ),
+                ));
+            }
         }
         let ship_date = new.ship_time.with_timezone(&new.origin_zone).date_naive();
         let version = self.contracts.in_force(&new.carrier_id, ship_date).await?;
         let version_name = version_resource_name(&version.contract_id, version.version);
+        let contracted = version
+            .terms
+            .rate_cards
+            .iter()
+            .map(|c| &c.service_level)
+            .chain(version.terms.sla_terms.iter().map(|s| &s.service_level))
+            .any(|level| *level == new.service_level);
+        if !new.check_with_carriers && !contracted {
+            return Err(ApiError::invalid(
+                "shipment.service_level",
+                format!(
+                    "`{}` is not a service level of {version_name}",
+                    new.service_level
+                ),
+            ));
+        }
         let currency = Currency::parse(&version.terms.currency_code).map_err(ApiError::internal)?;
         let mut v = Violations::new();
         let mut amounts = [None, None, None];

@@ -54,17 +54,21 @@ pub fn fingerprint(carrier_id: &str, as_of: Option<DateTime<Utc>>) -> String {
     }
 }
 
+/// Nanoseconds: the key must compare equal to the stored time exactly.
 fn encode_key(s: &ShipmentRecord) -> String {
-    let at = s.delivered_at.map_or(0, |d| d.timestamp_micros());
+    let at = s
+        .delivered_at
+        .and_then(|d| d.timestamp_nanos_opt())
+        .unwrap_or_default();
     format!("{at}|{}", s.id)
 }
 
 fn decode_key(token: &str) -> Result<DeliveryKey, ApiError> {
     let bad = || ApiError::invalid("page_token", "is not a token this API issued");
     let (at, id) = token.split_once('|').ok_or_else(bad)?;
-    let micros = at.parse::<i64>().map_err(|_| bad())?;
+    let nanos = at.parse::<i64>().map_err(|_| bad())?;
     Ok(DeliveryKey {
-        delivered_at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+        delivered_at: DateTime::from_timestamp_nanos(nanos),
         id: id.to_owned(),
     })
 }

@@ -2,10 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod billing;
 mod common;
 mod contracts;
 mod feed;
+mod promises;
+mod refunds;
 mod shipments;
 mod sla;
+mod sla_rules;
 mod trace;
 mod tracking;
+mod visibility;

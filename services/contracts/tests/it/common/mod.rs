@@ -90,6 +90,25 @@ impl TestApp {
         )
     }
 
+    /// Clients for a 3PL principal of `account`.
+    pub fn third_party_shipments(&self, account: &str) -> ShipmentServiceClient<Authed> {
+        ShipmentServiceClient::new(self.channel(Role::ThirdParty, Some(account)))
+    }
+
+    pub fn third_party_contracts(&self, account: &str) -> ContractServiceClient<Authed> {
+        ContractServiceClient::new(self.channel(Role::ThirdParty, Some(account)))
+    }
+
+    pub fn third_party_sla(&self, account: &str) -> SlaServiceClient<Authed> {
+        SlaServiceClient::new(self.channel(Role::ThirdParty, Some(account)))
+    }
+
+    pub fn partner_sla(&self, carrier: &str) -> SlaServiceClient<Authed> {
+        SlaServiceClient::new(
+            self.channel(Role::Carrier, Some(carrier.trim_start_matches("carriers/"))),
+        )
+    }
+
     /// A carrier selling GROUND and NEXT_DAY; returns `carriers/{id}`.
     pub async fn carrier(&self, code: &str) -> String {
         CarrierServiceClient::new(self.channel(Role::Admin, None))
@@ -108,6 +127,18 @@ impl TestApp {
         reference: &str,
         from: Option<Date>,
     ) -> pb::ContractVersion {
+        self.active_contract_with(carrier, reference, from, terms())
+            .await
+    }
+
+    /// Like `active_contract`, with these terms.
+    pub async fn active_contract_with(
+        &self,
+        carrier: &str,
+        reference: &str,
+        from: Option<Date>,
+        terms: pb::ContractTerms,
+    ) -> pb::ContractVersion {
         let mut client = self.contracts(Role::Admin);
         let contract = client
             .create_contract(pb::CreateContractRequest {
@@ -117,7 +148,7 @@ impl TestApp {
                 display_name: format!("Contract {reference}"),
                 effective_from: from,
                 effective_to: None,
-                terms: Some(terms()),
+                terms: Some(terms),
             })
             .await
             .expect("create contract")
