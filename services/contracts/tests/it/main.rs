@@ -7,6 +7,7 @@ mod common;
 mod contracts;
 mod feed;
 mod promises;
+mod races;
 mod refunds;
 mod shipments;
 mod sla;
