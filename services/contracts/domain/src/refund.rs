@@ -31,8 +31,8 @@ pub fn suspended(suspensions: &[Suspension], promise_date: NaiveDate) -> bool {
         .any(|s| s.first <= promise_date && promise_date <= s.last)
 }
 
-/// A late delivery on a guaranteed service is refundable until anchor date
-/// + window days (inclusive). Returns Some(deadline) when
+/// A late delivery on a guaranteed service is refundable until the anchor
+/// date plus the window days (inclusive). Returns Some(deadline) when
 /// `delivered > promised` (strictly; no grace for guarantees) and
 /// `as_of_date <= deadline`.
 pub fn refund_deadline(

@@ -156,7 +156,7 @@ async fn a_generated_month_of_ground_shipments_has_a_known_answer(backend: Backe
     assert_eq!(e.revision, 1);
     assert_eq!((e.not_yet_due, e.excused), (0, 0));
     assert_eq!((on_time.numerator, on_time.denominator), (36, 40));
-    assert_eq!(e.measured_versions, [version.name.clone()]);
+    assert_eq!(e.measured_versions, std::slice::from_ref(&version.name));
 
     // A late straggler delivers; the re-run updates the same evaluation.
     let summary = ingest(

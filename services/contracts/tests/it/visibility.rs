@@ -157,13 +157,13 @@ async fn carriers_never_see_draft_versions(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(names(&seen), [v1.name.clone()]);
+    assert_eq!(names(&seen), std::slice::from_ref(&v1.name));
     let listed = partner
         .list_contracts(pb::ListContractsRequest::default())
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(names(&listed.contracts[0]), [v1.name.clone()]);
+    assert_eq!(names(&listed.contracts[0]), std::slice::from_ref(&v1.name));
     let err = partner
         .get_contract_version(pb::GetContractVersionRequest {
             name: draft.name.clone(),

@@ -171,7 +171,7 @@ fn an_exception_after_as_of_neither_counts_nor_excuses() {
         ..shipment(120)
     };
     let e = evaluate(
-        &[excused.clone()],
+        std::slice::from_ref(&excused),
         t0() + hours(50),
         None,
         &no_targets(),
