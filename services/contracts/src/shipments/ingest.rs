@@ -53,12 +53,10 @@ fn reject(
     }
 }
 
-/// The local ship date of a stored shipment (legacy rows without a zone:
-/// UTC) and the first days of its weekly and monthly periods.
+/// The first days of the weekly and monthly periods of a shipment's local
+/// ship date.
 fn period_starts(s: &ShipmentRecord) -> [(&'static str, chrono::NaiveDate); 2] {
-    let zone = recourse_contracts_domain::promise::parse_zone(&s.origin_time_zone)
-        .unwrap_or(chrono_tz::UTC);
-    let date = s.ship_time.with_timezone(&zone).date_naive();
+    let date = crate::quoting::local_ship_date(s);
     [
         ("weekly", period_bounds(Period::Weekly, date).0),
         ("monthly", period_bounds(Period::Monthly, date).0),
@@ -170,7 +168,12 @@ impl ShipmentBook {
             .collect();
         let milestone_ids: Vec<&str> = new_rows
             .iter()
-            .filter(|(r, ..)| r.event_type != "picked_up" && !r.event_type.ends_with("scan"))
+            .filter(|(r, ..)| {
+                matches!(
+                    r.event_type,
+                    "delivered" | "delivery_corrected" | "exception" | "returned"
+                )
+            })
             .map(|(r, ..)| r.shipment_id.as_str())
             .collect::<HashSet<_>>()
             .into_iter()
