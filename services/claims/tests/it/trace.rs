@@ -9,7 +9,7 @@ use crate::common;
 use recourse_platform::auth::Role;
 use recourse_proto::contracts as cpb;
 use recourse_test_support::Backend;
-use recourse_test_support::trace::{SpanCapture, child, named};
+use recourse_test_support::trace::{SpanCapture, SpanData, child, named};
 use tracing::Instrument as _;
 
 const SUBMIT: &str = "/recourse.claims.v1.ClaimService/SubmitClaim";
@@ -40,14 +40,22 @@ async fn submission_is_one_trace_across_claims_and_contracts() {
     .instrument(tracing::info_span!("client.submit"))
     .await;
 
+    // The subscriber is process-wide: other tests' submissions are captured
+    // too, so the claims span is looked up as the child of this client span.
+    let ours = |s: &[SpanData]| {
+        let client = named(s, "client.submit")?;
+        let submit = child(s, SUBMIT, client)?;
+        Some((client.clone(), submit.clone()))
+    };
     let spans = capture
         .spans_until(|s| {
-            named(s, SUBMIT)
-                .is_some_and(|p| child(s, SHIPMENT, p).is_some() && child(s, TERMS, p).is_some())
+            ours(s).is_some_and(|(_, submit)| {
+                child(s, SHIPMENT, &submit).is_some() && child(s, TERMS, &submit).is_some()
+            })
         })
         .await;
-    let client_span = named(&spans, "client.submit").expect("client span");
-    let submit = named(&spans, SUBMIT).expect("claims span");
+    let (client_span, submit) = ours(&spans).expect("client and claims spans");
+    let submit = &submit;
     let trace = client_span.span_context.trace_id();
     assert_eq!(submit.span_context.trace_id(), trace);
     assert_eq!(submit.parent_span_id, client_span.span_context.span_id());
