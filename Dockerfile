@@ -37,7 +37,7 @@ WORKDIR /src
 # once, keeps the later build steps from downloading anything.
 COPY rust-toolchain.toml ./
 RUN rustup toolchain install \
-    && cargo install cargo-chef --locked --version ~0.1 \
+    && cargo install cargo-chef --locked --version 0.1.77 \
     && rm -rf "$CARGO_HOME/registry"
 
 FROM chef AS planner
