@@ -98,7 +98,6 @@ impl DelayClaims {
                 },
                 line_items: vec![item],
                 claimed: refund,
-                declared_value: None,
                 notes: format!("From refund candidate under {}", candidate.contract_version),
             };
             // Derived ids keep a retried bulk call from filing twice.

@@ -5,4 +5,5 @@
 mod claims;
 mod common;
 mod recoveries;
+mod terms;
 mod trace;

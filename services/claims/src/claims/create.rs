@@ -1,0 +1,163 @@
+//! Filing a draft claim and editing it before submission.
+
+use chrono::{Datelike, Utc};
+use recourse_claims_domain::lifecycle::ClaimStatus;
+use recourse_claims_domain::number::claim_number;
+use recourse_money::Money;
+use recourse_platform::ApiError;
+use recourse_platform::auth::Principal;
+use recourse_platform::idempotency::IdempotencyKey;
+use recourse_proto::claims as pb;
+use recourse_proto::contracts as cpb;
+
+use super::{Change, ClaimDesk, ensure_visible};
+use crate::events::{Data, new_event};
+use crate::repo::claims::{self as repo, ClaimRecord};
+use recourse_claims_migration::{IDEMPOTENCY, OUTBOX};
+
+/// A parsed CreateClaim body.
+#[derive(Debug, Clone)]
+pub struct NewClaim {
+    pub shipment_id: String,
+    pub claim_type: i32,
+    pub claimant: pb::Claimant,
+    pub line_items: Vec<pb::LineItem>,
+    pub claimed: Money,
+    pub notes: String,
+}
+
+/// Changes to a draft; `None` leaves a part alone.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimPatch {
+    pub claim_type: Option<i32>,
+    pub claimant: Option<pb::Claimant>,
+    pub line_items: Option<(Vec<pb::LineItem>, Money)>,
+    pub notes: Option<String>,
+}
+
+/// The value declared to the carrier when the parcel shipped, in minor
+/// units of `currency`; `None` when nothing (or 0) was declared.
+pub(super) fn declared_at_shipment(shipment: &cpb::Shipment, currency: &str) -> Option<i64> {
+    shipment
+        .declared_value
+        .as_ref()
+        .filter(|m| m.currency_code == currency && m.amount_minor > 0)
+        .map(|m| m.amount_minor)
+}
+
+impl ClaimDesk {
+    /// Files a draft for a shipment the caller may see.
+    pub async fn create(
+        &self,
+        key: IdempotencyKey,
+        caller: &Principal,
+        token: Option<&str>,
+        new: NewClaim,
+    ) -> Result<pb::Claim, ApiError> {
+        let shipment = self.contracts.shipment(token, &new.shipment_id).await?;
+        let carrier_id = shipment.carrier.trim_start_matches("carriers/").to_owned();
+        ensure_visible(caller, &carrier_id)?;
+        let desk = self.clone();
+        let result = IDEMPOTENCY
+            .run(&self.db, key, async move |txn| {
+                let now = Utc::now();
+                let sequence = repo::next_sequence(txn, now.year()).await?;
+                let currency = new.claimed.currency().as_str().to_owned();
+                let record = ClaimRecord {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    number: claim_number(now.year(), sequence),
+                    carrier_id: carrier_id.clone(),
+                    shipment_id: new.shipment_id.clone(),
+                    tracking_number: shipment.tracking_number.clone(),
+                    service_level: shipment.service_level.clone(),
+                    claim_type: new.claim_type,
+                    status: ClaimStatus::Draft,
+                    claimant: new.claimant.clone(),
+                    line_items: new.line_items.clone(),
+                    declared_value_minor: declared_at_shipment(&shipment, &currency),
+                    currency,
+                    claimed_minor: new.claimed.amount_minor(),
+                    notes: new.notes.clone(),
+                    terms: None,
+                    liability_cap_minor: None,
+                    approved_minor: None,
+                    approved_on: None,
+                    recovered_minor: 0,
+                    written_off_minor: 0,
+                    submitted_at: None,
+                    approved_at: None,
+                    acknowledge_due: None,
+                    decision_due: None,
+                    revision: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                repo::insert(txn, &record).await?;
+                let proto = desk.to_proto(txn, &record).await?;
+                OUTBOX
+                    .append(
+                        txn,
+                        new_event(
+                            "claim.created",
+                            proto.name.clone(),
+                            &record.carrier_id,
+                            Data::Claim(proto.clone()),
+                        ),
+                    )
+                    .await?;
+                Ok(proto)
+            })
+            .await;
+        self.relay.poke();
+        result
+    }
+
+    pub async fn update(
+        &self,
+        caller: &Principal,
+        id: &str,
+        given: i64,
+        patch: ClaimPatch,
+    ) -> Result<pb::Claim, ApiError> {
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        let mut claim = self.current(&txn, caller, id, given).await?;
+        if claim.status != ClaimStatus::Draft {
+            return Err(ApiError::FailedPrecondition {
+                kind: "CLAIM_NOT_DRAFT",
+                subject: format!("claims/{id}"),
+                message: format!("only a draft can be edited; this claim is {}", claim.status),
+            });
+        }
+        if let Some(t) = patch.claim_type {
+            claim.claim_type = t;
+        }
+        if let Some(c) = patch.claimant {
+            claim.claimant = c;
+        }
+        if let Some((items, claimed)) = patch.line_items {
+            claim.line_items = items;
+            claim.claimed_minor = claimed.amount_minor();
+            claim.currency = claimed.currency().as_str().to_owned();
+        }
+        if let Some(n) = patch.notes {
+            claim.notes = n;
+        }
+        let from = claim.status;
+        let proto = self
+            .record(
+                &txn,
+                caller,
+                claim,
+                Change {
+                    from,
+                    reason: "",
+                    amount: None,
+                    event_type: "claim.updated",
+                },
+            )
+            .await?;
+        txn.commit().await?;
+        self.relay.poke();
+        Ok(proto)
+    }
+}
