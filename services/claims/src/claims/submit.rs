@@ -13,7 +13,7 @@ use recourse_money::{Currency, Money};
 use recourse_platform::ApiError;
 use recourse_platform::auth::{Principal, Role};
 use recourse_platform::idempotency::IdempotencyKey;
-use recourse_platform::proto_types::timestamp_from_proto;
+use recourse_platform::proto_types::{date_from_proto, timestamp_from_proto};
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
 
@@ -131,14 +131,20 @@ impl ClaimDesk {
             &liability,
         )
         .map_err(|e| ApiError::invalid("claim.line_items", e.to_string()))?;
-        let window = terms.filing_window.unwrap_or_default();
+        let filing = terms.filing_window.unwrap_or_default();
+        let window = if filing.months > 0 {
+            Window::Months(filing.months)
+        } else {
+            Window::Days(filing.days)
+        };
         let dates = AnchorDates {
             ship: ship_date,
             scheduled: date_of(shipment.promised_delivery_time.as_ref()),
             delivered: date_of(shipment.delivered_time.as_ref()),
-            invoiced: None,
+            invoiced: shipment.invoice_date.as_ref().and_then(date_from_proto),
         };
-        let deadline = filing_deadline(anchor(window.anchor), Window::Days(window.days), &dates);
+        let named = anchor(filing.anchor);
+        let deadline = filing_deadline(named, window, &dates);
         let today = Utc::now().date_naive();
         let mut justification = String::new();
         if is_late(deadline.last_day, today) {
@@ -147,10 +153,10 @@ impl ClaimDesk {
                     kind: "FILING_DEADLINE_PASSED",
                     subject: format!("claims/{id}"),
                     message: format!(
-                        "the filing deadline was {} ({} days from the {} under {}); an admin may override with a justification",
+                        "the filing deadline was {} ({window} from the {} {} under {}); an admin may override with a justification",
                         deadline.last_day,
-                        window.days,
                         deadline.anchor.describe(),
+                        deadline.anchor_date,
                         terms.contract_version
                     ),
                 });
@@ -194,6 +200,11 @@ impl ClaimDesk {
             acknowledge_due: date_out(ack_due),
             decision_due: date_out(decision_due),
             late_filing_justification: justification.clone(),
+            named_anchor: anchor_to_proto(named).into(),
+            anchor_date: date_out(deadline.anchor_date),
+            anchor_fallback: deadline.fallback.clone().unwrap_or_default(),
+            filing_window_days: filing.days,
+            filing_window_months: filing.months,
         };
         let desk = self.clone();
         let caller = caller.clone();

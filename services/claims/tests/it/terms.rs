@@ -10,11 +10,17 @@ use crate::common;
 use chrono::{Duration, Utc};
 use common::{TestApp, World, claim_request, spawn_app, submit, usd, violated_fields};
 use recourse_platform::auth::Role;
+use recourse_platform::proto_types::date_to_proto;
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
 use recourse_test_support::{Backend, backend_tests};
+use tonic::Code;
 
-backend_tests!(the_cap_uses_the_value_declared_at_shipment_never_the_claims,);
+backend_tests!(
+    the_cap_uses_the_value_declared_at_shipment_never_the_claims,
+    carmack_9_months_are_calendar_months_not_270_days,
+    invoice_anchor_falls_back_to_the_ship_date_and_says_why,
+);
 
 /// A LOSS draft for a GROUND parcel shipped 5 days ago (not delivered)
 /// with `declared` declared to the carrier, claiming 1 × `unit`.
@@ -104,4 +110,145 @@ async fn the_cap_uses_the_value_declared_at_shipment_never_the_claims(backend: B
     // Nothing declared at shipment: 250.00 claimed, capped at 100.00.
     let c = submit(&mut internal, &draft).await.unwrap();
     assert_eq!(c.terms.unwrap().liability_cap, usd(10_000));
+}
+
+/// The standard terms with the filing windows replaced.
+fn terms_with_windows(windows: Vec<cpb::FilingWindow>) -> cpb::ContractTerms {
+    let mut terms = common::terms();
+    let liability = terms.liability.as_mut().unwrap();
+    liability.filing_windows = windows;
+    liability.required_documents.clear();
+    terms
+}
+
+fn window(
+    kind: cpb::ClaimType,
+    days: u32,
+    months: u32,
+    anchor: cpb::FilingAnchor,
+) -> cpb::FilingWindow {
+    cpb::FilingWindow {
+        claim_type: kind.into(),
+        days,
+        months,
+        anchor: anchor.into(),
+    }
+}
+
+async fn carmack_9_months_are_calendar_months_not_270_days(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // LOSS: 9 calendar months from the ship date (Carmack); DAMAGE: 270
+    // days from the ship date.
+    let world = app
+        .world_with(
+            "ACME",
+            terms_with_windows(vec![
+                window(cpb::ClaimType::Loss, 0, 9, cpb::FilingAnchor::ShipDate),
+                window(cpb::ClaimType::Damage, 270, 0, cpb::FilingAnchor::ShipDate),
+            ]),
+        )
+        .await;
+    // Shipped 272 days ago. 270 days ran out 2 days ago; 9 calendar months
+    // are never shorter than 273 days (the shortest run, e.g. June to
+    // February, is 30+31+31+30+31+30+31+31+28 = 273), so the 9 months are
+    // still open today.
+    let shipment = app.shipped(&world, "OLD", 272, true).await;
+    let ship_date = (Utc::now() - Duration::days(272)).date_naive();
+    let mut internal = app.claims(Role::Internal);
+    let loss = internal
+        .create_claim(claim_request(
+            "loss",
+            &shipment,
+            cpb::ClaimType::Loss,
+            1,
+            5_000,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let loss = submit(&mut internal, &loss).await.unwrap();
+    let terms = loss.terms.unwrap();
+    let nine_months = ship_date
+        .checked_add_months(chrono::Months::new(9))
+        .unwrap();
+    assert_eq!(terms.filing_deadline, Some(date_to_proto(nine_months)));
+    let days = (nine_months - ship_date).num_days();
+    assert!(
+        (273..=276).contains(&days),
+        "9 months = {days} days, never 270"
+    );
+    assert_eq!(
+        (terms.filing_window_days, terms.filing_window_months),
+        (0, 9)
+    );
+    assert_eq!(terms.anchor_date, Some(date_to_proto(ship_date)));
+    assert_eq!(terms.anchor_fallback, "");
+
+    let damage = internal
+        .create_claim(claim_request(
+            "damage",
+            &shipment,
+            cpb::ClaimType::Damage,
+            1,
+            5_000,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let err = submit(&mut internal, &damage).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    let deadline = ship_date + Duration::days(270);
+    assert!(
+        err.message().contains(&format!(
+            "the filing deadline was {deadline} (270 days from the ship date {ship_date}"
+        )),
+        "{err:?}"
+    );
+}
+
+async fn invoice_anchor_falls_back_to_the_ship_date_and_says_why(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // DAMAGE: 60 days from the carrier's invoice date.
+    let world = app
+        .world_with(
+            "ACME",
+            terms_with_windows(vec![window(
+                cpb::ClaimType::Damage,
+                60,
+                0,
+                cpb::FilingAnchor::InvoiceDate,
+            )]),
+        )
+        .await;
+    // Shipped 10 days ago, never invoiced: 60 days from the ship date.
+    let shipment = app.shipped(&world, "NOINV", 10, true).await;
+    let ship_date = (Utc::now() - Duration::days(10)).date_naive();
+    let mut internal = app.claims(Role::Internal);
+    let draft = internal
+        .create_claim(claim_request(
+            "d",
+            &shipment,
+            cpb::ClaimType::Damage,
+            1,
+            5_000,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let claim = submit(&mut internal, &draft).await.unwrap();
+    let terms = claim.terms.unwrap();
+    assert_eq!(
+        terms.filing_deadline,
+        Some(date_to_proto(ship_date + Duration::days(60)))
+    );
+    assert_eq!(terms.named_anchor(), cpb::FilingAnchor::InvoiceDate);
+    assert_eq!(terms.deadline_anchor(), cpb::FilingAnchor::ShipDate);
+    assert_eq!(terms.anchor_date, Some(date_to_proto(ship_date)));
+    assert_eq!(
+        terms.anchor_fallback,
+        format!(
+            "the contract counts from the invoice date but the shipment has no invoice date \
+             yet; counted from the ship date ({ship_date}) instead"
+        )
+    );
 }

@@ -289,11 +289,20 @@ fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur:
             format!("{wat}.claim_type"),
             "has two filing windows",
         );
-        v.check(
-            w.days > 0 && w.days <= 3_650,
-            format!("{wat}.days"),
-            "must be 1-3650",
-        );
+        // Exactly one of days and months: Carmack's 9 months are calendar
+        // months, which no number of days states.
+        match (w.days, w.months) {
+            (0, 0) => v.add(
+                format!("{wat}.days"),
+                "set days (1-3650) or calendar months (1-120)",
+            ),
+            (days, 0) => v.check(days <= 3_650, format!("{wat}.days"), "must be 1-3650"),
+            (0, months) => v.check(months <= 120, format!("{wat}.months"), "must be 1-120"),
+            (_, _) => v.add(
+                format!("{wat}.months"),
+                "set either days or months, not both",
+            ),
+        }
         let anchor =
             pb::FilingAnchor::try_from(w.anchor).is_ok_and(|a| a != pb::FilingAnchor::Unspecified);
         v.check(

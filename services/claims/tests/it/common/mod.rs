@@ -93,6 +93,11 @@ impl TestApp {
 
     /// A carrier and an active contract effective 400 days ago.
     pub async fn world(&self, code: &str) -> World {
+        self.world_with(code, terms()).await
+    }
+
+    /// A carrier and an active contract on `terms`, effective 400 days ago.
+    pub async fn world_with(&self, code: &str, terms: cpb::ContractTerms) -> World {
         let carrier = CarrierServiceClient::new(self.channel(Role::Admin, None))
             .create_carrier(carrier_request(code))
             .await
@@ -109,7 +114,7 @@ impl TestApp {
                 display_name: "Master".into(),
                 effective_from: Some(date_to_proto(from)),
                 effective_to: None,
-                terms: Some(terms()),
+                terms: Some(terms),
             })
             .await
             .expect("contract")
