@@ -205,6 +205,9 @@ impl ClaimDesk {
             anchor_fallback: deadline.fallback.clone().unwrap_or_default(),
             filing_window_days: filing.days,
             filing_window_months: filing.months,
+            decide_within_days: terms.decide_within_days,
+            appeal_window_days: terms.appeal_window_days,
+            max_appeals: terms.max_appeals,
         };
         let desk = self.clone();
         let caller = caller.clone();

@@ -17,6 +17,9 @@ use super::common::{currency, date, length_unit, money, weight_unit};
 /// Defaults of the federal carrier clocks (49 CFR 370).
 const ACKNOWLEDGE_DAYS: u32 = 30;
 const DECIDE_DAYS: u32 = 120;
+/// Appeal defaults when a contract states none: 30 days, one appeal.
+pub const APPEAL_WINDOW_DAYS: u32 = 30;
+pub const MAX_APPEALS: u32 = 1;
 const END_OF_DAY_MINUTE: u32 = 23 * 60 + 59;
 
 fn code(v: &mut Violations, field: &str, s: &str) -> bool {
@@ -67,6 +70,12 @@ pub fn validate(
                 }
                 if l.decide_within_days == 0 {
                     l.decide_within_days = DECIDE_DAYS;
+                }
+                if l.appeal_window_days == 0 {
+                    l.appeal_window_days = APPEAL_WINDOW_DAYS;
+                }
+                if l.max_appeals == 0 {
+                    l.max_appeals = MAX_APPEALS;
                 }
             }
             validate_liability(v, &format!("{field}.liability"), liability, cur);
@@ -311,6 +320,16 @@ fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur:
             "must name the date the window counts from",
         );
     }
+    v.check(
+        l.appeal_window_days <= 3_650,
+        format!("{at}.appeal_window_days"),
+        "must be at most 3650 (0 = 30)",
+    );
+    v.check(
+        l.max_appeals <= 20,
+        format!("{at}.max_appeals"),
+        "must be at most 20 (0 = 1)",
+    );
     let mut doc_types = HashSet::new();
     for (i, r) in l.required_documents.iter().enumerate() {
         let rat = format!("{at}.required_documents[{i}]");

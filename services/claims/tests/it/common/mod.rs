@@ -29,6 +29,9 @@ pub struct TestApp {
     pub server: TestServer,
     pub auth: TestAuth,
     pub db: TestDatabase,
+    /// The claims service's own connection, for tests that stand in for the
+    /// passage of time by backdating history.
+    pub claims_db: sea_orm::DatabaseConnection,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -45,6 +48,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .expect("claims db");
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
+    let claims_conn = claims_db.clone();
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
         host.add_service(recourse_carriers::grpc_service(carriers_db, keys.clone()));
@@ -54,7 +58,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         host
     })
     .await;
-    TestApp { server, auth, db }
+    TestApp {
+        server,
+        auth,
+        db,
+        claims_db: claims_conn,
+    }
 }
 
 /// The world a claim test starts from: a carrier with a contract in force
@@ -234,6 +243,17 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The precondition kind of a FAILED_PRECONDITION status (e.g.
+/// `APPEAL_WINDOW_CLOSED`).
+pub fn kind_of(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt as _;
+    status
+        .get_error_details()
+        .precondition_failure()
+        .and_then(|p| p.violations.first().map(|v| v.r#type.clone()))
+        .unwrap_or_default()
+}
+
 pub async fn transition(
     client: &mut ClaimServiceClient<Authed>,
     claim: &pb::Claim,
@@ -269,4 +289,28 @@ pub async fn submit(
         })
         .await
         .map(tonic::Response::into_inner)
+}
+
+/// Moves the history entries of `claim` into `to_status` back to `at` (as
+/// if that decision had been taken then).
+pub async fn backdate_history(app: &TestApp, claim: &str, to_status: &str, at: DateTime<Utc>) {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let backend = app.claims_db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE claim_history SET at = $1 WHERE claim_id = $2 AND to_status = $3"
+        }
+        _ => "UPDATE claim_history SET at = ? WHERE claim_id = ? AND to_status = ?",
+    };
+    let id = claim.trim_start_matches("claims/").to_owned();
+    let done = app
+        .claims_db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), id.into(), to_status.into()],
+        ))
+        .await
+        .expect("backdate history");
+    assert!(done.rows_affected() > 0, "no {to_status} entry on {claim}");
 }
