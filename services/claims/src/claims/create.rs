@@ -6,9 +6,10 @@ use recourse_claims_domain::number::claim_number;
 use recourse_money::Money;
 use recourse_platform::ApiError;
 use recourse_platform::auth::Principal;
-use recourse_platform::idempotency::IdempotencyKey;
+use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
+use sea_orm::{DatabaseTransaction, TransactionTrait as _};
 
 use super::{Change, ClaimDesk, ensure_visible};
 use crate::events::{Data, new_event};
@@ -43,6 +44,50 @@ pub(super) fn declared_at_shipment(shipment: &cpb::Shipment, currency: &str) -> 
         .as_ref()
         .filter(|m| m.currency_code == currency && m.amount_minor > 0)
         .map(|m| m.amount_minor)
+}
+
+/// ALREADY_EXISTS naming the open claim a new one would duplicate.
+pub(super) fn already_open(existing: &ClaimRecord) -> ApiError {
+    let kind = cpb::ClaimType::try_from(existing.claim_type)
+        .map_or("UNKNOWN", |t| t.as_str_name())
+        .trim_start_matches("CLAIM_TYPE_");
+    ApiError::AlreadyExists {
+        resource: "claim",
+        name: format!("claims/{}", existing.id),
+        message: format!(
+            "shipments/{} already has an open {kind} claim: claims/{} ({}, {}); withdraw or \
+             close it before filing another",
+            existing.shipment_id, existing.id, existing.number, existing.status
+        ),
+    }
+}
+
+/// Inserts a claim unless its shipment already has an open claim of its
+/// type. The unique partial index decides (so concurrent creations with
+/// different request ids cannot both pass); the insert runs in a savepoint
+/// so the transaction survives the violation and can name the winner.
+async fn insert_unless_open(
+    txn: &DatabaseTransaction,
+    record: &ClaimRecord,
+) -> Result<(), ApiError> {
+    let savepoint = txn.begin().await?;
+    match repo::insert(&savepoint, record).await {
+        Ok(()) => Ok(savepoint.commit().await?),
+        Err(err) if is_unique_violation(&err) => {
+            savepoint.rollback().await?;
+            match repo::open_claim(txn, &record.shipment_id, record.claim_type, None).await? {
+                Some(existing) => Err(already_open(&existing)),
+                // The other claim was closed or withdrawn in the meantime.
+                None => Err(ApiError::Aborted {
+                    message: format!(
+                        "a concurrent claim on shipments/{} changed; retry",
+                        record.shipment_id
+                    ),
+                }),
+            }
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 impl ClaimDesk {
@@ -92,7 +137,7 @@ impl ClaimDesk {
                     created_at: now,
                     updated_at: now,
                 };
-                repo::insert(txn, &record).await?;
+                insert_unless_open(txn, &record).await?;
                 let proto = desk.to_proto(txn, &record).await?;
                 OUTBOX
                     .append(
@@ -119,7 +164,7 @@ impl ClaimDesk {
         given: i64,
         patch: ClaimPatch,
     ) -> Result<pb::Claim, ApiError> {
-        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        let txn = self.db.begin().await?;
         let mut claim = self.current(&txn, caller, id, given).await?;
         if claim.status != ClaimStatus::Draft {
             return Err(ApiError::FailedPrecondition {
@@ -129,6 +174,14 @@ impl ClaimDesk {
             });
         }
         if let Some(t) = patch.claim_type {
+            // The unique index has the last word (`record` reports a lost
+            // race); this read only names the claim in the common case.
+            if t != claim.claim_type
+                && let Some(existing) =
+                    repo::open_claim(&txn, &claim.shipment_id, t, Some(&claim.id)).await?
+            {
+                return Err(already_open(&existing));
+            }
             claim.claim_type = t;
         }
         if let Some(c) = patch.claimant {

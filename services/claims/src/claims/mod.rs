@@ -12,6 +12,7 @@ use chrono::{NaiveDate, Utc};
 use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_money::{Currency, Money};
 use recourse_platform::auth::Principal;
+use recourse_platform::idempotency::is_unique_violation;
 use recourse_platform::outbox::Relay;
 use recourse_platform::proto_types::date_from_proto;
 use recourse_platform::{ApiError, etag};
@@ -161,7 +162,23 @@ impl ClaimDesk {
         let expected = claim.revision;
         claim.revision += 1;
         claim.updated_at = Utc::now();
-        if !repo::replace(txn, &claim, expected).await? {
+        let replaced = repo::replace(txn, &claim, expected).await.map_err(|err| {
+            if is_unique_violation(&err) {
+                // Only a draft's type change can collide: another open claim
+                // of that type was filed for the shipment meanwhile.
+                ApiError::AlreadyExists {
+                    resource: "claim",
+                    name: format!("shipments/{}", claim.shipment_id),
+                    message: format!(
+                        "shipments/{} already has an open claim of this type",
+                        claim.shipment_id
+                    ),
+                }
+            } else {
+                err.into()
+            }
+        })?;
+        if !replaced {
             return Err(etag::stale(
                 &format!("claims/{}", claim.id),
                 expected,

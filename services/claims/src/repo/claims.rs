@@ -180,6 +180,27 @@ pub async fn find_by_number<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The open claim (any status but closed and withdrawn) of `claim_type` on
+/// a shipment, other than `except`; the unique index allows at most one.
+pub async fn open_claim<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: &str,
+    claim_type: i32,
+    except: Option<&str>,
+) -> Result<Option<ClaimRecord>, DbErr> {
+    let mut query = claim::Entity::find()
+        .filter(claim::Column::ShipmentId.eq(shipment_id))
+        .filter(claim::Column::ClaimType.eq(claim_type_name(claim_type)))
+        .filter(claim::Column::Status.is_not_in([
+            ClaimStatus::Closed.as_str(),
+            ClaimStatus::Withdrawn.as_str(),
+        ]));
+    if let Some(id) = except {
+        query = query.filter(claim::Column::Id.ne(id));
+    }
+    query.one(conn).await?.map(from_row).transpose()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub carrier_id: Option<String>,

@@ -5,6 +5,7 @@
 mod appeals;
 mod claims;
 mod common;
+mod open_claims;
 mod recoveries;
 mod terms;
 mod trace;

@@ -389,8 +389,9 @@ async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend)
         .unwrap()
         .into_inner();
     submit(&mut internal, &pending).await.unwrap();
+    let other = app.shipped(&beta, "B2", 5, false).await;
     let ignored = internal
-        .create_claim(claim_request("b2", &shipment, cpb::ClaimType::Loss, 1, 999))
+        .create_claim(claim_request("b2", &other, cpb::ClaimType::Loss, 1, 999))
         .await
         .unwrap()
         .into_inner();
