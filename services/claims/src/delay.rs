@@ -106,25 +106,34 @@ impl DelayClaims {
                 format!("claims/{}", existing.id),
             )));
         }
+        // The refund is what the contracts service says the guarantee pays
+        // back (the transportation charge; fuel and accessorials only if the
+        // terms say so), never the billed total.
         let mut v = recourse_platform::Violations::new();
-        let Some(refund) = money_from_proto(
-            &mut v,
-            "billed_charge",
-            candidate.billed_charge.as_ref(),
-            None,
-            false,
-        ) else {
+        let refund = candidate
+            .refund_amount
+            .as_ref()
+            .and_then(|m| money_from_proto(&mut v, "refund_amount", Some(m), None, false))
+            .filter(|m| m.amount_minor() > 0);
+        let Some(refund) = refund else {
             return Ok(Err(skipped(
                 &shipment,
                 NO_REFUND_AMOUNT,
-                "the contracts service knows no charge for this shipment".into(),
+                "the contracts service knows no transportation charge for this shipment, \
+                 so there is no refund amount to claim"
+                    .into(),
                 String::new(),
             )));
+        };
+        let basis = match candidate.refund_basis.as_str() {
+            "" => String::new(),
+            b => format!(", {b}"),
         };
         let item = pb::LineItem {
             sku: String::new(),
             description: format!(
-                "Guaranteed-service refund: delivered {} minutes late (request by {})",
+                "Guaranteed-service refund of the transportation charge{basis}: delivered {} \
+                 minutes late (request by {})",
                 candidate.late_minutes,
                 candidate
                     .request_deadline
@@ -133,7 +142,7 @@ impl DelayClaims {
                     .unwrap_or_default()
             ),
             quantity: 1,
-            unit_value: candidate.billed_charge.clone(),
+            unit_value: Some(recourse_platform::proto_types::money_to_proto(refund)),
         };
         let new = NewClaim {
             shipment_id: shipment.clone(),

@@ -23,6 +23,11 @@ use crate::convert::{date_out, money};
 use crate::repo::claims as repo;
 use recourse_claims_migration::IDEMPOTENCY;
 
+/// How `AppliedTerms.liability_cap` was set.
+const CAP_LIABILITY_TERMS: &str = "LIABILITY_TERMS";
+const CAP_BILLED_CHARGE: &str = "BILLED_CHARGE";
+const CAP_CLAIMED: &str = "CLAIMED";
+
 fn anchor(value: i32) -> Anchor {
     match cpb::FilingAnchor::try_from(value) {
         Ok(cpb::FilingAnchor::ScheduledDelivery) => Anchor::ScheduledDelivery,
@@ -124,13 +129,28 @@ impl ClaimDesk {
         // The value declared to the carrier when the parcel shipped, never a
         // figure typed into the claim.
         let declared_minor = declared_at_shipment(&shipment, currency.as_str());
-        let cap = liability_cap(
-            Money::new(draft.claimed_minor, currency),
-            declared_minor.map(|m| Money::new(m, currency)),
-            weight_in(&shipment, weight_unit(terms.weight_unit)),
-            &liability,
-        )
-        .map_err(|e| ApiError::invalid("claim.line_items", e.to_string()))?;
+        let claimed = Money::new(draft.claimed_minor, currency);
+        let (cap, cap_basis) = if draft.claim_type == i32::from(cpb::ClaimType::Delay) {
+            // A guaranteed-service refund gives back charges, not goods: the
+            // loss liability cap does not apply; it never exceeds what the
+            // carrier billed for the shipment.
+            match contract_money(shipment.billed_charge.as_ref(), currency) {
+                Some(billed) => (
+                    claimed.min(billed).map_err(ApiError::internal)?,
+                    CAP_BILLED_CHARGE,
+                ),
+                None => (claimed, CAP_CLAIMED),
+            }
+        } else {
+            let cap = liability_cap(
+                claimed,
+                declared_minor.map(|m| Money::new(m, currency)),
+                weight_in(&shipment, weight_unit(terms.weight_unit)),
+                &liability,
+            )
+            .map_err(|e| ApiError::invalid("claim.line_items", e.to_string()))?;
+            (cap, CAP_LIABILITY_TERMS)
+        };
         let filing = terms.filing_window.unwrap_or_default();
         let window = if filing.months > 0 {
             Window::Months(filing.months)
@@ -208,6 +228,7 @@ impl ClaimDesk {
             decide_within_days: terms.decide_within_days,
             appeal_window_days: terms.appeal_window_days,
             max_appeals: terms.max_appeals,
+            cap_basis: cap_basis.to_owned(),
         };
         let desk = self.clone();
         let caller = caller.clone();

@@ -787,6 +787,8 @@ async fn delay_claims_come_from_refund_candidates(backend: Backend) {
     let mut s = common::shipment(&world.carrier, "LATE", shipped);
     s.service_level = "NEXT_DAY".into();
     s.promised_delivery_time = common::ts(shipped + Duration::hours(24));
+    // Billed 10.00 in all, of which 8.00 transportation.
+    s.billed_transportation_charge = usd(800);
     let late = app
         .ship(&world, s, Some(shipped + Duration::hours(48)))
         .await;
@@ -809,8 +811,8 @@ async fn delay_claims_come_from_refund_candidates(backend: Backend) {
     assert_eq!(claim.status(), S::Submitted);
     assert_eq!(
         claim.claimed_amount,
-        usd(1_000),
-        "the billed charge is refunded"
+        usd(800),
+        "the transportation charge is refunded, not the 10.00 billed in all"
     );
     let again = internal
         .create_delay_claims(pb::CreateDelayClaimsRequest {
@@ -823,4 +825,6 @@ async fn delay_claims_come_from_refund_candidates(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!((again.claims.len(), again.skipped), (0, 1));
+    assert_eq!(again.skipped_candidates[0].reason, "ALREADY_CLAIMED");
+    assert_eq!(again.skipped_candidates[0].existing_claim, claim.name);
 }

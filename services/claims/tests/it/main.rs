@@ -7,5 +7,6 @@ mod claims;
 mod common;
 mod open_claims;
 mod recoveries;
+mod refunds;
 mod terms;
 mod trace;
