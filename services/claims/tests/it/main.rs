@@ -6,6 +6,7 @@ mod appeals;
 mod claims;
 mod common;
 mod open_claims;
+mod reconciliation;
 mod recoveries;
 mod refunds;
 mod terms;

@@ -6,14 +6,14 @@ use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_platform::auth::{Role, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::{money_from_proto, timestamp_from_proto};
+use recourse_platform::proto_types::timestamp_from_proto;
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_server::ClaimService;
 
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{CLAIMANTS, READERS, carrier_id, claim_id, resource_id};
+use super::{CLAIMANTS, READERS, bounded_money, carrier_id, claim_id, resource_id};
 use crate::claims::{ClaimDesk, ClaimPatch, Move, NewClaim};
 use crate::convert::status_from_proto;
 use crate::delay::DelayClaims;
@@ -268,7 +268,7 @@ impl ClaimService for ClaimApi {
         let amount = body
             .approved_amount
             .as_ref()
-            .and_then(|m| money_from_proto(&mut v, "approved_amount", Some(m), None, false));
+            .and_then(|m| bounded_money(&mut v, "approved_amount", Some(m), None));
         v.into_result()?;
         let (Some(id), Some(given), Some(to)) = (id, given, to) else {
             return Err(invalid());

@@ -2,10 +2,11 @@
 
 use recourse_money::Money;
 use recourse_platform::auth::{Principal, Role};
-use recourse_platform::proto_types::money_from_proto;
 use recourse_platform::{ApiError, Violations, etag};
 use recourse_proto::claims as pb;
 use tonic::Status;
+
+use super::super::{MAX_AMOUNT_MINOR, bounded_money};
 
 pub fn invalid() -> Status {
     ApiError::invalid("request", "is invalid").into()
@@ -89,12 +90,11 @@ pub fn line_items(
             "must be positive",
         );
         let expected = total.map(|t| t.currency());
-        if let Some(unit) = money_from_proto(
+        if let Some(unit) = bounded_money(
             v,
             &format!("{at}.unit_value"),
             item.unit_value.as_ref(),
             expected,
-            false,
         ) {
             let line = unit.mul_ratio(i64::from(item.quantity), 1);
             match (line, total) {
@@ -106,6 +106,14 @@ pub fn line_items(
                 (Err(e), _) => v.add(format!("{at}.unit_value"), e.to_string()),
             }
         }
+    }
+    if let Some(t) = total
+        && t.amount_minor() > MAX_AMOUNT_MINOR
+    {
+        v.add(
+            field,
+            format!("must add up to at most {MAX_AMOUNT_MINOR} minor units (they add up to {t})"),
+        );
     }
     (v.len() == before).then_some(())?;
     total.map(|t| (items.to_vec(), t))

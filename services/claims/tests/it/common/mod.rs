@@ -314,3 +314,34 @@ pub async fn backdate_history(app: &TestApp, claim: &str, to_status: &str, at: D
         .expect("backdate history");
     assert!(done.rows_affected() > 0, "no {to_status} entry on {claim}");
 }
+
+/// Sets `table.column` to `at` on the rows whose `key_column` is `key` (a
+/// test standing in for the passage of time).
+pub async fn set_time(
+    app: &TestApp,
+    table: &str,
+    column: &str,
+    key_column: &str,
+    key: &str,
+    at: DateTime<Utc>,
+) {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let backend = app.claims_db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!("UPDATE {table} SET {column} = $1 WHERE {key_column} = $2"),
+        _ => format!("UPDATE {table} SET {column} = ? WHERE {key_column} = ?"),
+    };
+    let done = app
+        .claims_db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), key.into()],
+        ))
+        .await
+        .expect("set time");
+    assert!(
+        done.rows_affected() > 0,
+        "no {table} row with {key_column} = {key}"
+    );
+}
