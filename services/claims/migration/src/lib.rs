@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_claims;
 mod m20261123_000001_one_open_claim;
+mod m20261123_000002_claim_filer;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_claims::Migration),
             Box::new(m20261123_000001_one_open_claim::Migration),
+            Box::new(m20261123_000002_claim_filer::Migration),
         ]
     }
 

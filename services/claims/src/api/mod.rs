@@ -9,15 +9,26 @@ use recourse_platform::Violations;
 use recourse_platform::auth::Role;
 use recourse_platform::proto_types::money_from_proto;
 
-/// Who files and follows claims (partners: their own carrier's).
-pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
-/// Who reads claims.
+/// Who files and follows claims: in-house teams and 3PLs (their own
+/// account's). A carrier never files a claim against itself.
+pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::ThirdParty];
+/// Who reads claims (a carrier its carrier's, a 3PL its account's).
 pub const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
     Role::Carrier,
+    Role::ThirdParty,
     Role::Finance,
     Role::Auditor,
+];
+/// Who moves claims through their lifecycle; which move each may make is
+/// `claims::access`'s business (it needs the claim's status and filer).
+pub const MOVERS: &[Role] = &[
+    Role::Admin,
+    Role::Internal,
+    Role::Carrier,
+    Role::ThirdParty,
+    Role::Finance,
 ];
 /// Who records money.
 pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];

@@ -5,13 +5,13 @@ use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_claims_domain::number::claim_number;
 use recourse_money::Money;
 use recourse_platform::ApiError;
-use recourse_platform::auth::Principal;
+use recourse_platform::auth::{Principal, Role};
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
 use sea_orm::{DatabaseTransaction, TransactionTrait as _};
 
-use super::{Change, ClaimDesk, ensure_visible};
+use super::{Change, ClaimDesk};
 use crate::events::{Data, new_event};
 use crate::repo::claims::{self as repo, ClaimRecord};
 use recourse_claims_migration::{IDEMPOTENCY, OUTBOX};
@@ -44,6 +44,30 @@ pub(super) fn declared_at_shipment(shipment: &cpb::Shipment, currency: &str) -> 
         .as_ref()
         .filter(|m| m.currency_code == currency && m.amount_minor > 0)
         .map(|m| m.amount_minor)
+}
+
+/// Who may file a claim for `shipment`: in-house principals for any; a 3PL
+/// only for a shipment its own account tendered (the contracts service
+/// already hides the others; this holds even if it did not); a carrier
+/// never (it answers claims, it does not file them against itself).
+fn may_file_for(
+    caller: &Principal,
+    shipment: &cpb::Shipment,
+    shipment_id: &str,
+) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::Internal => Ok(()),
+        Role::ThirdParty if caller.party_scope() == Some(shipment.shipper_account.as_str()) => {
+            Ok(())
+        }
+        Role::ThirdParty => Err(ApiError::PermissionDenied(format!(
+            "shipments/{shipment_id} was not tendered by this 3PL account"
+        ))),
+        Role::Carrier | Role::Finance | Role::Auditor => Err(ApiError::PermissionDenied(format!(
+            "role `{}` may not file claims",
+            caller.role
+        ))),
+    }
 }
 
 /// ALREADY_EXISTS naming the open claim a new one would duplicate.
@@ -99,9 +123,11 @@ impl ClaimDesk {
         token: Option<&str>,
         new: NewClaim,
     ) -> Result<pb::Claim, ApiError> {
+        // Read with the caller's token: the contracts service shows a 3PL
+        // only the shipments its account tendered.
         let shipment = self.contracts.shipment(token, &new.shipment_id).await?;
         let carrier_id = shipment.carrier.trim_start_matches("carriers/").to_owned();
-        ensure_visible(caller, &carrier_id)?;
+        may_file_for(caller, &shipment, &new.shipment_id)?;
         let desk = self.clone();
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
@@ -136,6 +162,9 @@ impl ClaimDesk {
                     revision: 1,
                     created_at: now,
                     updated_at: now,
+                    filed_by: caller.subject.clone(),
+                    filed_by_role: caller.role.to_string(),
+                    filing_account: caller.party_scope().unwrap_or_default().to_owned(),
                 };
                 insert_unless_open(txn, &record).await?;
                 let proto = desk.to_proto(txn, &record).await?;

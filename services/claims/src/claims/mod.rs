@@ -3,6 +3,7 @@
 //! overdue clocks ([`overdue`]). Each change is one transaction with its
 //! history record and outbox event.
 
+mod access;
 mod create;
 mod overdue;
 mod submit;
@@ -25,6 +26,7 @@ use crate::events::{Data, new_event};
 use crate::repo::claims::{self as repo, ClaimFilter, ClaimRecord, HistoryRecord};
 use recourse_claims_migration::OUTBOX;
 
+pub use access::{ensure_may_see, may_see};
 pub use create::{ClaimPatch, NewClaim};
 pub use transition::Move;
 
@@ -49,16 +51,6 @@ fn illegal(from: ClaimStatus, to: ClaimStatus) -> ApiError {
         kind: "CLAIM_STATUS_TRANSITION",
         subject: format!("{from} -> {to}"),
         message: format!("a claim cannot go from {from} to {to}"),
-    }
-}
-
-pub fn ensure_visible(caller: &Principal, carrier_id: &str) -> Result<(), ApiError> {
-    if caller.can_see_carrier(carrier_id) {
-        Ok(())
-    } else {
-        Err(ApiError::PermissionDenied(format!(
-            "carriers/{carrier_id} is not visible to this principal"
-        )))
     }
 }
 
@@ -105,7 +97,7 @@ impl ClaimDesk {
 
     pub async fn get(&self, caller: &Principal, id: &str) -> Result<pb::Claim, ApiError> {
         let claim = self.find(id).await?;
-        ensure_visible(caller, &claim.carrier_id)?;
+        ensure_may_see(caller, &claim)?;
         self.to_proto(&self.db, &claim).await
     }
 
@@ -138,7 +130,7 @@ impl ClaimDesk {
         given: i64,
     ) -> Result<ClaimRecord, ApiError> {
         let claim = repo::find(txn, id).await?.ok_or_else(|| not_found(id))?;
-        ensure_visible(caller, &claim.carrier_id)?;
+        ensure_may_see(caller, &claim)?;
         if claim.revision != given {
             return Err(etag::stale(&format!("claims/{id}"), given, claim.revision));
         }
@@ -222,7 +214,7 @@ impl ClaimDesk {
         id: &str,
     ) -> Result<Vec<pb::HistoryEntry>, ApiError> {
         let claim = self.find(id).await?;
-        ensure_visible(caller, &claim.carrier_id)?;
+        ensure_may_see(caller, &claim)?;
         Ok(repo::history_of(&self.db, id)
             .await?
             .iter()

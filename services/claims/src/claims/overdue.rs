@@ -17,10 +17,12 @@ impl ClaimDesk {
     pub async fn overdue(
         &self,
         carrier_id: Option<&str>,
+        filing_account: Option<&str>,
         as_of: NaiveDate,
     ) -> Result<Vec<pb::OverdueClaim>, ApiError> {
         let filter = ClaimFilter {
             carrier_id: carrier_id.map(str::to_owned),
+            filing_account: filing_account.map(str::to_owned),
             statuses: ClaimStatus::ALL
                 .into_iter()
                 .filter(|s| s.awaits_decision())

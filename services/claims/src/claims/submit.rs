@@ -18,7 +18,7 @@ use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
 
 use super::create::declared_at_shipment;
-use super::{Change, ClaimDesk, ensure_visible, illegal};
+use super::{Change, ClaimDesk, ensure_may_see, illegal};
 use crate::convert::{date_out, money};
 use crate::repo::claims as repo;
 use recourse_claims_migration::IDEMPOTENCY;
@@ -85,7 +85,7 @@ impl ClaimDesk {
         override_late: Option<String>,
     ) -> Result<pb::Claim, ApiError> {
         let draft = self.find(id).await?;
-        ensure_visible(caller, &draft.carrier_id)?;
+        ensure_may_see(caller, &draft)?;
         if let Some(first) = IDEMPOTENCY.replay(&self.db, &key).await? {
             return Ok(first);
         }
@@ -98,7 +98,6 @@ impl ClaimDesk {
         let terms = self
             .contracts
             .claim_terms(
-                token,
                 &draft.carrier_id,
                 &draft.service_level,
                 draft.claim_type,

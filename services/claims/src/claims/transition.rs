@@ -17,6 +17,7 @@ use recourse_platform::idempotency::IdempotencyKey;
 use recourse_proto::claims as pb;
 use sea_orm::DatabaseTransaction;
 
+use super::access::{ensure_not_own_decision, ensure_role_may_move};
 use super::{Change, ClaimDesk, desk_balance, illegal};
 use crate::repo::claims::{self as repo, ClaimRecord};
 use recourse_claims_migration::IDEMPOTENCY;
@@ -71,9 +72,12 @@ impl ClaimDesk {
                 if step.to == ClaimStatus::Submitted {
                     return Err(ApiError::invalid("to", "use SubmitClaim to submit"));
                 }
-                claim.status = from
+                ensure_role_may_move(&caller, from, step.to)?;
+                let to = from
                     .transition(step.to)
                     .map_err(|_| illegal(from, step.to))?;
+                ensure_not_own_decision(&caller, &claim, to)?;
+                claim.status = to;
                 let amount = apply(txn, &mut claim, from, &step, &caller).await?;
                 desk.record(
                     txn,

@@ -12,7 +12,7 @@ use recourse_platform::proto_types::{money_to_proto, timestamp_to_proto};
 use recourse_proto::claims as pb;
 
 use super::{RecoveryDesk, allocation_error, sum_minor};
-use crate::claims::{Change, balance, ensure_visible};
+use crate::claims::{Change, balance, ensure_may_see};
 use crate::repo::claims as claims_repo;
 use crate::repo::recoveries::{self as repo, WriteOffRow};
 use recourse_claims_migration::IDEMPOTENCY;
@@ -102,7 +102,7 @@ impl RecoveryDesk {
                     resource: "claim",
                     name: format!("claims/{claim_id}"),
                 })?;
-                ensure_visible(&caller, &claim.carrier_id)?;
+                ensure_may_see(&caller, &claim)?;
                 if !matches!(claim.status, ClaimStatus::Approved | ClaimStatus::PartiallyApproved) {
                     return Err(ApiError::FailedPrecondition {
                         kind: "WRITE_OFF",

@@ -24,7 +24,7 @@ backend_tests!(
     missing_documents_are_listed,
     fifty_concurrent_identical_submissions_make_one_claim,
     stale_etag_and_illegal_moves_are_refused,
-    partner_scoping_on_every_rpc,
+    carrier_scoping_on_every_rpc,
     uploaded_documents_are_hash_verified,
     overdue_carrier_clocks_are_listed,
     delay_claims_come_from_refund_candidates,
@@ -38,10 +38,11 @@ async fn approving_above_the_cap_needs_an_admin_and_a_reason(backend: Backend) {
     let claim = draft(&app, &world, "T1", cpb::ClaimType::Loss, 1, 25_000).await;
     let mut internal = app.claims(Role::Internal);
     let c = submit(&mut internal, &claim).await.unwrap();
-    let c = transition(&mut internal, &c, S::Acknowledged, "", None)
+    let mut carrier = app.partner_claims(&world.carrier);
+    let c = transition(&mut carrier, &c, S::Acknowledged, "", None)
         .await
         .unwrap();
-    let c = transition(&mut internal, &c, S::UnderReview, "", None)
+    let c = transition(&mut carrier, &c, S::UnderReview, "", None)
         .await
         .unwrap();
     let above = |reason: &str| pb::TransitionClaimRequest {
@@ -53,11 +54,12 @@ async fn approving_above_the_cap_needs_an_admin_and_a_reason(backend: Backend) {
         approved_amount: usd(20_000),
         override_cap: true,
     };
-    let err = internal
+    let err = carrier
         .transition_claim(above("goodwill"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
+    assert!(err.message().contains("only an admin"), "{err:?}");
     let mut admin = app.claims(Role::Admin);
     let err = admin.transition_claim(above("")).await.unwrap_err();
     assert_eq!(violated_fields(&err), ["reason"]);
@@ -547,14 +549,14 @@ async fn stale_etag_and_illegal_moves_are_refused(backend: Backend) {
     assert_eq!(err.code(), Code::FailedPrecondition, "withdrawn is final");
 }
 
-async fn partner_scoping_on_every_rpc(backend: Backend) {
+async fn carrier_scoping_on_every_rpc(backend: Backend) {
     let app = spawn_app(backend).await;
     let mine = app.world("MINE").await;
     let theirs = app.world("THEIRS").await;
     let my_shipment = app.shipped(&mine, "M1", 5, true).await;
     let their_shipment = app.shipped(&theirs, "O1", 5, true).await;
-    let their_claim = app
-        .claims(Role::Internal)
+    let mut internal = app.claims(Role::Internal);
+    let their_claim = internal
         .create_claim(claim_request(
             "theirs",
             &their_shipment,
@@ -565,25 +567,30 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    let mut partner = app.partner_claims(&mine.carrier);
-    let mut as_3pl = claim_request("mine", &my_shipment, cpb::ClaimType::Loss, 1, 5_000);
-    as_3pl.claim.as_mut().unwrap().claimant = Some(pb::Claimant {
-        kind: pb::ClaimantKind::Partner3pl.into(),
-        name: "Fast 3PL".into(),
-        on_behalf_of: "Merchant Co".into(),
-    });
-    let own = partner
-        .create_claim(as_3pl.clone())
+    let own = internal
+        .create_claim(claim_request(
+            "mine",
+            &my_shipment,
+            cpb::ClaimType::Loss,
+            1,
+            5_000,
+        ))
         .await
         .unwrap()
         .into_inner();
-    let mut other = as_3pl;
-    other.request_id = "other".into();
-    other.claim.as_mut().unwrap().shipment = their_shipment.clone();
-    assert_eq!(
-        partner.create_claim(other).await.unwrap_err().code(),
-        Code::PermissionDenied
-    );
+    let mut carrier = app.partner_claims(&mine.carrier);
+    // A carrier answers claims; it never files one, even for its own parcel.
+    let err = carrier
+        .create_claim(claim_request(
+            "by-carrier",
+            &my_shipment,
+            cpb::ClaimType::Damage,
+            1,
+            5_000,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
     let denied = |r: Result<tonic::Response<_>, tonic::Status>| {
         r.map(|_: tonic::Response<pb::Claim>| ())
             .unwrap_err()
@@ -591,7 +598,7 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
     };
     assert_eq!(
         denied(
-            partner
+            carrier
                 .get_claim(pb::GetClaimRequest {
                     name: their_claim.name.clone()
                 })
@@ -600,7 +607,7 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
         Code::PermissionDenied
     );
     assert_eq!(
-        partner
+        carrier
             .list_claim_history(pb::ListClaimHistoryRequest {
                 name: their_claim.name.clone()
             })
@@ -610,24 +617,25 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
         Code::PermissionDenied
     );
     assert_eq!(
-        partner
+        carrier
             .add_document(pb::AddDocumentRequest {
-                claim: their_claim.name.clone(),
+                claim: own.name.clone(),
                 document: Some(document(cpb::DocumentKind::Photo, "x.jpg")),
             })
             .await
             .unwrap_err()
             .code(),
-        Code::PermissionDenied
+        Code::PermissionDenied,
+        "documents are the claimant's"
     );
     assert_eq!(
-        transition(&mut partner, &their_claim, S::Withdrawn, "x", None)
+        transition(&mut carrier, &their_claim, S::Acknowledged, "", None)
             .await
             .unwrap_err()
             .code(),
         Code::PermissionDenied
     );
-    let listed = partner
+    let listed = carrier
         .list_claims(pb::ListClaimsRequest::default())
         .await
         .unwrap()
@@ -640,7 +648,7 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
             .collect::<Vec<_>>(),
         [own.name.as_str()]
     );
-    let err = partner
+    let err = carrier
         .list_claims(pb::ListClaimsRequest {
             carrier: theirs.carrier.clone(),
             ..Default::default()
@@ -648,7 +656,7 @@ async fn partner_scoping_on_every_rpc(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
-    let overdue = partner
+    let overdue = carrier
         .list_overdue_claims(pb::ListOverdueClaimsRequest {
             carrier: String::new(),
             as_of: Some(timestamp_to_proto(Utc::now() + Duration::days(400))),

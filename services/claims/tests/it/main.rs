@@ -9,5 +9,6 @@ mod open_claims;
 mod reconciliation;
 mod recoveries;
 mod refunds;
+mod roles;
 mod terms;
 mod trace;

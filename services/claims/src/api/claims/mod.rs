@@ -13,7 +13,7 @@ use recourse_proto::claims::claim_service_server::ClaimService;
 
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{CLAIMANTS, READERS, bounded_money, carrier_id, claim_id, resource_id};
+use super::{CLAIMANTS, MOVERS, READERS, bounded_money, carrier_id, claim_id, resource_id};
 use crate::claims::{ClaimDesk, ClaimPatch, Move, NewClaim};
 use crate::convert::status_from_proto;
 use crate::delay::DelayClaims;
@@ -117,16 +117,18 @@ impl ClaimService for ClaimApi {
             name => resource_id(&mut v, "shipment", "shipments", name),
         };
         v.into_result()?;
+        // A carrier is pinned to its carrier, a 3PL to its account's claims.
         let carrier = caller.list_scope(carrier)?;
         let filter = ClaimFilter {
             carrier_id: carrier,
             status,
             shipment_id: shipment,
+            filing_account: caller.party_scope().map(str::to_owned),
             ..ClaimFilter::default()
         };
         let fingerprint = format!(
-            "{:?}|{:?}|{:?}",
-            filter.carrier_id, filter.status, filter.shipment_id
+            "{:?}|{:?}|{:?}|{:?}",
+            filter.carrier_id, filter.status, filter.shipment_id, filter.filing_account
         );
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let claims = self
@@ -237,14 +239,7 @@ impl ClaimService for ClaimApi {
         request: Request<pb::TransitionClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?.clone();
-        caller.require(
-            CLAIMANTS
-                .iter()
-                .chain([Role::Finance].iter())
-                .copied()
-                .collect::<Vec<_>>()
-                .as_slice(),
-        )?;
+        caller.require(MOVERS)?;
         let body = request.into_inner();
         let key = IdempotencyKey::new("TransitionClaim", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
@@ -273,16 +268,6 @@ impl ClaimService for ClaimApi {
         let (Some(id), Some(given), Some(to)) = (id, given, to) else {
             return Err(invalid());
         };
-        // Claimants appeal, withdraw and close; carriers (partners) and
-        // operators acknowledge, review and decide; finance settles.
-        let allowed: &[Role] = match to {
-            ClaimStatus::Appealed | ClaimStatus::Withdrawn | ClaimStatus::Closed => {
-                &[Role::Admin, Role::Internal]
-            }
-            ClaimStatus::Settled => &[Role::Admin, Role::Finance],
-            _ => CLAIMANTS,
-        };
-        caller.require(allowed)?;
         let step = Move {
             to,
             reason,
@@ -360,7 +345,10 @@ impl ClaimService for ClaimApi {
         v.into_result()?;
         let carrier = caller.list_scope(carrier)?;
         let as_of = as_of.ok_or_else(invalid)?.date_naive();
-        let claims = self.desk.overdue(carrier.as_deref(), as_of).await?;
+        let claims = self
+            .desk
+            .overdue(carrier.as_deref(), caller.party_scope(), as_of)
+            .await?;
         Ok(Response::new(pb::ListOverdueClaimsResponse { claims }))
     }
 

@@ -58,8 +58,11 @@ pub fn claimant(
             "names the merchant a 3PL files for",
         );
     }
-    if caller.role == Role::Carrier && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
-        v.add(format!("{field}.kind"), "a partner files as PARTNER_3PL");
+    if caller.role == Role::ThirdParty && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
+        v.add(
+            format!("{field}.kind"),
+            "a 3PL files as PARTNER_3PL, for the merchant named in on_behalf_of",
+        );
     }
     kind.map(|_| c.clone())
 }

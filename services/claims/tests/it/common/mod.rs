@@ -88,6 +88,11 @@ impl TestApp {
         ClaimServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
     }
 
+    /// A 3PL principal acting for `account`.
+    pub fn tpl_claims(&self, account: &str) -> ClaimServiceClient<Authed> {
+        ClaimServiceClient::new(self.channel(Role::ThirdParty, Some(account)))
+    }
+
     pub fn recoveries(&self, role: Role) -> RecoveryServiceClient<Authed> {
         RecoveryServiceClient::new(self.channel(role, None))
     }
