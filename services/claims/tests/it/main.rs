@@ -5,10 +5,12 @@
 mod appeals;
 mod claims;
 mod common;
+mod documents;
 mod open_claims;
 mod reconciliation;
 mod recoveries;
 mod refunds;
 mod roles;
+mod scoping;
 mod terms;
 mod trace;

@@ -7,6 +7,8 @@
 
 use crate::common;
 
+use std::collections::HashSet;
+
 use chrono::{Duration, Utc};
 use common::{claim_request, spawn_app, transition};
 use recourse_platform::auth::Role;
@@ -18,6 +20,7 @@ use tonic::Code;
 use pb::ClaimStatus as S;
 
 backend_tests!(
+    fifty_concurrent_identical_submissions_make_one_claim,
     a_second_open_claim_of_a_type_is_refused_naming_the_first,
     thirty_concurrent_creates_with_different_request_ids_make_one_claim,
     concurrent_delay_claim_runs_file_one_claim_per_candidate,
@@ -180,4 +183,90 @@ async fn concurrent_delay_claim_runs_file_one_claim_per_candidate(backend: Backe
         let winner = filed.iter().find(|c| c.shipment == skip.shipment).unwrap();
         assert_eq!(skip.existing_claim, winner.name);
     }
+}
+
+async fn fifty_concurrent_identical_submissions_make_one_claim(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    let shipment = app.shipped(&world, "T1", 5, true).await;
+    let creates = (0..50).map(|_| {
+        let mut client = app.claims(Role::Internal);
+        let request = claim_request("same-request", &shipment, cpb::ClaimType::Loss, 1, 5_000);
+        async move { client.create_claim(request).await }
+    });
+    let names: HashSet<String> = futures::future::join_all(creates)
+        .await
+        .into_iter()
+        .map(|r| {
+            r.expect("every duplicate gets the first result")
+                .into_inner()
+                .name
+        })
+        .collect();
+    assert_eq!(names.len(), 1);
+    let claim = app
+        .claims(Role::Internal)
+        .get_claim(pb::GetClaimRequest {
+            name: names.into_iter().next().unwrap(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let submits = (0..50).map(|_| {
+        let mut client = app.claims(Role::Internal);
+        let request = pb::SubmitClaimRequest {
+            request_id: "same-submit".into(),
+            name: claim.name.clone(),
+            etag: claim.etag.clone(),
+            override_late_filing: false,
+            override_justification: String::new(),
+        };
+        async move { client.submit_claim(request).await }
+    });
+    let etags: HashSet<String> = futures::future::join_all(submits)
+        .await
+        .into_iter()
+        .map(|r| r.expect("one submission, replayed").into_inner().etag)
+        .collect();
+    assert_eq!(etags.len(), 1);
+    // A retry after the first submission committed replays it, too.
+    let retry = app
+        .claims(Role::Internal)
+        .submit_claim(pb::SubmitClaimRequest {
+            request_id: "same-submit".into(),
+            name: claim.name.clone(),
+            etag: claim.etag.clone(),
+            override_late_filing: false,
+            override_justification: String::new(),
+        })
+        .await
+        .expect("a sequential retry replays the first result")
+        .into_inner();
+    assert_eq!(Some(&retry.etag), etags.iter().next());
+    let all = app
+        .claims(Role::Internal)
+        .list_claims(pb::ListClaimsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.claims.len(), 1);
+    let history = app
+        .claims(Role::Internal)
+        .list_claim_history(pb::ListClaimHistoryRequest { name: claim.name })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.entries.len(), 1, "submitted once");
+    let err = app
+        .claims(Role::Internal)
+        .create_claim(claim_request(
+            "same-request",
+            &shipment,
+            cpb::ClaimType::Loss,
+            2,
+            5_000,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
 }

@@ -21,6 +21,7 @@ use tonic::Code;
 use pb::ClaimStatus as S;
 
 backend_tests!(
+    reconciliation_of_a_generated_book_has_a_known_answer,
     reconciliation_counts_only_what_happened_by_as_of,
     huge_amounts_are_refused_at_the_api_and_old_overflowing_rows_reported,
 );
@@ -321,4 +322,114 @@ async fn insert_old_remittance(app: &TestApp, world: &World, reference: &str, am
         ))
         .await
         .expect("insert an old remittance");
+}
+
+async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let acme = app.world("ACME").await;
+    let beta = app.world("BETA").await;
+    // Twelve ACME claims: i x 7.00 claimed (under the 100.00 cap), approved in full; every third
+    // fully recovered, every fourth half written off.
+    let mut finance = app.recoveries(Role::Finance);
+    let (mut claimed, mut recovered, mut written) = (0i64, 0i64, 0i64);
+    for i in 1..=12i64 {
+        let amount = i * 700;
+        let c = crate::recoveries::approved(&app, &acme, &format!("A{i}"), 1, amount, amount).await;
+        claimed += amount;
+        if i % 3 == 0 {
+            finance
+                .record_remittance(crate::recoveries::remittance(
+                    &acme,
+                    &format!("R{i}"),
+                    usd(amount),
+                    vec![crate::recoveries::line(&c.number, "", usd(amount))],
+                ))
+                .await
+                .unwrap();
+            recovered += amount;
+        } else if i % 4 == 0 {
+            finance
+                .write_off_claim(pb::WriteOffClaimRequest {
+                    request_id: format!("w{i}"),
+                    claim: c.name.clone(),
+                    reason: "disputed".into(),
+                    amount: usd(amount / 2),
+                })
+                .await
+                .unwrap();
+            written += amount / 2;
+        }
+    }
+    // A BETA claim still in review and one withdrawn draft: claimed only / nothing.
+    let shipment = app.shipped(&beta, "B1", 5, false).await;
+    let mut internal = app.claims(Role::Internal);
+    let pending = internal
+        .create_claim(claim_request(
+            "b1",
+            &shipment,
+            cpb::ClaimType::Loss,
+            2,
+            2_500,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    submit(&mut internal, &pending).await.unwrap();
+    let other = app.shipped(&beta, "B2", 5, false).await;
+    let ignored = internal
+        .create_claim(claim_request("b2", &other, cpb::ClaimType::Loss, 1, 999))
+        .await
+        .unwrap()
+        .into_inner();
+    transition(&mut internal, &ignored, S::Withdrawn, "duplicate", None)
+        .await
+        .unwrap();
+
+    let report = app
+        .recoveries(Role::Auditor)
+        .get_reconciliation(pb::GetReconciliationRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let row = |carrier: &str| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.carrier == carrier)
+            .cloned()
+            .unwrap()
+    };
+    let a = row(&acme.carrier);
+    // 7.00 + ... + 84.00 = 546.00 claimed and approved; (3+6+9+12) x 7.00 =
+    // 210.00 recovered; 4 and 8 half written off = 42.00; 294.00 outstanding.
+    assert_eq!((claimed, recovered, written), (54_600, 21_000, 4_200));
+    assert_eq!(a.claims, 12);
+    assert_eq!(a.claimed, usd(claimed));
+    assert_eq!(a.approved, usd(claimed));
+    assert_eq!(a.recovered, usd(recovered));
+    assert_eq!(a.written_off, usd(written));
+    assert_eq!(a.outstanding, usd(claimed - recovered - written));
+    let aging = a.aging.unwrap();
+    assert_eq!(
+        aging.days_0_30,
+        usd(29_400),
+        "everything was approved today"
+    );
+    assert_eq!(aging.days_over_90, usd(0));
+    assert_eq!(a.unallocated_remittances, usd(0));
+    let b = row(&beta.carrier);
+    assert_eq!(
+        (b.claims, b.claimed, b.approved, b.outstanding),
+        (1, usd(5_000), usd(0), usd(0))
+    );
+    let only_beta = app
+        .recoveries(Role::Finance)
+        .get_reconciliation(pb::GetReconciliationRequest {
+            carrier: beta.carrier.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(only_beta.rows.len(), 1);
 }

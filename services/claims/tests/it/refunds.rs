@@ -18,6 +18,7 @@ use recourse_test_support::{Backend, backend_tests};
 use pb::ClaimStatus as S;
 
 backend_tests!(
+    delay_claims_come_from_refund_candidates,
     a_delay_claim_claims_the_transportation_charge_uncapped_by_loss_liability,
     a_candidate_without_a_refund_amount_is_skipped_with_the_reason,
     a_hand_filed_delay_claim_is_capped_by_the_billed_charge_not_the_loss_limit,
@@ -153,4 +154,54 @@ async fn a_hand_filed_delay_claim_is_capped_by_the_billed_charge_not_the_loss_li
     let terms = claim.terms.unwrap();
     assert_eq!(terms.liability_cap, usd(18_000));
     assert_eq!(terms.cap_basis, "BILLED_CHARGE");
+}
+
+async fn delay_claims_come_from_refund_candidates(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    // NEXT_DAY is guaranteed; shipped 3 days ago, delivered 2 days late.
+    let shipped = Utc::now() - Duration::days(3);
+    let mut s = common::shipment(&world.carrier, "LATE", shipped);
+    s.service_level = "NEXT_DAY".into();
+    s.promised_delivery_time = common::ts(shipped + Duration::hours(24));
+    // Billed 10.00 in all, of which 8.00 transportation.
+    s.billed_transportation_charge = usd(800);
+    let late = app
+        .ship(&world, s, Some(shipped + Duration::hours(48)))
+        .await;
+    app.shipped(&world, "GROUND", 3, true).await;
+    let mut internal = app.claims(Role::Internal);
+    let made = internal
+        .create_delay_claims(pb::CreateDelayClaimsRequest {
+            request_id: "refunds-1".into(),
+            carrier: world.carrier.clone(),
+            shipment: String::new(),
+            submit: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(made.claims.len(), 1);
+    let claim = &made.claims[0];
+    assert_eq!(claim.shipment, late);
+    assert_eq!(claim.r#type(), cpb::ClaimType::Delay);
+    assert_eq!(claim.status(), S::Submitted);
+    assert_eq!(
+        claim.claimed_amount,
+        usd(800),
+        "the transportation charge is refunded, not the 10.00 billed in all"
+    );
+    let again = internal
+        .create_delay_claims(pb::CreateDelayClaimsRequest {
+            request_id: "refunds-2".into(),
+            carrier: world.carrier.clone(),
+            shipment: String::new(),
+            submit: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((again.claims.len(), again.skipped), (0, 1));
+    assert_eq!(again.skipped_candidates[0].reason, "ALREADY_CLAIMED");
+    assert_eq!(again.skipped_candidates[0].existing_claim, claim.name);
 }

@@ -8,15 +8,20 @@
 use crate::common;
 
 use chrono::{Duration, Utc};
-use common::{TestApp, World, claim_request, spawn_app, submit, usd, violated_fields};
+use common::{
+    TestApp, World, claim_request, draft, spawn_app, submit, transition, usd, violated_fields,
+};
 use recourse_platform::auth::Role;
-use recourse_platform::proto_types::date_to_proto;
+use recourse_platform::proto_types::{date_to_proto, timestamp_to_proto};
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
 use recourse_test_support::{Backend, backend_tests};
 use tonic::Code;
 
+use pb::ClaimStatus as S;
+
 backend_tests!(
+    overdue_carrier_clocks_are_listed,
     the_cap_uses_the_value_declared_at_shipment_never_the_claims,
     carmack_9_months_are_calendar_months_not_270_days,
     invoice_anchor_falls_back_to_the_ship_date_and_says_why,
@@ -250,5 +255,61 @@ async fn invoice_anchor_falls_back_to_the_ship_date_and_says_why(backend: Backen
             "the contract counts from the invoice date but the shipment has no invoice date \
              yet; counted from the ship date ({ship_date}) instead"
         )
+    );
+}
+
+async fn overdue_carrier_clocks_are_listed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    let a = draft(&app, &world, "A", cpb::ClaimType::Loss, 1, 5_000).await;
+    let b = draft(&app, &world, "B", cpb::ClaimType::Loss, 1, 5_000).await;
+    let mut internal = app.claims(Role::Internal);
+    let a = submit(&mut internal, &a).await.unwrap();
+    let b = submit(&mut internal, &b).await.unwrap();
+    transition(
+        &mut app.partner_claims(&world.carrier),
+        &b,
+        S::Acknowledged,
+        "",
+        None,
+    )
+    .await
+    .unwrap();
+    let at = |days: i64| pb::ListOverdueClaimsRequest {
+        carrier: world.carrier.clone(),
+        as_of: Some(timestamp_to_proto(Utc::now() + Duration::days(days))),
+    };
+    assert!(
+        internal
+            .list_overdue_claims(at(29))
+            .await
+            .unwrap()
+            .into_inner()
+            .claims
+            .is_empty()
+    );
+    let late = internal
+        .list_overdue_claims(at(31))
+        .await
+        .unwrap()
+        .into_inner()
+        .claims;
+    assert_eq!(late.len(), 1, "only the unacknowledged claim");
+    assert_eq!(late[0].claim.as_ref().unwrap().name, a.name);
+    assert_eq!(
+        (late[0].clock.as_str(), late[0].days_overdue),
+        ("ACKNOWLEDGEMENT", 1)
+    );
+    let later = internal
+        .list_overdue_claims(at(125))
+        .await
+        .unwrap()
+        .into_inner()
+        .claims;
+    assert_eq!(later.len(), 2);
+    assert!(
+        later
+            .iter()
+            .all(|o| o.clock == "DECISION" && o.days_overdue == 5)
     );
 }

@@ -350,3 +350,48 @@ pub async fn set_time(
         "no {table} row with {key_column} = {key}"
     );
 }
+
+pub async fn draft(
+    app: &TestApp,
+    world: &World,
+    tracking: &str,
+    kind: cpb::ClaimType,
+    quantity: u32,
+    unit: i64,
+) -> pb::Claim {
+    let shipment = app.shipped(world, tracking, 5, true).await;
+    app.claims(Role::Internal)
+        .create_claim(claim_request(
+            &format!("draft-{tracking}"),
+            &shipment,
+            kind,
+            quantity,
+            unit,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+pub async fn with_damage_documents(app: &TestApp, claim: &pb::Claim) -> pb::Claim {
+    let mut client = app.claims(Role::Internal);
+    for (kind, name) in [
+        (cpb::DocumentKind::Invoice, "invoice.pdf"),
+        (cpb::DocumentKind::Photo, "box.jpg"),
+    ] {
+        client
+            .add_document(pb::AddDocumentRequest {
+                claim: claim.name.clone(),
+                document: Some(document(kind, name)),
+            })
+            .await
+            .unwrap();
+    }
+    client
+        .get_claim(pb::GetClaimRequest {
+            name: claim.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
