@@ -203,14 +203,6 @@ impl ClaimDesk {
             });
         }
         if let Some(t) = patch.claim_type {
-            // The unique index has the last word (`record` reports a lost
-            // race); this read only names the claim in the common case.
-            if t != claim.claim_type
-                && let Some(existing) =
-                    repo::open_claim(&txn, &claim.shipment_id, t, Some(&claim.id)).await?
-            {
-                return Err(already_open(&existing));
-            }
             claim.claim_type = t;
         }
         if let Some(c) = patch.claimant {
@@ -225,19 +217,36 @@ impl ClaimDesk {
             claim.notes = n;
         }
         let from = claim.status;
-        let proto = self
-            .record(
-                &txn,
-                caller,
-                claim,
-                Change {
-                    from,
-                    reason: "",
-                    amount: None,
-                    event_type: "claim.updated",
-                },
-            )
-            .await?;
+        let (shipment_id, claim_type) = (claim.shipment_id.clone(), claim.claim_type);
+        // A new type may collide with another open claim of the shipment: the
+        // unique index decides, in a savepoint so the winner can be named.
+        let savepoint = txn.begin().await?;
+        let change = Change {
+            from,
+            reason: "",
+            amount: None,
+            event_type: "claim.updated",
+        };
+        let proto = match self.record(&savepoint, caller, claim, change).await {
+            Ok(proto) => {
+                savepoint.commit().await?;
+                proto
+            }
+            Err(ApiError::AlreadyExists { .. }) => {
+                savepoint.rollback().await?;
+                return Err(
+                    match repo::open_claim(&txn, &shipment_id, claim_type, Some(id)).await? {
+                        Some(existing) => already_open(&existing),
+                        None => ApiError::Aborted {
+                            message: format!(
+                                "a concurrent claim on shipments/{shipment_id} changed; retry"
+                            ),
+                        },
+                    },
+                );
+            }
+            Err(err) => return Err(err),
+        };
         txn.commit().await?;
         self.relay.poke();
         Ok(proto)

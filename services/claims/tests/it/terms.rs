@@ -25,6 +25,7 @@ backend_tests!(
     the_cap_uses_the_value_declared_at_shipment_never_the_claims,
     carmack_9_months_are_calendar_months_not_270_days,
     invoice_anchor_falls_back_to_the_ship_date_and_says_why,
+    invoice_anchor_uses_the_shipments_invoice_date,
 );
 
 /// A LOSS draft for a GROUND parcel shipped 5 days ago (not delivered)
@@ -256,6 +257,56 @@ async fn invoice_anchor_falls_back_to_the_ship_date_and_says_why(backend: Backen
              yet; counted from the ship date ({ship_date}) instead"
         )
     );
+}
+
+async fn invoice_anchor_uses_the_shipments_invoice_date(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // DAMAGE: 60 days from the carrier's invoice date.
+    let world = app
+        .world_with(
+            "ACME",
+            terms_with_windows(vec![window(
+                cpb::ClaimType::Damage,
+                60,
+                0,
+                cpb::FilingAnchor::InvoiceDate,
+            )]),
+        )
+        .await;
+    // Shipped 10 days ago, invoiced 3 days after shipping (7 days ago):
+    // the deadline is the invoice date + 60 days, 3 days later than the
+    // ship-date fallback would give.
+    let shipped = Utc::now() - Duration::days(10);
+    let invoiced = (shipped + Duration::days(3)).date_naive();
+    let mut s = common::shipment(&world.carrier, "INV", shipped);
+    s.invoice_date = Some(date_to_proto(invoiced));
+    let shipment = app.ship(&world, s, Some(shipped + Duration::days(1))).await;
+    let mut internal = app.claims(Role::Internal);
+    let draft = internal
+        .create_claim(claim_request(
+            "d",
+            &shipment,
+            cpb::ClaimType::Damage,
+            1,
+            5_000,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let terms = submit(&mut internal, &draft).await.unwrap().terms.unwrap();
+    assert_eq!(
+        terms.filing_deadline,
+        Some(date_to_proto(invoiced + Duration::days(60)))
+    );
+    assert_eq!(
+        (terms.named_anchor(), terms.deadline_anchor()),
+        (
+            cpb::FilingAnchor::InvoiceDate,
+            cpb::FilingAnchor::InvoiceDate
+        )
+    );
+    assert_eq!(terms.anchor_date, Some(date_to_proto(invoiced)));
+    assert_eq!(terms.anchor_fallback, "");
 }
 
 async fn overdue_carrier_clocks_are_listed(backend: Backend) {
