@@ -1,9 +1,16 @@
 //! The contracts service, asked over gRPC for shipments, the claim terms in
-//! force on a ship date, and refund candidates. Calls carry the caller's
-//! token and trace context.
+//! force on a ship date, and refund candidates. Calls carry the trace
+//! context, and the caller's token wherever what the caller may see matters
+//! (a shipment, a carrier's refund candidates). The claim terms are read
+//! with the claims service's own identity: applying the contract is this
+//! service's job, and a 3PL filing a claim is not entitled to read the
+//! carrier's contract itself.
 
 use chrono::NaiveDate;
+use std::sync::Arc;
+
 use recourse_platform::ApiError;
+use recourse_platform::auth::{Principal, Role, TokenKeys};
 use recourse_platform::client::OutboundInterceptor;
 use recourse_platform::proto_types::date_to_proto;
 use recourse_proto::contracts as cpb;
@@ -19,7 +26,11 @@ type Authed = InterceptedService<Channel, OutboundInterceptor>;
 #[derive(Debug, Clone)]
 pub struct ContractsClient {
     channel: Channel,
+    keys: Arc<TokenKeys>,
 }
+
+/// The subject of the claims service's own calls.
+const SERVICE_SUBJECT: &str = "service:claims";
 
 /// A failure of the contracts service, as the claims service's caller
 /// should see it.
@@ -43,8 +54,15 @@ fn remote(status: tonic::Status, what: &str) -> ApiError {
 }
 
 impl ContractsClient {
-    pub fn new(channel: Channel) -> Self {
-        Self { channel }
+    pub fn new(channel: Channel, keys: Arc<TokenKeys>) -> Self {
+        Self { channel, keys }
+    }
+
+    /// A short-lived internal token for the service's own calls.
+    fn service_token(&self) -> Result<String, ApiError> {
+        let me =
+            Principal::new(SERVICE_SUBJECT, Role::Internal, None).map_err(ApiError::internal)?;
+        self.keys.mint(&me, 300).map_err(ApiError::internal)
     }
 
     fn authed(&self, token: Option<&str>) -> Result<Authed, ApiError> {
@@ -67,14 +85,14 @@ impl ContractsClient {
 
     pub async fn claim_terms(
         &self,
-        token: Option<&str>,
         carrier_id: &str,
         service_level: &str,
         claim_type: i32,
         ship_date: NaiveDate,
     ) -> Result<cpb::ClaimTerms, ApiError> {
         let carrier = format!("carriers/{carrier_id}");
-        ContractServiceClient::new(self.authed(token)?)
+        let token = self.service_token()?;
+        ContractServiceClient::new(self.authed(Some(&token))?)
             .get_claim_terms(cpb::GetClaimTermsRequest {
                 carrier: carrier.clone(),
                 service_level: service_level.to_owned(),

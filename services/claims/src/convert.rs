@@ -81,6 +81,9 @@ pub fn claim_to_proto(c: &ClaimRecord, documents: &[document::Model]) -> pb::Cla
         create_time: Some(timestamp_to_proto(c.created_at)),
         update_time: Some(timestamp_to_proto(c.updated_at)),
         etag: etag::format(c.revision),
+        filed_by: c.filed_by.clone(),
+        filed_by_role: c.filed_by_role.clone(),
+        filing_account: c.filing_account.clone(),
     }
 }
 

@@ -11,7 +11,7 @@ use recourse_proto::claims as pb;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
-use crate::claims::{ClaimDesk, ensure_visible};
+use crate::claims::{ClaimDesk, ensure_may_see};
 use crate::convert::document_to_proto;
 use crate::events::{Data, new_event};
 use crate::repo::claims as repo;
@@ -102,7 +102,7 @@ impl DocumentStore {
         row: document::Model,
     ) -> Result<pb::Document, ApiError> {
         let claim = desk.find(&row.claim_id).await?;
-        ensure_visible(caller, &claim.carrier_id)?;
+        ensure_may_see(caller, &claim)?;
         let txn = sea_orm::TransactionTrait::begin(desk.db()).await?;
         repo::insert_document(&txn, &row).await?;
         let proto = desk.to_proto(&txn, &claim).await?;
@@ -164,7 +164,7 @@ impl DocumentStore {
         v.into_result()?;
         let claim_id = claim_id.unwrap_or_default();
         let claim = desk.find(&claim_id).await?;
-        ensure_visible(caller, &claim.carrier_id)?;
+        ensure_may_see(caller, &claim)?;
         let doc_id = uuid::Uuid::now_v7().to_string();
         let folder = self.dir.join(&claim_id);
         tokio::fs::create_dir_all(&folder)

@@ -56,7 +56,7 @@ pub fn mount(
     let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
     let desk = claims::ClaimDesk::new(
         db.clone(),
-        contracts::ContractsClient::new(contracts),
+        contracts::ContractsClient::new(contracts, keys.clone()),
         relay.clone(),
     );
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);

@@ -5,7 +5,12 @@ use recourse_platform::ApiError;
 use recourse_proto::contracts as pb;
 
 use crate::convert::common::version_resource_name;
+use crate::convert::terms::{APPEAL_WINDOW_DAYS, MAX_APPEALS};
 use crate::repo::contracts::VersionRecord;
+
+fn or_default(value: u32, default: u32) -> u32 {
+    if value == 0 { default } else { value }
+}
 
 pub fn claim_terms(
     version: &VersionRecord,
@@ -51,5 +56,9 @@ pub fn claim_terms(
         required_documents,
         acknowledge_within_days: liability.acknowledge_within_days,
         decide_within_days: liability.decide_within_days,
+        // Versions stored before the appeal terms existed hold 0: the
+        // defaults apply to them as to a contract that states none.
+        appeal_window_days: or_default(liability.appeal_window_days, APPEAL_WINDOW_DAYS),
+        max_appeals: or_default(liability.max_appeals, MAX_APPEALS),
     })
 }

@@ -1,6 +1,10 @@
 //! The carrier's liability cap: the most a claim can recover.
 //!
 //! cap = min(proven, base, weight_limit) where
+//! - `proven` is the amount claimed;
+//! - `declared` is the value declared **to the carrier when the parcel
+//!   shipped** (the shipment's declared value), never a value typed into
+//!   the claim; a declared value of 0 (or less) means nothing was declared;
 //! - base is min(declared, max_declared_value if any) when the terms cover
 //!   declared values and a value was declared; otherwise the default
 //!   per-package limit;
@@ -29,13 +33,15 @@ pub struct LiabilityTerms {
     pub per_weight_unit_limit: Option<Money>,
 }
 
-/// cap = min(proven, base, weight_limit) where base = min(declared, max_declared_value if any) when coverage is on and a value was declared, else the default per-package limit; weight_limit = per_weight_unit_limit × weight_thousandths / 1000 (half away from zero), only when both are present, the limit is positive and the weight is not negative. All in one currency (mismatch → error).
+/// cap = min(proven, base, weight_limit) where base = min(declared, max_declared_value if any) when coverage is on and a value was declared (0 = not declared), else the default per-package limit; weight_limit = per_weight_unit_limit × weight_thousandths / 1000 (half away from zero), only when both are present, the limit is positive and the weight is not negative. All in one currency (mismatch → error).
 pub fn liability_cap(
     proven: Money,
     declared: Option<Money>,
     weight_thousandths: Option<i64>,
     terms: &LiabilityTerms,
 ) -> Result<Money, MoneyError> {
+    // A zero declared value is "not declared", not "declared worthless".
+    let declared = declared.filter(|d| d.amount_minor() > 0);
     let all = [
         Some(terms.default_per_package_limit),
         declared,

@@ -1,5 +1,5 @@
-//! The pure logic of Recourse freight claims: the claim lifecycle, the
-//! carrier's liability cap, filing deadlines and the carrier's
+//! The pure logic of Recourse freight claims: the claim lifecycle and its
+//! appeals, the carrier's liability cap, filing deadlines and the carrier's
 //! acknowledgement and decision clocks, applying remittances and write-offs
 //! to approved claims, reconciling recoveries per carrier, and human claim
 //! numbers.
@@ -12,6 +12,7 @@
 //! returned and date arithmetic saturates at chrono's range ends.
 
 pub mod allocation;
+pub mod appeal;
 pub mod deadline;
 pub mod liability;
 pub mod lifecycle;

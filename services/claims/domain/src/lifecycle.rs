@@ -7,14 +7,15 @@
 //! - under_review → needs_info | approved | partially_approved | denied | withdrawn
 //! - needs_info → under_review | withdrawn
 //! - denied → appealed | closed
-//! - appealed → under_review
+//! - appealed → under_review | withdrawn
 //! - approved → settled | closed
-//! - partially_approved → settled | closed
+//! - partially_approved → appealed | settled | closed
 //! - settled → closed
 //!
 //! Withdrawn and closed are final: nothing leaves them. Moving to
 //! needs_info, partially_approved, denied, appealed or withdrawn must carry
-//! a reason.
+//! a reason. Whether an appeal is still allowed (window, count) and what a
+//! decision after an appeal may be is [`crate::appeal`]'s business.
 
 use std::fmt;
 
@@ -37,7 +38,7 @@ pub enum ClaimStatus {
     PartiallyApproved,
     /// Refused by the carrier.
     Denied,
-    /// The claimant contested a denial.
+    /// The claimant contested a denial or a partial approval.
     Appealed,
     /// The approved amount has been recovered.
     Settled,
@@ -102,8 +103,9 @@ impl ClaimStatus {
                 )
                 | (NeedsInfo, UnderReview | Withdrawn)
                 | (Denied, Appealed | Closed)
-                | (Appealed, UnderReview)
-                | (Approved | PartiallyApproved, Settled | Closed)
+                | (Appealed, UnderReview | Withdrawn)
+                | (Approved, Settled | Closed)
+                | (PartiallyApproved, Appealed | Settled | Closed)
                 | (Settled, Closed)
         )
     }
@@ -136,6 +138,11 @@ impl ClaimStatus {
             self,
             Submitted | Acknowledged | UnderReview | NeedsInfo | Appealed
         )
+    }
+
+    /// Approved, PartiallyApproved or Denied: the carrier has decided.
+    pub fn is_decision(self) -> bool {
+        matches!(self, Approved | PartiallyApproved | Denied)
     }
 
     /// Closed or Withdrawn: no move leaves a final status.

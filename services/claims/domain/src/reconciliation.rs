@@ -1,8 +1,16 @@
 //! Recovery reconciliation: what each carrier owes, per currency, and how
-//! long it has been owed.
+//! long it has been owed, as it stood at the end of a day (`as_of`).
 //!
-//! - One row per (carrier, currency), sorted by carrier (byte order of the
-//!   name) then currency code. Amounts never cross currencies.
+//! - The caller supplies the facts **as of** that day: claims submitted by
+//!   then and not withdrawn by then, each with the approval in force then
+//!   (the latest approval recorded on or before it), the money allocated to
+//!   it by then from remittances dated by then, and the write-offs made by
+//!   then; and each remittance dated by then with what was allocated from
+//!   it by then. Anything dated after `as_of` is not counted.
+//! - One row per (carrier, currency) that has a claim or a remittance,
+//!   sorted by carrier (byte order of the name) then currency code; a
+//!   carrier with money received but no claims gets a row of its own.
+//!   Amounts never cross currencies.
 //! - Every claim counts in `claims` and `claimed`. Only approved claims
 //!   (`approved` is set) add to `approved`, `recovered`, `written_off`,
 //!   `outstanding` and aging; an unapproved claim's recovered and
@@ -13,14 +21,42 @@
 //!   calendar days from `approved_on` to `as_of`: 0–30, 31–60, 61–90, over
 //!   90. A claim approved on `as_of` is 0 days old; an approval after
 //!   `as_of` or without a date counts as 0 days.
-//! - Every amount of a claim must be in the claim's currency; a mismatch
-//!   or overflow fails the whole reconciliation rather than giving a wrong
-//!   row. `claims` saturates at `u32::MAX`.
+//! - `unallocated` = Σ over the carrier's remittances in that currency of
+//!   (amount − allocated).
+//! - Every sum is checked: an amount in another currency or a total beyond
+//!   the range of minor units fails the whole reconciliation with the row
+//!   and the field it happened in, never a wrong or wrapped number.
+//!   `claims` saturates at `u32::MAX`.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use recourse_money::{Currency, Money, MoneyError};
+
+/// Why a reconciliation could not be computed: the row and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} of carrier {carrier} in {currency}: {source}")]
+pub struct ReconcileError {
+    /// The carrier of the row.
+    pub carrier: String,
+    /// The currency code of the row.
+    pub currency: String,
+    /// The row field whose sum failed, e.g. `outstanding`.
+    pub field: &'static str,
+    /// Overflow, or an amount in another currency.
+    pub source: MoneyError,
+}
+
+/// What one remittance contributes as of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemittanceFacts {
+    /// The carrier that paid.
+    pub carrier: String,
+    /// The remittance amount (its currency is the row's).
+    pub amount: Money,
+    /// What was allocated from it to claims by then.
+    pub allocated: Money,
+}
 
 /// The money facts of one claim, as both sides know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +147,9 @@ pub struct Row {
     pub outstanding: Money,
     /// `outstanding` by age since approval.
     pub aging: Aging,
+    /// Money received from the carrier in this currency and not allocated
+    /// to any claim.
+    pub unallocated: Money,
 }
 
 impl Row {
@@ -127,28 +166,71 @@ impl Row {
             written_off: z,
             outstanding: z,
             aging: Aging::zero(currency),
+            unallocated: z,
+        }
+    }
+
+    /// `Err` naming this row and `field`.
+    fn failed(&self, field: &'static str) -> impl Fn(MoneyError) -> ReconcileError + '_ {
+        move |source| ReconcileError {
+            carrier: self.carrier.clone(),
+            currency: self.currency.as_str().to_owned(),
+            field,
+            source,
         }
     }
 
     /// Adds one claim of this carrier and currency.
-    fn add(&mut self, claim: &ClaimFacts, as_of: NaiveDate) -> Result<(), MoneyError> {
+    fn add(&mut self, claim: &ClaimFacts, as_of: NaiveDate) -> Result<(), ReconcileError> {
         self.claims = self.claims.saturating_add(1);
-        self.claimed = self.claimed.checked_add(claim.claimed)?;
+        self.claimed = self
+            .claimed
+            .checked_add(claim.claimed)
+            .map_err(self.failed("claimed"))?;
         let Some(approved) = claim.approved else {
             return Ok(());
         };
         let outstanding = approved
-            .checked_sub(claim.recovered)?
-            .checked_sub(claim.written_off)?;
-        self.approved = self.approved.checked_add(approved)?;
-        self.recovered = self.recovered.checked_add(claim.recovered)?;
-        self.written_off = self.written_off.checked_add(claim.written_off)?;
-        self.outstanding = self.outstanding.checked_add(outstanding)?;
+            .checked_sub(claim.recovered)
+            .and_then(|m| m.checked_sub(claim.written_off))
+            .map_err(self.failed("outstanding"))?;
+        self.approved = self
+            .approved
+            .checked_add(approved)
+            .map_err(self.failed("approved"))?;
+        self.recovered = self
+            .recovered
+            .checked_add(claim.recovered)
+            .map_err(self.failed("recovered"))?;
+        self.written_off = self
+            .written_off
+            .checked_add(claim.written_off)
+            .map_err(self.failed("written_off"))?;
+        self.outstanding = self
+            .outstanding
+            .checked_add(outstanding)
+            .map_err(self.failed("outstanding"))?;
         let age = claim
             .approved_on
             .map_or(0, |on| as_of.signed_duration_since(on).num_days());
-        let bucket = self.aging.bucket_mut(age);
-        *bucket = bucket.checked_add(outstanding)?;
+        let bucket = *self.aging.bucket_mut(age);
+        let aged = bucket
+            .checked_add(outstanding)
+            .map_err(self.failed("aging"))?;
+        *self.aging.bucket_mut(age) = aged;
+        Ok(())
+    }
+
+    /// Adds what is left of one remittance of this carrier and currency.
+    fn add_remittance(&mut self, remittance: &RemittanceFacts) -> Result<(), ReconcileError> {
+        let left = remittance
+            .amount
+            .checked_sub(remittance.allocated)
+            .map_err(self.failed("unallocated_remittances"))?;
+        self.unallocated = self
+            .unallocated
+            .checked_add(left)
+            .map_err(self.failed("unallocated_remittances"))?;
         Ok(())
     }
 
@@ -170,13 +252,23 @@ impl Row {
     }
 }
 
-/// One row per (carrier, currency), sorted by both. outstanding = approved − recovered − written_off per claim, summed; aged by whole days from approved_on to as_of: 0–30, 31–60, 61–90, >90 (a claim approved today is 0 days). Unapproved claims count in `claims` and `claimed` only.
-pub fn reconcile(claims: &[ClaimFacts], as_of: NaiveDate) -> Result<Vec<Row>, MoneyError> {
+/// One row per (carrier, currency) with a claim or a remittance, sorted by both. outstanding = approved − recovered − written_off per claim, summed; aged by whole days from approved_on to as_of: 0–30, 31–60, 61–90, >90 (a claim approved today is 0 days). Unapproved claims count in `claims` and `claimed` only. unallocated = Σ (remittance − allocated). Every sum is checked.
+pub fn reconcile(
+    claims: &[ClaimFacts],
+    remittances: &[RemittanceFacts],
+    as_of: NaiveDate,
+) -> Result<Vec<Row>, ReconcileError> {
     let mut rows: BTreeMap<(&str, Currency), Row> = BTreeMap::new();
     for claim in claims {
         rows.entry((claim.carrier.as_str(), claim.currency))
             .or_insert_with(|| Row::empty(&claim.carrier, claim.currency))
             .add(claim, as_of)?;
+    }
+    for remittance in remittances {
+        let currency = remittance.amount.currency();
+        rows.entry((remittance.carrier.as_str(), currency))
+            .or_insert_with(|| Row::empty(&remittance.carrier, currency))
+            .add_remittance(remittance)?;
     }
     Ok(rows.into_values().collect())
 }

@@ -7,6 +7,8 @@ use recourse_platform::outbox::OutboxTable;
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_claims;
+mod m20261123_000001_one_open_claim;
+mod m20261123_000002_claim_filer;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -16,7 +18,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_claims::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_claims::Migration),
+            Box::new(m20261123_000001_one_open_claim::Migration),
+            Box::new(m20261123_000002_claim_filer::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

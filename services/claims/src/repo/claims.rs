@@ -43,6 +43,11 @@ pub struct ClaimRecord {
     pub revision: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who filed it: the principal's subject and role ("" before recorded).
+    pub filed_by: String,
+    pub filed_by_role: String,
+    /// The 3PL account it was filed for ("" unless a 3PL filed it).
+    pub filing_account: String,
 }
 
 fn claim_type_name(value: i32) -> String {
@@ -100,6 +105,9 @@ fn from_row(r: claim::Model) -> Result<ClaimRecord, DbErr> {
         revision: r.revision,
         created_at: r.created_at,
         updated_at: r.updated_at,
+        filed_by: r.filed_by,
+        filed_by_role: r.filed_by_role,
+        filing_account: r.filing_account,
     })
 }
 
@@ -137,6 +145,9 @@ fn row(c: &ClaimRecord) -> claim::ActiveModel {
         revision: Set(c.revision),
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
+        filed_by: Set(c.filed_by.clone()),
+        filed_by_role: Set(c.filed_by_role.clone()),
+        filing_account: Set(c.filing_account.clone()),
     }
 }
 
@@ -180,6 +191,27 @@ pub async fn find_by_number<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The open claim (any status but closed and withdrawn) of `claim_type` on
+/// a shipment, other than `except`; the unique index allows at most one.
+pub async fn open_claim<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: &str,
+    claim_type: i32,
+    except: Option<&str>,
+) -> Result<Option<ClaimRecord>, DbErr> {
+    let mut query = claim::Entity::find()
+        .filter(claim::Column::ShipmentId.eq(shipment_id))
+        .filter(claim::Column::ClaimType.eq(claim_type_name(claim_type)))
+        .filter(claim::Column::Status.is_not_in([
+            ClaimStatus::Closed.as_str(),
+            ClaimStatus::Withdrawn.as_str(),
+        ]));
+    if let Some(id) = except {
+        query = query.filter(claim::Column::Id.ne(id));
+    }
+    query.one(conn).await?.map(from_row).transpose()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub carrier_id: Option<String>,
@@ -188,6 +220,8 @@ pub struct ClaimFilter {
     pub shipment_id: Option<String>,
     pub tracking_number: Option<String>,
     pub claim_type: Option<i32>,
+    /// Only the claims this 3PL account filed.
+    pub filing_account: Option<String>,
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -214,6 +248,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(t) = f.claim_type {
         query = query.filter(claim::Column::ClaimType.eq(claim_type_name(t)));
+    }
+    if let Some(a) = &f.filing_account {
+        query = query.filter(claim::Column::FilingAccount.eq(a.as_str()));
     }
     if let Some(after) = after {
         query = query.filter(claim::Column::Id.gt(after));

@@ -36,6 +36,9 @@ pub mod claim {
         pub revision: i64,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub filed_by: String,
+        pub filed_by_role: String,
+        pub filing_account: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

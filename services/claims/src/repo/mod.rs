@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod entity;
+pub mod reconciliation;
 pub mod recoveries;
 
 /// A stored row that does not parse: a bug or a hand edit, never user input.

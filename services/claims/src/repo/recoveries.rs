@@ -1,7 +1,5 @@
 //! Remittances, their lines, allocations to claims, and write-offs.
 
-use std::collections::HashMap;
-
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -145,21 +143,4 @@ pub async fn allocations_of_remittance<C: ConnectionTrait>(
         .order_by_asc(allocation::Column::CreatedAt)
         .all(conn)
         .await
-}
-
-/// Allocated minor units per remittance id, summed by the database.
-pub async fn allocated_totals<C: ConnectionTrait>(conn: &C) -> Result<HashMap<String, i64>, DbErr> {
-    // SUM(bigint) is numeric on PostgreSQL; the cast keeps one type on both backends.
-    let rows: Vec<(String, i64)> = allocation::Entity::find()
-        .select_only()
-        .column(allocation::Column::RemittanceId)
-        .column_as(
-            sea_orm::sea_query::Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"),
-            "total",
-        )
-        .group_by(allocation::Column::RemittanceId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().collect())
 }

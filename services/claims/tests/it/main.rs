@@ -2,7 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod appeals;
 mod claims;
 mod common;
+mod documents;
+mod open_claims;
+mod reconciliation;
 mod recoveries;
+mod refunds;
+mod roles;
+mod scoping;
+mod terms;
 mod trace;

@@ -22,14 +22,11 @@ backend_tests!(
     allocations_never_exceed_the_remittance_or_the_claim,
     remittance_import_keeps_good_rows_and_reports_bad_ones,
     write_off_then_close,
-    reconciliation_of_a_generated_book_has_a_known_answer,
-    finance_roles_are_enforced,
-    partner_stream_sees_only_its_own_claims,
 );
 
 /// A LOSS claim of `quantity` × `unit` approved for `approve` (all USD
 /// minor units).
-async fn approved(
+pub async fn approved(
     app: &TestApp,
     world: &World,
     tracking: &str,
@@ -68,7 +65,7 @@ async fn approved(
         .unwrap()
 }
 
-fn remittance(
+pub fn remittance(
     world: &World,
     reference: &str,
     amount: Option<Money>,
@@ -88,7 +85,7 @@ fn remittance(
     }
 }
 
-fn line(claim: &str, tracking: &str, amount: Option<Money>) -> pb::RemittanceLine {
+pub fn line(claim: &str, tracking: &str, amount: Option<Money>) -> pb::RemittanceLine {
     pb::RemittanceLine {
         claim: claim.into(),
         tracking_number: tracking.into(),
@@ -336,203 +333,4 @@ async fn write_off_then_close(backend: Backend) {
             .status(),
         S::Closed
     );
-}
-
-async fn reconciliation_of_a_generated_book_has_a_known_answer(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let acme = app.world("ACME").await;
-    let beta = app.world("BETA").await;
-    // Twelve ACME claims: i x 7.00 claimed (under the 100.00 cap), approved in full; every third
-    // fully recovered, every fourth half written off.
-    let mut finance = app.recoveries(Role::Finance);
-    let (mut claimed, mut recovered, mut written) = (0i64, 0i64, 0i64);
-    for i in 1..=12i64 {
-        let amount = i * 700;
-        let c = approved(&app, &acme, &format!("A{i}"), 1, amount, amount).await;
-        claimed += amount;
-        if i % 3 == 0 {
-            finance
-                .record_remittance(remittance(
-                    &acme,
-                    &format!("R{i}"),
-                    usd(amount),
-                    vec![line(&c.number, "", usd(amount))],
-                ))
-                .await
-                .unwrap();
-            recovered += amount;
-        } else if i % 4 == 0 {
-            finance
-                .write_off_claim(pb::WriteOffClaimRequest {
-                    request_id: format!("w{i}"),
-                    claim: c.name.clone(),
-                    reason: "disputed".into(),
-                    amount: usd(amount / 2),
-                })
-                .await
-                .unwrap();
-            written += amount / 2;
-        }
-    }
-    // A BETA claim still in review and one withdrawn draft: claimed only / nothing.
-    let shipment = app.shipped(&beta, "B1", 5, false).await;
-    let mut internal = app.claims(Role::Internal);
-    let pending = internal
-        .create_claim(claim_request(
-            "b1",
-            &shipment,
-            cpb::ClaimType::Loss,
-            2,
-            2_500,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    submit(&mut internal, &pending).await.unwrap();
-    let ignored = internal
-        .create_claim(claim_request("b2", &shipment, cpb::ClaimType::Loss, 1, 999))
-        .await
-        .unwrap()
-        .into_inner();
-    transition(&mut internal, &ignored, S::Withdrawn, "duplicate", None)
-        .await
-        .unwrap();
-
-    let report = app
-        .recoveries(Role::Auditor)
-        .get_reconciliation(pb::GetReconciliationRequest::default())
-        .await
-        .unwrap()
-        .into_inner();
-    let row = |carrier: &str| {
-        report
-            .rows
-            .iter()
-            .find(|r| r.carrier == carrier)
-            .cloned()
-            .unwrap()
-    };
-    let a = row(&acme.carrier);
-    // 7.00 + ... + 84.00 = 546.00 claimed and approved; (3+6+9+12) x 7.00 =
-    // 210.00 recovered; 4 and 8 half written off = 42.00; 294.00 outstanding.
-    assert_eq!((claimed, recovered, written), (54_600, 21_000, 4_200));
-    assert_eq!(a.claims, 12);
-    assert_eq!(a.claimed, usd(claimed));
-    assert_eq!(a.approved, usd(claimed));
-    assert_eq!(a.recovered, usd(recovered));
-    assert_eq!(a.written_off, usd(written));
-    assert_eq!(a.outstanding, usd(claimed - recovered - written));
-    let aging = a.aging.unwrap();
-    assert_eq!(
-        aging.days_0_30,
-        usd(29_400),
-        "everything was approved today"
-    );
-    assert_eq!(aging.days_over_90, usd(0));
-    assert_eq!(a.unallocated_remittances, usd(0));
-    let b = row(&beta.carrier);
-    assert_eq!(
-        (b.claims, b.claimed, b.approved, b.outstanding),
-        (1, usd(5_000), usd(0), usd(0))
-    );
-    let only_beta = app
-        .recoveries(Role::Finance)
-        .get_reconciliation(pb::GetReconciliationRequest {
-            carrier: beta.carrier.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(only_beta.rows.len(), 1);
-}
-
-async fn finance_roles_are_enforced(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let world = app.world("ACME").await;
-    for role in [Role::Internal, Role::Auditor] {
-        let err = app
-            .recoveries(role)
-            .record_remittance(remittance(&world, "R1", usd(100), vec![]))
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), Code::PermissionDenied, "{role}");
-    }
-    let err = app
-        .recoveries(Role::Internal)
-        .get_reconciliation(pb::GetReconciliationRequest::default())
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
-    app.recoveries(Role::Auditor)
-        .get_reconciliation(pb::GetReconciliationRequest::default())
-        .await
-        .unwrap();
-    let token = app.auth.token(
-        Role::Carrier,
-        Some(world.carrier.trim_start_matches("carriers/")),
-    );
-    let err = recourse_proto::claims::recovery_service_client::RecoveryServiceClient::new(
-        app.server.authed(Some(&token)),
-    )
-    .list_remittances(pb::ListRemittancesRequest::default())
-    .await
-    .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
-}
-
-async fn partner_stream_sees_only_its_own_claims(backend: Backend) {
-    use tokio_stream::StreamExt as _;
-    let app = spawn_app(backend).await;
-    let mine = app.world("MINE").await;
-    let theirs = app.world("THEIRS").await;
-    let their_shipment = app.shipped(&theirs, "O1", 5, false).await;
-    let my_shipment = app.shipped(&mine, "M1", 5, false).await;
-    let mut internal = app.claims(Role::Internal);
-    internal
-        .create_claim(claim_request(
-            "o",
-            &their_shipment,
-            cpb::ClaimType::Loss,
-            1,
-            100,
-        ))
-        .await
-        .unwrap();
-    let mut stream = app
-        .events(Role::Carrier, Some(&mine.carrier))
-        .subscribe(pb::SubscribeRequest::default())
-        .await
-        .unwrap()
-        .into_inner();
-    let mine_claim = internal
-        .create_claim(claim_request(
-            "m",
-            &my_shipment,
-            cpb::ClaimType::Loss,
-            1,
-            100,
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    submit(&mut internal, &mine_claim).await.unwrap();
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let e = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        seen.push((e.r#type.clone(), e.carrier.clone()));
-    }
-    assert_eq!(
-        seen,
-        [
-            ("claim.created".to_owned(), mine.carrier.clone()),
-            ("claim.submitted".to_owned(), mine.carrier.clone())
-        ]
-    );
-    let extra = tokio::time::timeout(std::time::Duration::from_millis(700), stream.next()).await;
-    assert!(extra.is_err(), "nothing of the other carrier: {extra:?}");
 }

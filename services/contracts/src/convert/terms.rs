@@ -14,6 +14,9 @@ use super::common::{currency, length_unit, money, weight_unit};
 /// Defaults of the federal carrier clocks (49 CFR 370).
 const ACKNOWLEDGE_DAYS: u32 = 30;
 const DECIDE_DAYS: u32 = 120;
+/// Appeal defaults when a contract states none: 30 days, one appeal.
+pub const APPEAL_WINDOW_DAYS: u32 = 30;
+pub const MAX_APPEALS: u32 = 1;
 
 pub fn code(v: &mut Violations, field: &str, s: &str) -> bool {
     let ok = (1..=32).contains(&s.len())
@@ -63,6 +66,12 @@ pub fn validate(
                 }
                 if l.decide_within_days == 0 {
                     l.decide_within_days = DECIDE_DAYS;
+                }
+                if l.appeal_window_days == 0 {
+                    l.appeal_window_days = APPEAL_WINDOW_DAYS;
+                }
+                if l.max_appeals == 0 {
+                    l.max_appeals = MAX_APPEALS;
                 }
             }
             validate_liability(v, &format!("{field}.liability"), liability, cur);
@@ -295,11 +304,20 @@ fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur:
             format!("{wat}.claim_type"),
             "has two filing windows",
         );
-        v.check(
-            w.days > 0 && w.days <= 3_650,
-            format!("{wat}.days"),
-            "must be 1-3650",
-        );
+        // Exactly one of days and months: Carmack's 9 months are calendar
+        // months, which no number of days states.
+        match (w.days, w.months) {
+            (0, 0) => v.add(
+                format!("{wat}.days"),
+                "set days (1-3650) or calendar months (1-120)",
+            ),
+            (days, 0) => v.check(days <= 3_650, format!("{wat}.days"), "must be 1-3650"),
+            (0, months) => v.check(months <= 120, format!("{wat}.months"), "must be 1-120"),
+            (_, _) => v.add(
+                format!("{wat}.months"),
+                "set either days or months, not both",
+            ),
+        }
         let anchor =
             pb::FilingAnchor::try_from(w.anchor).is_ok_and(|a| a != pb::FilingAnchor::Unspecified);
         v.check(
@@ -308,6 +326,16 @@ fn validate_liability(v: &mut Violations, at: &str, l: &pb::LiabilityTerms, cur:
             "must name the date the window counts from",
         );
     }
+    v.check(
+        l.appeal_window_days <= 3_650,
+        format!("{at}.appeal_window_days"),
+        "must be at most 3650 (0 = 30)",
+    );
+    v.check(
+        l.max_appeals <= 20,
+        format!("{at}.max_appeals"),
+        "must be at most 20 (0 = 1)",
+    );
     let mut doc_types = HashSet::new();
     for (i, r) in l.required_documents.iter().enumerate() {
         let rat = format!("{at}.required_documents[{i}]");

@@ -20,11 +20,23 @@ fn dates() -> AnchorDates {
     }
 }
 
+/// The deadline's (last day, anchor used) pair, for short assertions.
+fn due(named: Anchor, window: Window, dates: &AnchorDates) -> (NaiveDate, Anchor) {
+    let d = filing_deadline(named, window, dates);
+    (d.last_day, d.anchor)
+}
+
 #[test]
 fn damage_60_days_from_delivery_2026_11_04_is_2027_01_03() {
+    let deadline = filing_deadline(Anchor::ActualDelivery, Window::Days(60), &dates());
     assert_eq!(
-        filing_deadline(Anchor::ActualDelivery, 60, &dates()),
-        (d(2027, 1, 3), Anchor::ActualDelivery)
+        deadline,
+        Deadline {
+            last_day: d(2027, 1, 3),
+            anchor: Anchor::ActualDelivery,
+            anchor_date: d(2026, 11, 4),
+            fallback: None,
+        }
     );
 }
 
@@ -35,9 +47,17 @@ fn loss_with_no_delivery_falls_back_to_scheduled_2026_11_03_plus_270_is_2027_07_
         ..dates()
     };
     // 2026-11-03 + 270 days = 2027-07-31.
+    let deadline = filing_deadline(Anchor::ActualDelivery, Window::Days(270), &lost);
     assert_eq!(
-        filing_deadline(Anchor::ActualDelivery, 270, &lost),
-        (d(2027, 7, 31), Anchor::ScheduledDelivery)
+        (deadline.last_day, deadline.anchor, deadline.anchor_date),
+        (d(2027, 7, 31), Anchor::ScheduledDelivery, d(2026, 11, 3))
+    );
+    assert_eq!(
+        deadline.fallback.as_deref(),
+        Some(
+            "the contract counts from the delivery date but the parcel has no delivery \
+             (lost or not delivered yet); counted from the scheduled delivery date (2026-11-03) instead"
+        )
     );
 }
 
@@ -56,7 +76,7 @@ fn loss_with_no_delivery_or_schedule_falls_back_to_ship_2026_10_28_plus_9_is_11_
         Anchor::ShipDate,
     ] {
         assert_eq!(
-            filing_deadline(anchor, 9, &bare),
+            due(anchor, Window::Days(9), &bare),
             (d(2026, 11, 6), Anchor::ShipDate),
             "{anchor:?}"
         );
@@ -66,17 +86,93 @@ fn loss_with_no_delivery_or_schedule_falls_back_to_ship_2026_10_28_plus_9_is_11_
 #[test]
 fn each_known_anchor_is_used_as_named() {
     assert_eq!(
-        filing_deadline(Anchor::ShipDate, 0, &dates()),
+        due(Anchor::ShipDate, Window::Days(0), &dates()),
         (d(2026, 10, 28), Anchor::ShipDate)
     );
     assert_eq!(
-        filing_deadline(Anchor::ScheduledDelivery, 30, &dates()),
+        due(Anchor::ScheduledDelivery, Window::Days(30), &dates()),
         (d(2026, 12, 3), Anchor::ScheduledDelivery)
     );
+    // Invoiced 2026-11-10 + 180 days = 2027-05-09.
+    let invoiced = filing_deadline(Anchor::InvoiceDate, Window::Days(180), &dates());
     assert_eq!(
-        filing_deadline(Anchor::InvoiceDate, 180, &dates()),
-        (d(2027, 5, 9), Anchor::InvoiceDate)
+        (invoiced.last_day, invoiced.anchor, invoiced.fallback),
+        (d(2027, 5, 9), Anchor::InvoiceDate, None)
     );
+}
+
+#[test]
+fn invoice_anchor_without_an_invoice_date_counts_from_the_ship_date_and_says_so() {
+    let uninvoiced = AnchorDates {
+        invoiced: None,
+        ..dates()
+    };
+    // Shipped 2026-10-28 + 180 days = 2027-04-26 (not 2027-05-09 from the
+    // invoice, which is not known yet).
+    let deadline = filing_deadline(Anchor::InvoiceDate, Window::Days(180), &uninvoiced);
+    assert_eq!(
+        (deadline.last_day, deadline.anchor, deadline.anchor_date),
+        (d(2027, 4, 26), Anchor::ShipDate, d(2026, 10, 28))
+    );
+    assert_eq!(
+        deadline.fallback.as_deref(),
+        Some(
+            "the contract counts from the invoice date but the shipment has no invoice date \
+             yet; counted from the ship date (2026-10-28) instead"
+        )
+    );
+}
+
+#[test]
+fn carmack_9_months_from_2026_01_31_is_2026_10_31_not_270_days_2026_10_28() {
+    let delivered = AnchorDates {
+        ship: d(2026, 1, 29),
+        scheduled: Some(d(2026, 1, 31)),
+        delivered: Some(d(2026, 1, 31)),
+        invoiced: None,
+    };
+    // 2026-01-31 + 9 calendar months = 2026-10-31.
+    assert_eq!(
+        due(Anchor::ActualDelivery, Window::Months(9), &delivered),
+        (d(2026, 10, 31), Anchor::ActualDelivery)
+    );
+    // 2026-01-31 + 270 days: Feb 28 + Mar 31 + Apr 30 + May 31 + Jun 30 +
+    // Jul 31 + Aug 31 + Sep 30 = 242 days to 2026-09-30, + 28 = 2026-10-28.
+    assert_eq!(
+        due(Anchor::ActualDelivery, Window::Days(270), &delivered),
+        (d(2026, 10, 28), Anchor::ActualDelivery)
+    );
+}
+
+#[test]
+fn months_clamp_to_the_end_of_a_shorter_month() {
+    let on = |date: NaiveDate| AnchorDates {
+        ship: date,
+        scheduled: None,
+        delivered: None,
+        invoiced: None,
+    };
+    // 2026-05-31 + 9 months: February 2027 has 28 days → 2027-02-28.
+    assert_eq!(
+        due(Anchor::ShipDate, Window::Months(9), &on(d(2026, 5, 31))).0,
+        d(2027, 2, 28)
+    );
+    // 2027-05-31 + 9 months: 2028 is a leap year → 2028-02-29.
+    assert_eq!(
+        due(Anchor::ShipDate, Window::Months(9), &on(d(2027, 5, 31))).0,
+        d(2028, 2, 29)
+    );
+    // 2026-08-31 + 1 month = 2026-09-30; + 12 months = 2027-08-31.
+    assert_eq!(Window::Months(1).after(d(2026, 8, 31)), d(2026, 9, 30));
+    assert_eq!(Window::Months(12).after(d(2026, 8, 31)), d(2027, 8, 31));
+}
+
+#[test]
+fn windows_read_as_english() {
+    assert_eq!(Window::Days(60).to_string(), "60 days");
+    assert_eq!(Window::Days(1).to_string(), "1 day");
+    assert_eq!(Window::Months(9).to_string(), "9 months");
+    assert_eq!(Window::Months(1).to_string(), "1 month");
 }
 
 #[test]
@@ -158,7 +254,11 @@ fn range_ends_saturate_instead_of_panicking() {
         invoiced: None,
     };
     assert_eq!(
-        filing_deadline(Anchor::ShipDate, u32::MAX, &end),
+        due(Anchor::ShipDate, Window::Days(u32::MAX), &end),
+        (NaiveDate::MAX, Anchor::ShipDate)
+    );
+    assert_eq!(
+        due(Anchor::ShipDate, Window::Months(u32::MAX), &end),
         (NaiveDate::MAX, Anchor::ShipDate)
     );
     assert_eq!(

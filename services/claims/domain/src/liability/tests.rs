@@ -161,3 +161,28 @@ fn huge_weight_overflows_instead_of_wrapping() {
         Err(MoneyError::Overflow)
     );
 }
+
+#[test]
+fn declared_0_means_not_declared_so_250_claimed_caps_at_the_default_100_not_0() {
+    // Shipped with declared_value 0: nothing was declared, the $100 default
+    // limit applies (before issue 7 the cap came out as min(250, 0) = $0).
+    assert_eq!(
+        liability_cap(usd(250_00), Some(usd(0)), None, &terms()),
+        Ok(usd(100_00))
+    );
+    // Declared $400 at shipment: min(250 claimed, 400 declared) = $250.
+    assert_eq!(
+        liability_cap(usd(250_00), Some(usd(400_00)), None, &terms()),
+        Ok(usd(250_00))
+    );
+    // A zero in another currency is still "not declared", not a mismatch.
+    assert_eq!(
+        liability_cap(
+            usd(250_00),
+            Some(Money::new(0, Currency::EUR)),
+            None,
+            &terms()
+        ),
+        Ok(usd(100_00))
+    );
+}

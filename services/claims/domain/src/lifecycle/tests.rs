@@ -20,15 +20,17 @@ const LEGAL: &[(ClaimStatus, ClaimStatus)] = &[
     (Denied, Appealed),
     (Denied, Closed),
     (Appealed, UnderReview),
+    (Appealed, Withdrawn),
     (Approved, Settled),
     (Approved, Closed),
+    (PartiallyApproved, Appealed),
     (PartiallyApproved, Settled),
     (PartiallyApproved, Closed),
     (Settled, Closed),
 ];
 
 #[test]
-fn all_21_legal_moves_are_allowed_and_the_other_123_of_144_refused() {
+fn all_23_legal_moves_are_allowed_and_the_other_121_of_144_refused() {
     let mut allowed = 0;
     for from in ClaimStatus::ALL {
         for to in ClaimStatus::ALL {
@@ -42,7 +44,7 @@ fn all_21_legal_moves_are_allowed_and_the_other_123_of_144_refused() {
             }
         }
     }
-    assert_eq!(allowed, 21);
+    assert_eq!(allowed, 23);
 }
 
 #[test]
@@ -121,4 +123,22 @@ fn approved_and_awaiting_sets() {
         awaiting,
         vec![Submitted, Acknowledged, UnderReview, NeedsInfo, Appealed]
     );
+}
+
+#[test]
+fn a_partial_approval_can_be_appealed_and_an_appeal_withdrawn() {
+    // Issue 7: both were refused before.
+    assert_eq!(PartiallyApproved.transition(Appealed), Ok(Appealed));
+    assert_eq!(Appealed.transition(Withdrawn), Ok(Withdrawn));
+    // A full approval has nothing left to contest.
+    assert!(!Approved.can_become(Appealed));
+}
+
+#[test]
+fn decisions_are_approved_partially_approved_and_denied() {
+    let decisions: Vec<_> = ClaimStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_decision())
+        .collect();
+    assert_eq!(decisions, vec![Approved, PartiallyApproved, Denied]);
 }

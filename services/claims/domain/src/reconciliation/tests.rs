@@ -53,7 +53,7 @@ fn acme_usd() -> Vec<ClaimFacts> {
 
 #[test]
 fn acme_usd_ages_day_30_in_0_30_day_31_and_60_in_31_60_61_and_90_in_61_90_91_over_90() {
-    let rows = reconcile(&acme_usd(), d(2026, 6, 30)).unwrap();
+    let rows = reconcile(&acme_usd(), &[], d(2026, 6, 30)).unwrap();
     let expected = Row {
         carrier: "acme".to_owned(),
         currency: Currency::USD,
@@ -69,6 +69,7 @@ fn acme_usd_ages_day_30_in_0_30_day_31_and_60_in_31_60_61_and_90_in_61_90_91_ove
             days_61_90: usd(24_00),
             days_over_90: usd(32_00),
         },
+        unallocated: usd(0),
     };
     assert_eq!(rows, vec![expected]);
     assert!(rows[0].identity_holds());
@@ -94,7 +95,7 @@ fn rows_sort_acme_eur_then_acme_usd_then_bolt_usd() {
     let mut input = vec![bolt_undated];
     input.extend(acme_usd());
     input.push(acme_eur_future);
-    let rows = reconcile(&input, d(2026, 6, 30)).unwrap();
+    let rows = reconcile(&input, &[], d(2026, 6, 30)).unwrap();
     let keys: Vec<_> = rows
         .iter()
         .map(|r| (r.carrier.as_str(), r.currency))
@@ -115,7 +116,7 @@ fn rows_sort_acme_eur_then_acme_usd_then_bolt_usd() {
 
 #[test]
 fn no_claims_no_rows() {
-    assert_eq!(reconcile(&[], d(2026, 6, 30)), Ok(vec![]));
+    assert_eq!(reconcile(&[], &[], d(2026, 6, 30)), Ok(vec![]));
 }
 
 #[test]
@@ -124,15 +125,14 @@ fn a_eur_amount_on_a_usd_claim_fails_the_reconciliation() {
         recovered: Money::new(1, Currency::EUR),
         ..approved(10_00, 10_00, d(2026, 6, 1), 0, 0)
     };
-    assert!(matches!(
-        reconcile(&[bad], d(2026, 6, 30)),
-        Err(MoneyError::CurrencyMismatch { .. })
-    ));
+    let err = reconcile(&[bad], &[], d(2026, 6, 30)).unwrap_err();
+    assert_eq!(err.field, "outstanding");
+    assert!(matches!(err.source, MoneyError::CurrencyMismatch { .. }));
 }
 
 #[test]
 fn a_row_off_by_one_cent_breaks_the_identity() {
-    let rows = reconcile(&acme_usd(), d(2026, 6, 30)).unwrap();
+    let rows = reconcile(&acme_usd(), &[], d(2026, 6, 30)).unwrap();
     let mut row = rows[0].clone();
     row.recovered = usd(310_01);
     assert!(!row.identity_holds());
@@ -145,4 +145,74 @@ fn a_row_off_by_one_cent_breaks_the_identity() {
     let mut row = rows[0].clone();
     row.currency = Currency::EUR;
     assert!(!row.identity_holds());
+}
+
+fn remittance(carrier: &str, amount: i64, allocated: i64) -> RemittanceFacts {
+    RemittanceFacts {
+        carrier: carrier.to_owned(),
+        amount: usd(amount),
+        allocated: usd(allocated),
+    }
+}
+
+#[test]
+fn money_received_shows_per_carrier_including_one_without_claims() {
+    // acme: 300.00 received, 120.00 of it allocated, plus 50.00 untouched:
+    // unallocated = (300.00 − 120.00) + (50.00 − 0) = 230.00.
+    // bolt has no claims, only a 500.00 payment nobody matched yet.
+    let rows = reconcile(
+        &acme_usd(),
+        &[
+            remittance("bolt", 500_00, 0),
+            remittance("acme", 300_00, 120_00),
+            remittance("acme", 50_00, 0),
+        ],
+        d(2026, 6, 30),
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].unallocated, usd(230_00));
+    assert_eq!(rows[0].claims, 8, "the claims are unchanged");
+    let bolt = &rows[1];
+    assert_eq!(
+        (
+            bolt.carrier.as_str(),
+            bolt.claims,
+            bolt.claimed,
+            bolt.unallocated
+        ),
+        ("bolt", 0, usd(0), usd(500_00))
+    );
+    assert!(bolt.identity_holds());
+}
+
+#[test]
+fn overflow_names_the_row_and_the_field_instead_of_wrapping() {
+    let half = i64::MAX / 2 + 1;
+    let huge = ClaimFacts {
+        approved: None,
+        approved_on: None,
+        ..approved(half, 0, d(2026, 6, 1), 0, 0)
+    };
+    // 2 × (2^62) = 2^63 > i64::MAX.
+    let err = reconcile(&[huge.clone(), huge], &[], d(2026, 6, 30)).unwrap_err();
+    assert_eq!(
+        (err.carrier.as_str(), err.currency.as_str(), err.field),
+        ("acme", "USD", "claimed")
+    );
+    assert_eq!(err.source, MoneyError::Overflow);
+    let err = reconcile(
+        &[],
+        &[remittance("acme", half, 0), remittance("acme", half, 0)],
+        d(2026, 6, 30),
+    )
+    .unwrap_err();
+    assert_eq!(err.field, "unallocated_remittances");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "unallocated_remittances of carrier acme in USD: {}",
+            MoneyError::Overflow
+        )
+    );
 }

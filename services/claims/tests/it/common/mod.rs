@@ -29,6 +29,9 @@ pub struct TestApp {
     pub server: TestServer,
     pub auth: TestAuth,
     pub db: TestDatabase,
+    /// The claims service's own connection, for tests that stand in for the
+    /// passage of time by backdating history.
+    pub claims_db: sea_orm::DatabaseConnection,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -45,6 +48,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .expect("claims db");
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
+    let claims_conn = claims_db.clone();
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
         host.add_service(recourse_carriers::grpc_service(carriers_db, keys.clone()));
@@ -54,7 +58,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         host
     })
     .await;
-    TestApp { server, auth, db }
+    TestApp {
+        server,
+        auth,
+        db,
+        claims_db: claims_conn,
+    }
 }
 
 /// The world a claim test starts from: a carrier with a contract in force
@@ -79,6 +88,11 @@ impl TestApp {
         ClaimServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
     }
 
+    /// A 3PL principal acting for `account`.
+    pub fn tpl_claims(&self, account: &str) -> ClaimServiceClient<Authed> {
+        ClaimServiceClient::new(self.channel(Role::ThirdParty, Some(account)))
+    }
+
     pub fn recoveries(&self, role: Role) -> RecoveryServiceClient<Authed> {
         RecoveryServiceClient::new(self.channel(role, None))
     }
@@ -93,6 +107,11 @@ impl TestApp {
 
     /// A carrier and an active contract effective 400 days ago.
     pub async fn world(&self, code: &str) -> World {
+        self.world_with(code, terms()).await
+    }
+
+    /// A carrier and an active contract on `terms`, effective 400 days ago.
+    pub async fn world_with(&self, code: &str, terms: cpb::ContractTerms) -> World {
         let carrier = CarrierServiceClient::new(self.channel(Role::Admin, None))
             .create_carrier(carrier_request(code))
             .await
@@ -109,7 +128,7 @@ impl TestApp {
                 display_name: "Master".into(),
                 effective_from: Some(date_to_proto(from)),
                 effective_to: None,
-                terms: Some(terms()),
+                terms: Some(terms),
             })
             .await
             .expect("contract")
@@ -229,6 +248,17 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The precondition kind of a FAILED_PRECONDITION status (e.g.
+/// `APPEAL_WINDOW_CLOSED`).
+pub fn kind_of(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt as _;
+    status
+        .get_error_details()
+        .precondition_failure()
+        .and_then(|p| p.violations.first().map(|v| v.r#type.clone()))
+        .unwrap_or_default()
+}
+
 pub async fn transition(
     client: &mut ClaimServiceClient<Authed>,
     claim: &pb::Claim,
@@ -264,4 +294,104 @@ pub async fn submit(
         })
         .await
         .map(tonic::Response::into_inner)
+}
+
+/// Moves the history entries of `claim` into `to_status` back to `at` (as
+/// if that decision had been taken then).
+pub async fn backdate_history(app: &TestApp, claim: &str, to_status: &str, at: DateTime<Utc>) {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let backend = app.claims_db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE claim_history SET at = $1 WHERE claim_id = $2 AND to_status = $3"
+        }
+        _ => "UPDATE claim_history SET at = ? WHERE claim_id = ? AND to_status = ?",
+    };
+    let id = claim.trim_start_matches("claims/").to_owned();
+    let done = app
+        .claims_db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), id.into(), to_status.into()],
+        ))
+        .await
+        .expect("backdate history");
+    assert!(done.rows_affected() > 0, "no {to_status} entry on {claim}");
+}
+
+/// Sets `table.column` to `at` on the rows whose `key_column` is `key` (a
+/// test standing in for the passage of time).
+pub async fn set_time(
+    app: &TestApp,
+    table: &str,
+    column: &str,
+    key_column: &str,
+    key: &str,
+    at: DateTime<Utc>,
+) {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    let backend = app.claims_db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!("UPDATE {table} SET {column} = $1 WHERE {key_column} = $2"),
+        _ => format!("UPDATE {table} SET {column} = ? WHERE {key_column} = ?"),
+    };
+    let done = app
+        .claims_db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), key.into()],
+        ))
+        .await
+        .expect("set time");
+    assert!(
+        done.rows_affected() > 0,
+        "no {table} row with {key_column} = {key}"
+    );
+}
+
+pub async fn draft(
+    app: &TestApp,
+    world: &World,
+    tracking: &str,
+    kind: cpb::ClaimType,
+    quantity: u32,
+    unit: i64,
+) -> pb::Claim {
+    let shipment = app.shipped(world, tracking, 5, true).await;
+    app.claims(Role::Internal)
+        .create_claim(claim_request(
+            &format!("draft-{tracking}"),
+            &shipment,
+            kind,
+            quantity,
+            unit,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+pub async fn with_damage_documents(app: &TestApp, claim: &pb::Claim) -> pb::Claim {
+    let mut client = app.claims(Role::Internal);
+    for (kind, name) in [
+        (cpb::DocumentKind::Invoice, "invoice.pdf"),
+        (cpb::DocumentKind::Photo, "box.jpg"),
+    ] {
+        client
+            .add_document(pb::AddDocumentRequest {
+                claim: claim.name.clone(),
+                document: Some(document(kind, name)),
+            })
+            .await
+            .unwrap();
+    }
+    client
+        .get_claim(pb::GetClaimRequest {
+            name: claim.name.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
 }

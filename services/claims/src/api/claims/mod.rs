@@ -1,23 +1,25 @@
 //! `recourse.claims.v1.ClaimService`.
 
+mod parse;
+
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_money::Money;
-use recourse_platform::auth::{Principal, Role, bearer_token, principal};
+use recourse_platform::auth::{Role, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::{money_from_proto, timestamp_from_proto};
-use recourse_platform::{ApiError, Violations, etag};
+use recourse_platform::proto_types::timestamp_from_proto;
+use recourse_platform::{ApiError, Violations};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_server::ClaimService;
 
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{CLAIMANTS, READERS, carrier_id, claim_id, resource_id};
+use super::{CLAIMANTS, MOVERS, READERS, bounded_money, carrier_id, claim_id, resource_id};
 use crate::claims::{ClaimDesk, ClaimPatch, Move, NewClaim};
 use crate::convert::status_from_proto;
 use crate::delay::DelayClaims;
 use crate::documents::DocumentStore;
 use crate::repo::claims::ClaimFilter;
+use parse::{claim_type, claimant, declared_value_is_output_only, invalid, line_items, parse_etag};
 
 #[derive(Debug, Clone)]
 pub struct ClaimApi {
@@ -29,116 +31,6 @@ impl ClaimApi {
     pub fn new(desk: ClaimDesk, documents: DocumentStore) -> Self {
         Self { desk, documents }
     }
-}
-
-fn invalid() -> Status {
-    ApiError::invalid("request", "is invalid").into()
-}
-
-fn claim_type(v: &mut Violations, field: &str, value: i32) -> Option<i32> {
-    let ok = recourse_proto::contracts::ClaimType::try_from(value)
-        .is_ok_and(|t| t != recourse_proto::contracts::ClaimType::Unspecified);
-    v.check(
-        ok,
-        field,
-        "must be a claim type (LOSS, DAMAGE, DELAY, SHORTAGE, CONCEALED_DAMAGE)",
-    );
-    ok.then_some(value)
-}
-
-fn claimant(
-    v: &mut Violations,
-    field: &str,
-    c: Option<&pb::Claimant>,
-    caller: &Principal,
-) -> Option<pb::Claimant> {
-    let Some(c) = c else {
-        v.add(field, "is required");
-        return None;
-    };
-    let kind = pb::ClaimantKind::try_from(c.kind)
-        .ok()
-        .filter(|k| *k != pb::ClaimantKind::Unspecified);
-    v.check(
-        kind.is_some(),
-        format!("{field}.kind"),
-        "must be INTERNAL_TEAM, MERCHANT or PARTNER_3PL",
-    );
-    v.check(
-        !c.name.trim().is_empty() && c.name.len() <= 200,
-        format!("{field}.name"),
-        "must be 1-200 characters",
-    );
-    v.check(
-        c.on_behalf_of.len() <= 200,
-        format!("{field}.on_behalf_of"),
-        "must be at most 200 characters",
-    );
-    if kind == Some(pb::ClaimantKind::Partner3pl) {
-        v.check(
-            !c.on_behalf_of.trim().is_empty(),
-            format!("{field}.on_behalf_of"),
-            "names the merchant a 3PL files for",
-        );
-    }
-    if caller.role == Role::Carrier && kind.is_some_and(|k| k != pb::ClaimantKind::Partner3pl) {
-        v.add(format!("{field}.kind"), "a partner files as PARTNER_3PL");
-    }
-    kind.map(|_| c.clone())
-}
-
-/// Line items: at least one, positive quantities, one currency; returns the
-/// items and their total.
-fn line_items(
-    v: &mut Violations,
-    field: &str,
-    items: &[pb::LineItem],
-) -> Option<(Vec<pb::LineItem>, Money)> {
-    if items.is_empty() {
-        v.add(field, "needs at least one item");
-        return None;
-    }
-    let before = v.len();
-    let mut total: Option<Money> = None;
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("{field}[{i}]");
-        v.check(
-            !item.description.trim().is_empty(),
-            format!("{at}.description"),
-            "is required",
-        );
-        v.check(
-            item.quantity > 0,
-            format!("{at}.quantity"),
-            "must be positive",
-        );
-        let expected = total.map(|t| t.currency());
-        if let Some(unit) = money_from_proto(
-            v,
-            &format!("{at}.unit_value"),
-            item.unit_value.as_ref(),
-            expected,
-            false,
-        ) {
-            let line = unit.mul_ratio(i64::from(item.quantity), 1);
-            match (line, total) {
-                (Ok(line), None) => total = Some(line),
-                (Ok(line), Some(t)) => match t.checked_add(line) {
-                    Ok(sum) => total = Some(sum),
-                    Err(e) => v.add(format!("{at}.unit_value"), e.to_string()),
-                },
-                (Err(e), _) => v.add(format!("{at}.unit_value"), e.to_string()),
-            }
-        }
-    }
-    (v.len() == before).then_some(())?;
-    total.map(|t| (items.to_vec(), t))
-}
-
-fn parse_etag(v: &mut Violations, field: &str, value: &str) -> Option<i64> {
-    etag::parse(field, value)
-        .map_err(|_| v.add(field, "is required: send the etag you last read"))
-        .ok()
 }
 
 #[tonic::async_trait]
@@ -160,10 +52,7 @@ impl ClaimService for ClaimApi {
         let kind = claim_type(&mut v, "claim.type", c.r#type);
         let who = claimant(&mut v, "claim.claimant", c.claimant.as_ref(), &caller);
         let items = line_items(&mut v, "claim.line_items", &c.line_items);
-        let currency = items.as_ref().map(|(_, t)| t.currency());
-        let declared = c.declared_value.as_ref().and_then(|d| {
-            money_from_proto(&mut v, "claim.declared_value", Some(d), currency, false)
-        });
+        declared_value_is_output_only(&mut v, "claim.declared_value", c);
         v.check(
             c.notes.len() <= 10_000,
             "claim.notes",
@@ -181,7 +70,6 @@ impl ClaimService for ClaimApi {
             claimant,
             line_items,
             claimed,
-            declared_value: declared,
             notes: c.notes.clone(),
         };
         Ok(Response::new(
@@ -229,16 +117,18 @@ impl ClaimService for ClaimApi {
             name => resource_id(&mut v, "shipment", "shipments", name),
         };
         v.into_result()?;
+        // A carrier is pinned to its carrier, a 3PL to its account's claims.
         let carrier = caller.list_scope(carrier)?;
         let filter = ClaimFilter {
             carrier_id: carrier,
             status,
             shipment_id: shipment,
+            filing_account: caller.party_scope().map(str::to_owned),
             ..ClaimFilter::default()
         };
         let fingerprint = format!(
-            "{:?}|{:?}|{:?}",
-            filter.carrier_id, filter.status, filter.shipment_id
+            "{:?}|{:?}|{:?}|{:?}",
+            filter.carrier_id, filter.status, filter.shipment_id, filter.filing_account
         );
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let claims = self
@@ -268,7 +158,7 @@ impl ClaimService for ClaimApi {
             .as_ref()
             .map(|m| m.paths.iter().map(String::as_str).collect())
             .unwrap_or_default();
-        const MUTABLE: [&str; 5] = ["type", "claimant", "line_items", "declared_value", "notes"];
+        const MUTABLE: [&str; 4] = ["type", "claimant", "line_items", "notes"];
         let mut v = Violations::new();
         let id = claim_id(&mut v, "claim.name", &c.name);
         let given = parse_etag(&mut v, "claim.etag", &c.etag);
@@ -294,11 +184,6 @@ impl ClaimService for ClaimApi {
         }
         if paths.contains(&"line_items") {
             patch.line_items = line_items(&mut v, "claim.line_items", &c.line_items);
-        }
-        if paths.contains(&"declared_value") {
-            patch.declared_value = Some(c.declared_value.as_ref().and_then(|d| {
-                money_from_proto(&mut v, "claim.declared_value", Some(d), None, false)
-            }));
         }
         if paths.contains(&"notes") {
             v.check(
@@ -354,14 +239,7 @@ impl ClaimService for ClaimApi {
         request: Request<pb::TransitionClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
         let caller = principal(&request)?.clone();
-        caller.require(
-            CLAIMANTS
-                .iter()
-                .chain([Role::Finance].iter())
-                .copied()
-                .collect::<Vec<_>>()
-                .as_slice(),
-        )?;
+        caller.require(MOVERS)?;
         let body = request.into_inner();
         let key = IdempotencyKey::new("TransitionClaim", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
@@ -385,21 +263,11 @@ impl ClaimService for ClaimApi {
         let amount = body
             .approved_amount
             .as_ref()
-            .and_then(|m| money_from_proto(&mut v, "approved_amount", Some(m), None, false));
+            .and_then(|m| bounded_money(&mut v, "approved_amount", Some(m), None));
         v.into_result()?;
         let (Some(id), Some(given), Some(to)) = (id, given, to) else {
             return Err(invalid());
         };
-        // Claimants appeal, withdraw and close; carriers (partners) and
-        // operators acknowledge, review and decide; finance settles.
-        let allowed: &[Role] = match to {
-            ClaimStatus::Appealed | ClaimStatus::Withdrawn | ClaimStatus::Closed => {
-                &[Role::Admin, Role::Internal]
-            }
-            ClaimStatus::Settled => &[Role::Admin, Role::Finance],
-            _ => CLAIMANTS,
-        };
-        caller.require(allowed)?;
         let step = Move {
             to,
             reason,
@@ -477,7 +345,10 @@ impl ClaimService for ClaimApi {
         v.into_result()?;
         let carrier = caller.list_scope(carrier)?;
         let as_of = as_of.ok_or_else(invalid)?.date_naive();
-        let claims = self.desk.overdue(carrier.as_deref(), as_of).await?;
+        let claims = self
+            .desk
+            .overdue(carrier.as_deref(), caller.party_scope(), as_of)
+            .await?;
         Ok(Response::new(pb::ListOverdueClaimsResponse { claims }))
     }
 

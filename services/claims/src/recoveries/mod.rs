@@ -1,26 +1,27 @@
 //! Recovery use cases for finance: remittances and their allocation to
-//! approved claims, write-offs, reconciliation. A claim whose approved amount
-//! is fully recovered becomes settled in the same transaction.
+//! approved claims, write-offs by hand ([`manual`]), reconciliation
+//! ([`reconciliation`]). A claim whose approved amount is fully recovered
+//! becomes settled in the same transaction.
 
-use std::collections::HashMap;
+mod manual;
+mod reconciliation;
 
 use chrono::{NaiveDate, Utc};
 use recourse_claims_domain::allocation::{self, AllocationError, is_fully_recovered};
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_claims_domain::reconciliation::{ClaimFacts, reconcile};
-use recourse_money::{Currency, Money};
+use recourse_money::Money;
 use recourse_platform::ApiError;
 use recourse_platform::auth::Principal;
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
-use recourse_platform::proto_types::{date_to_proto, money_to_proto, timestamp_to_proto};
+use recourse_platform::proto_types::{date_to_proto, timestamp_to_proto};
 use recourse_proto::claims as pb;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use crate::claims::{Change, ClaimDesk, balance, ensure_visible};
+use crate::claims::{Change, ClaimDesk, balance};
 use crate::convert::money;
 use crate::events::{Data, new_event};
 use crate::repo::claims::{self as claims_repo, ClaimFilter, ClaimRecord};
-use crate::repo::recoveries::{self as repo, AllocationRow, LineRow, RemittanceRow, WriteOffRow};
+use crate::repo::recoveries::{self as repo, AllocationRow, LineRow, RemittanceRow};
 use recourse_claims_migration::{IDEMPOTENCY, OUTBOX};
 
 #[derive(Debug, Clone)]
@@ -59,6 +60,27 @@ fn allocation_error(err: AllocationError) -> ApiError {
     }
 }
 
+/// FAILED_PRECONDITION for a total beyond the range of minor units (only
+/// rows stored before amounts were bounded at the API can get there).
+fn overflow(field: &str) -> ApiError {
+    ApiError::FailedPrecondition {
+        kind: "AMOUNT_OVERFLOW",
+        subject: field.to_owned(),
+        message: format!("{field} is beyond the range of minor units"),
+    }
+}
+
+/// Σ of minor units, checked.
+pub(crate) fn sum_minor(
+    amounts: impl IntoIterator<Item = i64>,
+    field: &str,
+) -> Result<i64, ApiError> {
+    amounts
+        .into_iter()
+        .try_fold(0i64, i64::checked_add)
+        .ok_or_else(|| overflow(field))
+}
+
 #[derive(Debug, Clone)]
 pub struct RecoveryDesk {
     claims: ClaimDesk,
@@ -78,7 +100,35 @@ impl RecoveryDesk {
         let lines = repo::lines_of(conn, &r.id).await?;
         let allocations = repo::allocations_of_remittance(conn, &r.id).await?;
         let cur = r.currency.as_str();
-        let allocated: i64 = allocations.iter().map(|a| a.amount_minor).sum();
+        let allocated = sum_minor(allocations.iter().map(|a| a.amount_minor), "allocated")?;
+        let unallocated = r
+            .amount_minor
+            .checked_sub(allocated)
+            .ok_or_else(|| overflow("unallocated"))?;
+        let mut out_lines = Vec::with_capacity(lines.len());
+        for l in &lines {
+            let mine: Vec<&AllocationRow> = allocations
+                .iter()
+                .filter(|a| a.line_id.as_deref() == Some(l.id.as_str()))
+                .collect();
+            out_lines.push(pb::RemittanceLine {
+                claim: l.claim_ref.clone(),
+                tracking_number: l.tracking_number.clone(),
+                amount: money(l.amount_minor, cur),
+                allocated_claim: mine
+                    .first()
+                    .map(|a| format!("claims/{}", a.claim_id))
+                    .unwrap_or_default(),
+                allocated_amount: money(
+                    sum_minor(
+                        mine.iter().map(|a| a.amount_minor),
+                        "lines.allocated_amount",
+                    )?,
+                    cur,
+                ),
+                unmatched_reason: l.unmatched_reason.clone(),
+            });
+        }
         Ok(pb::Remittance {
             name: format!("remittances/{}", r.id),
             carrier: format!("carriers/{}", r.carrier_id),
@@ -89,28 +139,9 @@ impl RecoveryDesk {
             invoice_reference: r.invoice_reference.clone(),
             remittance_date: Some(date_to_proto(r.remittance_date)),
             amount: money(r.amount_minor, cur),
-            lines: lines
-                .iter()
-                .map(|l| {
-                    let mine: Vec<&AllocationRow> = allocations
-                        .iter()
-                        .filter(|a| a.line_id.as_deref() == Some(l.id.as_str()))
-                        .collect();
-                    pb::RemittanceLine {
-                        claim: l.claim_ref.clone(),
-                        tracking_number: l.tracking_number.clone(),
-                        amount: money(l.amount_minor, cur),
-                        allocated_claim: mine
-                            .first()
-                            .map(|a| format!("claims/{}", a.claim_id))
-                            .unwrap_or_default(),
-                        allocated_amount: money(mine.iter().map(|a| a.amount_minor).sum(), cur),
-                        unmatched_reason: l.unmatched_reason.clone(),
-                    }
-                })
-                .collect(),
+            lines: out_lines,
             allocated: money(allocated, cur),
-            unallocated: money(r.amount_minor - allocated, cur),
+            unallocated: money(unallocated, cur),
             create_time: Some(timestamp_to_proto(r.created_at)),
         })
     }
@@ -340,194 +371,5 @@ impl RecoveryDesk {
             out.push(self.to_proto(self.claims.db(), &row).await?);
         }
         Ok(out)
-    }
-
-    /// Matches part of a remittance to a claim by hand.
-    pub async fn allocate(
-        &self,
-        key: IdempotencyKey,
-        caller: &Principal,
-        remittance_id: &str,
-        claim_id: &str,
-        amount: Option<Money>,
-    ) -> Result<pb::Remittance, ApiError> {
-        let desk = self.clone();
-        let caller = caller.clone();
-        let (remittance_id, claim_id) = (remittance_id.to_owned(), claim_id.to_owned());
-        let result = IDEMPOTENCY
-            .run(self.claims.db(), key, async move |txn| {
-                let row = repo::find_remittance(txn, &remittance_id)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "remittance",
-                        name: format!("remittances/{remittance_id}"),
-                    })?;
-                let claim =
-                    claims_repo::find(txn, &claim_id)
-                        .await?
-                        .ok_or_else(|| ApiError::NotFound {
-                            resource: "claim",
-                            name: format!("claims/{claim_id}"),
-                        })?;
-                if claim.carrier_id != row.carrier_id {
-                    return Err(ApiError::FailedPrecondition {
-                        kind: "ALLOCATION",
-                        subject: format!("claims/{claim_id}"),
-                        message: "the claim and the remittance belong to different carriers".into(),
-                    });
-                }
-                if !claim.status.is_approved() {
-                    return Err(ApiError::FailedPrecondition {
-                        kind: "ALLOCATION",
-                        subject: format!("claims/{claim_id}"),
-                        message: format!(
-                            "only approved claims take allocations; this one is {}",
-                            claim.status
-                        ),
-                    });
-                }
-                let currency = Currency::parse(&row.currency).map_err(ApiError::internal)?;
-                let allocated: i64 = repo::allocations_of_remittance(txn, &row.id)
-                    .await?
-                    .iter()
-                    .map(|a| a.amount_minor)
-                    .sum();
-                let available = Money::new(row.amount_minor - allocated, currency);
-                let amount = allocation::allocate(available, &balance(&claim)?, amount)
-                    .map_err(allocation_error)?;
-                desk.book(txn, &caller, &row.id, None, claim, amount)
-                    .await?;
-                desk.to_proto(txn, &row).await
-            })
-            .await;
-        self.claims.relay().poke();
-        result
-    }
-
-    pub async fn write_off(
-        &self,
-        key: IdempotencyKey,
-        caller: &Principal,
-        claim_id: &str,
-        reason: String,
-        amount: Option<Money>,
-    ) -> Result<pb::WriteOff, ApiError> {
-        let desk = self.clone();
-        let caller = caller.clone();
-        let claim_id = claim_id.to_owned();
-        let result = IDEMPOTENCY
-            .run(self.claims.db(), key, async move |txn| {
-                let mut claim = claims_repo::find(txn, &claim_id).await?.ok_or_else(|| ApiError::NotFound {
-                    resource: "claim",
-                    name: format!("claims/{claim_id}"),
-                })?;
-                ensure_visible(&caller, &claim.carrier_id)?;
-                if !matches!(claim.status, ClaimStatus::Approved | ClaimStatus::PartiallyApproved) {
-                    return Err(ApiError::FailedPrecondition {
-                        kind: "WRITE_OFF",
-                        subject: format!("claims/{claim_id}"),
-                        message: format!("only an approved claim with money outstanding can be written off; this one is {}", claim.status),
-                    });
-                }
-                let amount = allocation::write_off(&balance(&claim)?, amount).map_err(allocation_error)?;
-                let at = Utc::now();
-                repo::insert_write_off(
-                    txn,
-                    &WriteOffRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        claim_id: claim.id.clone(),
-                        amount_minor: amount.amount_minor(),
-                        reason: reason.clone(),
-                        actor: caller.subject.clone(),
-                        at,
-                    },
-                )
-                .await?;
-                claim.written_off_minor += amount.amount_minor();
-                let from = claim.status;
-                desk.claims
-                    .record(txn, &caller, claim, Change { from, reason: &reason, amount: Some(amount.amount_minor()), event_type: "claim.written_off" })
-                    .await?;
-                Ok(pb::WriteOff {
-                    claim: format!("claims/{claim_id}"),
-                    amount: Some(money_to_proto(amount)),
-                    reason,
-                    actor: caller.subject.clone(),
-                    time: Some(timestamp_to_proto(at)),
-                })
-            })
-            .await;
-        self.claims.relay().poke();
-        result
-    }
-
-    pub async fn reconciliation(
-        &self,
-        carrier_id: Option<&str>,
-        currency: Option<Currency>,
-        as_of: NaiveDate,
-    ) -> Result<pb::Reconciliation, ApiError> {
-        let db = self.claims.db();
-        let filter = ClaimFilter {
-            carrier_id: carrier_id.map(str::to_owned),
-            ..ClaimFilter::default()
-        };
-        let mut facts = Vec::new();
-        for c in claims_repo::list(db, &filter, None, None).await? {
-            if matches!(c.status, ClaimStatus::Draft | ClaimStatus::Withdrawn) {
-                continue;
-            }
-            let cur = Currency::parse(&c.currency).map_err(ApiError::internal)?;
-            if currency.is_some_and(|wanted| wanted != cur) {
-                continue;
-            }
-            facts.push(ClaimFacts {
-                carrier: c.carrier_id.clone(),
-                currency: cur,
-                claimed: Money::new(c.claimed_minor, cur),
-                approved: c.approved_minor.map(|m| Money::new(m, cur)),
-                approved_on: c.approved_on,
-                recovered: Money::new(c.recovered_minor, cur),
-                written_off: Money::new(c.written_off_minor, cur),
-            });
-        }
-        let rows = reconcile(&facts, as_of).map_err(ApiError::internal)?;
-        let totals = repo::allocated_totals(db).await?;
-        let mut unallocated: HashMap<(String, String), i64> = HashMap::new();
-        for r in repo::list_remittances(db, carrier_id, None, None).await? {
-            let left = r.amount_minor - totals.get(&r.id).copied().unwrap_or(0);
-            *unallocated
-                .entry((r.carrier_id.clone(), r.currency.clone()))
-                .or_insert(0) += left;
-        }
-        Ok(pb::Reconciliation {
-            rows: rows
-                .iter()
-                .map(|r| pb::ReconciliationRow {
-                    carrier: format!("carriers/{}", r.carrier),
-                    currency_code: r.currency.as_str().to_owned(),
-                    claims: r.claims,
-                    claimed: Some(money_to_proto(r.claimed)),
-                    approved: Some(money_to_proto(r.approved)),
-                    recovered: Some(money_to_proto(r.recovered)),
-                    written_off: Some(money_to_proto(r.written_off)),
-                    outstanding: Some(money_to_proto(r.outstanding)),
-                    aging: Some(pb::AgingBuckets {
-                        days_0_30: Some(money_to_proto(r.aging.days_0_30)),
-                        days_31_60: Some(money_to_proto(r.aging.days_31_60)),
-                        days_61_90: Some(money_to_proto(r.aging.days_61_90)),
-                        days_over_90: Some(money_to_proto(r.aging.days_over_90)),
-                    }),
-                    unallocated_remittances: money(
-                        unallocated
-                            .get(&(r.carrier.clone(), r.currency.as_str().to_owned()))
-                            .copied()
-                            .unwrap_or(0),
-                        r.currency.as_str(),
-                    ),
-                })
-                .collect(),
-            as_of: Some(date_to_proto(as_of)),
-        })
     }
 }
