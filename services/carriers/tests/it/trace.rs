@@ -8,7 +8,7 @@ use crate::common;
 
 use recourse_proto::carriers as pb;
 use recourse_test_support::Backend;
-use recourse_test_support::trace::{SpanCapture, named};
+use recourse_test_support::trace::{SpanCapture, SpanData, child, named};
 use tracing::Instrument as _;
 
 const SERVER_SPAN: &str = "/recourse.carriers.v1.CarrierService/GetCarrier";
@@ -30,15 +30,18 @@ async fn client_call_and_server_span_share_one_trace() {
     .instrument(tracing::info_span!("client.get_carrier"))
     .await;
 
-    let spans = capture
-        .spans_until(|s| named(s, SERVER_SPAN).is_some())
-        .await;
-    let client = named(&spans, "client.get_carrier").expect("client span exported");
-    let server = named(&spans, SERVER_SPAN).expect("server span exported");
+    // The subscriber is process-wide and other tests call GetCarrier at the
+    // same time: find the server span as the child of this client span.
+    let ours = |s: &[SpanData]| {
+        let client = named(s, "client.get_carrier")?;
+        let server = child(s, SERVER_SPAN, client)?;
+        Some((client.clone(), server.clone()))
+    };
+    let spans = capture.spans_until(|s| ours(s).is_some()).await;
+    let (client, server) = ours(&spans).expect("server span parented on the client span");
     assert_eq!(
         server.span_context.trace_id(),
         client.span_context.trace_id()
     );
-    assert_eq!(server.parent_span_id, client.span_context.span_id());
     assert_eq!(server.span_kind, opentelemetry::trace::SpanKind::Server);
 }

@@ -9,7 +9,7 @@ use crate::common;
 use recourse_platform::auth::Role;
 use recourse_proto::contracts as pb;
 use recourse_test_support::Backend;
-use recourse_test_support::trace::{SpanCapture, child, named};
+use recourse_test_support::trace::{SpanCapture, SpanData, child, named};
 use tracing::Instrument as _;
 
 const CONTRACTS_SPAN: &str = "/recourse.contracts.v1.ContractService/CreateContract";
@@ -38,19 +38,21 @@ async fn create_contract_is_one_trace_across_contracts_and_carriers() {
     .instrument(tracing::info_span!("client.create_contract"))
     .await;
 
-    // The fixture's own GetCarrier calls are other traces; the one that
-    // matters is the child of the contracts span.
-    let spans = capture
-        .spans_until(|s| {
-            named(s, CONTRACTS_SPAN).is_some_and(|c| child(s, CARRIERS_SPAN, c).is_some())
-        })
-        .await;
-    let client = named(&spans, "client.create_contract").expect("client span");
-    let contracts = named(&spans, CONTRACTS_SPAN).expect("contracts server span");
-    let carriers = child(&spans, CARRIERS_SPAN, contracts)
-        .expect("carriers span parented on the contracts span");
+    // The subscriber is process-wide: other tests of this binary create
+    // contracts at the same time, and the fixture's own GetCarrier calls are
+    // other traces. So walk down from this test's client span.
+    let ours = |s: &[SpanData]| {
+        let client = named(s, "client.create_contract")?;
+        let contracts = child(s, CONTRACTS_SPAN, client)?;
+        let carriers = child(s, CARRIERS_SPAN, contracts)?;
+        Some((client.clone(), contracts.clone(), carriers.clone()))
+    };
+    let spans = capture.spans_until(|s| ours(s).is_some()).await;
+    let (client, contracts, carriers) =
+        ours(&spans).expect("client → contracts → carriers spans, each parented on the last");
     let trace = client.span_context.trace_id();
     assert_eq!(contracts.span_context.trace_id(), trace);
     assert_eq!(contracts.parent_span_id, client.span_context.span_id());
     assert_eq!(carriers.span_context.trace_id(), trace);
+    assert_eq!(carriers.parent_span_id, contracts.span_context.span_id());
 }
