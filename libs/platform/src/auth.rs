@@ -254,6 +254,49 @@ pub enum KeyError {
     TooShort(String),
     #[error("random number generator: {0}")]
     Random(String),
+    #[error(
+        "no auth key at {0}. `recourse token` signs with the key of an existing installation \
+         and never creates one (a new key would mint tokens the server refuses). Point it at \
+         the server's data directory with `--data-dir DIR` (or RECOURSE__DATABASE__DATA_DIR, or \
+         the server's --config file), or set RECOURSE__AUTH__TOKEN_SECRET to the server's \
+         auth.token_secret"
+    )]
+    Missing(String),
+}
+
+/// Where the signing key of an installation came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `auth.token_secret` (file or environment).
+    Configured,
+    /// The key file under the data directory (absolute path).
+    File(std::path::PathBuf),
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Configured => f.write_str("auth.token_secret"),
+            KeySource::File(path) => write!(f, "key file {}", path.display()),
+        }
+    }
+}
+
+/// The key file of the installation whose data directory is `data_dir`,
+/// as an absolute path when the working directory is known.
+pub fn key_file(data_dir: &Path) -> std::path::PathBuf {
+    let path = data_dir.join("auth.key");
+    let path = if path.is_absolute() {
+        path
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(&path))
+            .unwrap_or(path)
+    };
+    // `./data` reads better as `data`.
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 impl TokenKeys {
@@ -301,6 +344,42 @@ impl TokenKeys {
         Ok(Self::new(&secret, settings.issuer.clone()))
     }
 
+    /// The keys of an existing installation: the configured secret, or the
+    /// key file under `data_dir` — never a new one (minting with a fresh key
+    /// would give tokens the running server refuses). Says which it used.
+    pub fn existing(
+        settings: &AuthSettings,
+        data_dir: &Path,
+    ) -> Result<(Self, KeySource), KeyError> {
+        if let Some(secret) = &settings.token_secret {
+            return Ok((
+                Self::new(secret.as_bytes(), settings.issuer.clone()),
+                KeySource::Configured,
+            ));
+        }
+        let path = key_file(data_dir);
+        let shown = path.display().to_string();
+        let secret = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeyError::Missing(shown));
+            }
+            Err(source) => {
+                return Err(KeyError::Io {
+                    path: shown,
+                    source,
+                });
+            }
+        };
+        if secret.len() < 32 {
+            return Err(KeyError::TooShort(shown));
+        }
+        Ok((
+            Self::new(&secret, settings.issuer.clone()),
+            KeySource::File(path),
+        ))
+    }
+
     /// Mints a token for `principal`, valid for `ttl_seconds`.
     pub fn mint(&self, principal: &Principal, ttl_seconds: u64) -> Result<String, String> {
         let now = chrono::Utc::now().timestamp();
@@ -321,10 +400,29 @@ impl TokenKeys {
     /// Verifies signature, issuer and expiry, and rebuilds the principal.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))?;
+            .map_err(|e| ApiError::Unauthenticated(refusal(&e)))?;
         let claims = data.claims;
         Principal::new(claims.sub, claims.role, claims.carrier.or(claims.party))
             .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))
+    }
+}
+
+/// Why a token was refused, and what to do about it — without saying
+/// anything about the key itself.
+fn refusal(err: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match err.kind() {
+        ErrorKind::InvalidSignature => "invalid bearer token: its signature does not match this \
+             installation's key. Mint one with `recourse token` using the server's data \
+             directory (`--data-dir`, where its auth.key is) or its auth.token_secret"
+            .to_owned(),
+        ErrorKind::ExpiredSignature => {
+            "bearer token expired; mint a new one with `recourse token`".to_owned()
+        }
+        ErrorKind::InvalidIssuer => {
+            "invalid bearer token: issued by another installation (auth.issuer differs)".to_owned()
+        }
+        _ => format!("invalid bearer token: {err}"),
     }
 }
 
@@ -399,6 +497,41 @@ mod tests {
             keys().verify(&token),
             Err(ApiError::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn a_foreign_signature_is_refused_with_how_to_mint_a_valid_token() {
+        let other = TokenKeys::new(b"ffffffffffffffffffffffffffffffff", "recourse");
+        let p = Principal::new("ops", Role::Admin, None).unwrap();
+        let Err(ApiError::Unauthenticated(message)) = keys().verify(&other.mint(&p, 60).unwrap())
+        else {
+            panic!("refused");
+        };
+        assert!(
+            message.contains("does not match this installation's key"),
+            "{message}"
+        );
+        assert!(message.contains("recourse token"), "{message}");
+        assert!(!message.contains("0123456789abcdef"), "no key material");
+    }
+
+    #[test]
+    fn existing_keys_are_never_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = AuthSettings::default();
+        let err = TokenKeys::existing(&settings, dir.path()).unwrap_err();
+        assert!(matches!(err, KeyError::Missing(_)));
+        assert!(
+            err.to_string()
+                .contains(&dir.path().join("auth.key").display().to_string())
+        );
+        assert!(err.to_string().contains("--data-dir"));
+        assert!(!dir.path().join("auth.key").exists());
+        let created = TokenKeys::from_settings(&settings, dir.path()).unwrap();
+        let (found, source) = TokenKeys::existing(&settings, dir.path()).unwrap();
+        assert_eq!(source, KeySource::File(dir.path().join("auth.key")));
+        let p = Principal::new("ops", Role::Internal, None).unwrap();
+        assert_eq!(created.verify(&found.mint(&p, 60).unwrap()).unwrap(), p);
     }
 
     #[test]

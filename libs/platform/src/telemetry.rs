@@ -57,10 +57,12 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
     let log_layer = match settings.log_format.as_str() {
         "json" => tracing_subscriber::fmt::layer()
             .json()
+            .with_ansi(false)
             .with_filter(log_filter)
             .boxed(),
         _ => tracing_subscriber::fmt::layer()
             .with_target(true)
+            .with_ansi(colour_logs())
             .with_filter(log_filter)
             .boxed(),
     };
@@ -93,6 +95,13 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
         .with(otel_layer)
         .try_init()?;
     Ok(TelemetryGuard { provider })
+}
+
+/// Logs (written to stdout) are coloured only on a terminal: a file, a pipe
+/// or a log collector gets plain text. `NO_COLOR` turns colour off anyway.
+fn colour_logs() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 struct HeaderExtractor<'a>(&'a http::HeaderMap);

@@ -4,3 +4,5 @@
 
 mod cli;
 mod otlp;
+mod process;
+mod token;

@@ -85,15 +85,20 @@ async fn spans_reach_an_otlp_collector() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let token = Command::new(BIN)
-        .args(["token", "--role", "auditor", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
-
     let mut listed = false;
     for _ in 0..200 {
+        // The server creates its key as it starts; until then there is no
+        // key to sign with.
+        let minted = Command::new(BIN)
+            .args(["token", "--role", "auditor", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        if !minted.status.success() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        let token = String::from_utf8(minted.stdout).unwrap().trim().to_owned();
         let channel = Channel::from_shared(format!("http://{addr}"))
             .unwrap()
             .connect_lazy();
