@@ -59,7 +59,25 @@ pub struct ServerSettings {
     /// Time between reporting NOT_SERVING and closing the listener, so load
     /// balancers and Kubernetes probes stop sending new calls first.
     pub drain_delay_ms: u64,
+    /// Longest a unary call may run before it is answered
+    /// DEADLINE_EXCEEDED (0 = no server limit; a client's shorter
+    /// `grpc-timeout` always applies). Streams are never cut by the server.
+    pub unary_timeout_ms: u64,
+    /// Unary calls in flight at once; one more is refused UNAVAILABLE.
+    pub max_concurrent_calls: usize,
+    /// Streaming calls (feeds, ingest, uploads) open at once; one more is
+    /// refused UNAVAILABLE.
+    pub max_concurrent_streams: usize,
+    /// Largest request message accepted (RESOURCE_EXHAUSTED above it).
+    pub max_decoding_message_bytes: usize,
+    /// Largest response message sent (RESOURCE_EXHAUSTED above it).
+    pub max_encoding_message_bytes: usize,
 }
+
+/// The most a message may be: tonic's generated servers refuse larger
+/// requests themselves, and grpc-core clients refuse larger responses by
+/// default.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -113,6 +131,11 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             shutdown_grace_seconds: 30,
             drain_delay_ms: 0,
+            unary_timeout_ms: 30_000,
+            max_concurrent_calls: 512,
+            max_concurrent_streams: 1_024,
+            max_decoding_message_bytes: MAX_MESSAGE_BYTES,
+            max_encoding_message_bytes: MAX_MESSAGE_BYTES,
         }
     }
 }
@@ -216,6 +239,34 @@ impl Settings {
                 "database.url",
                 "must start with postgres://, postgresql:// or sqlite:",
             );
+        }
+        for (key, value) in [
+            (
+                "server.max_concurrent_calls",
+                self.server.max_concurrent_calls,
+            ),
+            (
+                "server.max_concurrent_streams",
+                self.server.max_concurrent_streams,
+            ),
+        ] {
+            if !(1..=1_000_000).contains(&value) {
+                return invalid(key, "must be between 1 and 1000000");
+            }
+        }
+        for (key, value) in [
+            (
+                "server.max_decoding_message_bytes",
+                self.server.max_decoding_message_bytes,
+            ),
+            (
+                "server.max_encoding_message_bytes",
+                self.server.max_encoding_message_bytes,
+            ),
+        ] {
+            if !(1024..=MAX_MESSAGE_BYTES).contains(&value) {
+                return invalid(key, "must be between 1024 and 4194304 (4 MiB)");
+            }
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");

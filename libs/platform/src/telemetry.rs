@@ -16,6 +16,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
 use crate::config::TelemetrySettings;
+use crate::server::methods::MethodKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
@@ -129,11 +130,20 @@ impl Injector for MetadataInjector<'_> {
 }
 
 /// The span of one incoming gRPC call, parented on the caller's
-/// `traceparent` when it sent one. Used as tonic's `trace_fn`.
+/// `traceparent` when it sent one (usable as tonic's `trace_fn`).
 pub fn server_span(request: &http::Request<()>) -> tracing::Span {
-    let parent =
-        global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
-    let path = request.uri().path();
+    call_span(request.uri(), request.headers(), MethodKind::Unary)
+}
+
+/// The span the server stack opens for each call; the stack records the
+/// final `rpc.grpc.status_code` and `rpc.duration_ms` when the call ends.
+pub(crate) fn call_span(
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+    kind: MethodKind,
+) -> tracing::Span {
+    let parent = global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(headers)));
+    let path = uri.path();
     let (service, method) = path
         .trim_start_matches('/')
         .split_once('/')
@@ -142,9 +152,13 @@ pub fn server_span(request: &http::Request<()>) -> tracing::Span {
         "grpc.server",
         otel.name = %path,
         otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         rpc.system = "grpc",
         rpc.service = %service,
         rpc.method = %method,
+        rpc.grpc.kind = kind.as_str(),
+        rpc.grpc.status_code = tracing::field::Empty,
+        rpc.duration_ms = tracing::field::Empty,
         enduser.id = tracing::field::Empty,
     );
     // Without an OpenTelemetry layer there is nothing to parent; that is fine.

@@ -5,3 +5,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod idempotency;
+mod probe;
+mod stack;

@@ -1,0 +1,338 @@
+//! `test.v1.Probe`: a hand-written gRPC service (the code tonic would
+//! generate, minus the proto) whose calls take as long, stream as long and
+//! answer as large as a test asks, served by a real [`Host`] on
+//! 127.0.0.1:0, and a client for it.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::uri::PathAndQuery;
+use prost::Message as _;
+use prost_types::{
+    FileDescriptorProto, FileDescriptorSet, MethodDescriptorProto, ServiceDescriptorProto,
+};
+use recourse_platform::config::ServerSettings;
+use recourse_platform::server::Host;
+use tokio_stream::StreamExt as _;
+use tonic::body::Body;
+use tonic::server::{
+    ClientStreamingService, Grpc, NamedService, ServerStreamingService, UnaryService,
+};
+use tonic::transport::Channel;
+use tonic::{Request, Response, Status, Streaming};
+use tonic_prost::ProstCodec;
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// The service; `in_flight` counts calls inside a handler.
+#[derive(Clone, Default)]
+pub struct Probe {
+    pub in_flight: Arc<AtomicUsize>,
+}
+
+impl NamedService for Probe {
+    const NAME: &'static str = "test.v1.Probe";
+}
+
+/// `Sleep(ms) → ms`: answers after sleeping.
+struct Sleep(Arc<AtomicUsize>);
+impl UnaryService<u64> for Sleep {
+    type Response = u64;
+    type Future = BoxFuture<Result<Response<u64>, Status>>;
+    fn call(&mut self, request: Request<u64>) -> Self::Future {
+        let in_flight = self.0.clone();
+        Box::pin(async move {
+            // Counted while the handler runs, however it ends (a cancelled
+            // handler is dropped mid-sleep).
+            struct InFlight(Arc<AtomicUsize>);
+            impl Drop for InFlight {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+            in_flight.fetch_add(1, Ordering::SeqCst);
+            let _counted = InFlight(in_flight);
+            let ms = *request.get_ref();
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Ok(Response::new(ms))
+        })
+    }
+}
+
+/// `Echo(bytes) → length`: a request of any size.
+struct Echo;
+impl UnaryService<Vec<u8>> for Echo {
+    type Response = u64;
+    type Future = BoxFuture<Result<Response<u64>, Status>>;
+    fn call(&mut self, request: Request<Vec<u8>>) -> Self::Future {
+        let len = request.get_ref().len() as u64;
+        Box::pin(async move { Ok(Response::new(len)) })
+    }
+}
+
+/// `Fill(n) → n bytes`: a response of any size.
+struct Fill;
+impl UnaryService<u64> for Fill {
+    type Response = Vec<u8>;
+    type Future = BoxFuture<Result<Response<Vec<u8>>, Status>>;
+    fn call(&mut self, request: Request<u64>) -> Self::Future {
+        let n = *request.get_ref() as usize;
+        Box::pin(async move { Ok(Response::new(vec![7u8; n])) })
+    }
+}
+
+type FeedStream = Pin<Box<dyn tokio_stream::Stream<Item = Result<u64, Status>> + Send>>;
+
+/// `Feed(n)`: n messages, one every 100 ms.
+struct Feed;
+impl ServerStreamingService<u64> for Feed {
+    type Response = u64;
+    type ResponseStream = FeedStream;
+    type Future = BoxFuture<Result<Response<FeedStream>, Status>>;
+    fn call(&mut self, request: Request<u64>) -> Self::Future {
+        let n = *request.get_ref();
+        Box::pin(async move {
+            let stream = tokio_stream::iter(1..=n)
+                .throttle(Duration::from_millis(100))
+                .map(Ok);
+            Ok(Response::new(Box::pin(stream) as FeedStream))
+        })
+    }
+}
+
+/// `Upload(stream of bytes) → total length`.
+struct Upload;
+impl ClientStreamingService<Vec<u8>> for Upload {
+    type Response = u64;
+    type Future = BoxFuture<Result<Response<u64>, Status>>;
+    fn call(&mut self, request: Request<Streaming<Vec<u8>>>) -> Self::Future {
+        Box::pin(async move {
+            let mut stream = request.into_inner();
+            let mut total = 0u64;
+            while let Some(chunk) = stream.message().await? {
+                total += chunk.len() as u64;
+            }
+            Ok(Response::new(total))
+        })
+    }
+}
+
+impl tower::Service<http::Request<Body>> for Probe {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<http::Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let in_flight = self.in_flight.clone();
+        Box::pin(async move {
+            let response = match request.uri().path() {
+                "/test.v1.Probe/Sleep" => {
+                    Grpc::new(ProstCodec::default())
+                        .unary(Sleep(in_flight), request)
+                        .await
+                }
+                "/test.v1.Probe/Echo" => {
+                    Grpc::new(ProstCodec::default()).unary(Echo, request).await
+                }
+                "/test.v1.Probe/Fill" => {
+                    Grpc::new(ProstCodec::default()).unary(Fill, request).await
+                }
+                "/test.v1.Probe/Feed" => {
+                    Grpc::new(ProstCodec::default())
+                        .server_streaming(Feed, request)
+                        .await
+                }
+                "/test.v1.Probe/Upload" => {
+                    Grpc::new(ProstCodec::default())
+                        .client_streaming(Upload, request)
+                        .await
+                }
+                _ => Status::unimplemented("no such method").into_http(),
+            };
+            Ok(response)
+        })
+    }
+}
+
+/// The service's descriptor set, so the stack knows Feed and Upload
+/// stream.
+fn descriptors() -> &'static [u8] {
+    let method =
+        |name: &str, input: &str, output: &str, client: bool, server: bool| MethodDescriptorProto {
+            name: Some(name.into()),
+            input_type: Some(input.into()),
+            output_type: Some(output.into()),
+            client_streaming: Some(client),
+            server_streaming: Some(server),
+            ..Default::default()
+        };
+    let set = FileDescriptorSet {
+        file: vec![FileDescriptorProto {
+            name: Some("test/v1/probe.proto".into()),
+            package: Some("test.v1".into()),
+            dependency: vec!["google/protobuf/wrappers.proto".into()],
+            service: vec![ServiceDescriptorProto {
+                name: Some("Probe".into()),
+                method: vec![
+                    method(
+                        "Sleep",
+                        ".google.protobuf.UInt64Value",
+                        ".google.protobuf.UInt64Value",
+                        false,
+                        false,
+                    ),
+                    method(
+                        "Echo",
+                        ".google.protobuf.BytesValue",
+                        ".google.protobuf.UInt64Value",
+                        false,
+                        false,
+                    ),
+                    method(
+                        "Fill",
+                        ".google.protobuf.UInt64Value",
+                        ".google.protobuf.BytesValue",
+                        false,
+                        false,
+                    ),
+                    method(
+                        "Feed",
+                        ".google.protobuf.UInt64Value",
+                        ".google.protobuf.UInt64Value",
+                        false,
+                        true,
+                    ),
+                    method(
+                        "Upload",
+                        ".google.protobuf.BytesValue",
+                        ".google.protobuf.UInt64Value",
+                        true,
+                        false,
+                    ),
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    Box::leak(set.encode_to_vec().into_boxed_slice())
+}
+
+/// A running server with the probe mounted, stopped when dropped.
+pub struct ProbeServer {
+    pub url: String,
+    pub probe: Probe,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for ProbeServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl ProbeServer {
+    pub async fn start(settings: ServerSettings) -> Self {
+        let probe = Probe::default();
+        let mut host = Host::new();
+        host.add_service(probe.clone());
+        host.register_descriptors(descriptors());
+        let listener = Host::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            host.serve(listener, &settings, shutdown).await.unwrap();
+        });
+        Self {
+            url,
+            probe,
+            stop: Some(stop),
+        }
+    }
+
+    pub fn client(&self) -> ProbeClient {
+        ProbeClient(tonic::client::Grpc::new(
+            Channel::from_shared(self.url.clone())
+                .unwrap()
+                .connect_lazy(),
+        ))
+    }
+}
+
+#[derive(Clone)]
+pub struct ProbeClient(tonic::client::Grpc<Channel>);
+
+impl ProbeClient {
+    async fn ready(&mut self) -> Result<(), Status> {
+        self.0
+            .ready()
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))
+    }
+
+    pub async fn sleep(&mut self, request: Request<u64>) -> Result<u64, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Sleep");
+        Ok(self
+            .0
+            .unary(request, path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+
+    pub async fn echo(&mut self, bytes: Vec<u8>) -> Result<u64, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Echo");
+        Ok(self
+            .0
+            .unary(Request::new(bytes), path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+
+    pub async fn fill(&mut self, n: u64) -> Result<Vec<u8>, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Fill");
+        Ok(self
+            .0
+            .unary(Request::new(n), path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+
+    pub async fn feed(&mut self, n: u64) -> Result<Streaming<u64>, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Feed");
+        Ok(self
+            .0
+            .server_streaming(Request::new(n), path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+
+    /// Sends `chunks`, one every `every`.
+    pub async fn upload(&mut self, chunks: Vec<Vec<u8>>, every: Duration) -> Result<u64, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Upload");
+        let stream = tokio_stream::iter(chunks).throttle(every);
+        Ok(self
+            .0
+            .client_streaming(Request::new(stream), path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+}
