@@ -27,7 +27,28 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub auth: AuthSettings,
     pub services: ServiceEndpoints,
+    pub clients: ClientSettings,
     pub documents: DocumentSettings,
+}
+
+/// How this process calls other services.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientSettings {
+    /// Longest wait for a connection to another service.
+    pub connect_timeout_ms: u64,
+    /// Longest any one outgoing call may take (a caller's shorter remaining
+    /// deadline always applies and is sent along as `grpc-timeout`).
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: 2_000,
+            request_timeout_ms: 10_000,
+        }
+    }
 }
 
 /// Where claim documents are stored.
@@ -266,6 +287,20 @@ impl Settings {
         ] {
             if !(1024..=MAX_MESSAGE_BYTES).contains(&value) {
                 return invalid(key, "must be between 1024 and 4194304 (4 MiB)");
+            }
+        }
+        for (key, value) in [
+            (
+                "clients.connect_timeout_ms",
+                self.clients.connect_timeout_ms,
+            ),
+            (
+                "clients.request_timeout_ms",
+                self.clients.request_timeout_ms,
+            ),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be at least 1");
             }
         }
         if self.database.max_connections == 0 {

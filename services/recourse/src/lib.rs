@@ -121,11 +121,10 @@ impl Application {
                     let carriers_url =
                         endpoint(&settings.services.carriers_url, "services.carriers_url")?;
                     let carriers =
-                        recourse_platform::client::channel(&carriers_url).map_err(|e| {
-                            ConfigError::Invalid {
-                                key: "services.carriers_url",
-                                message: e.to_string(),
-                            }
+                        recourse_platform::client::channel_with(&carriers_url, &settings.clients)
+                            .map_err(|e| ConfigError::Invalid {
+                            key: "services.carriers_url",
+                            message: e.to_string(),
                         })?;
                     let db = recourse_contracts::database(&settings.database).await?;
                     recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
@@ -134,12 +133,11 @@ impl Application {
                     let contracts_url =
                         endpoint(&settings.services.contracts_url, "services.contracts_url")?;
                     let contracts =
-                        recourse_platform::client::channel(&contracts_url).map_err(|e| {
-                            ConfigError::Invalid {
+                        recourse_platform::client::channel_with(&contracts_url, &settings.clients)
+                            .map_err(|e| ConfigError::Invalid {
                                 key: "services.contracts_url",
                                 message: e.to_string(),
-                            }
-                        })?;
+                            })?;
                     let db = recourse_claims::database(&settings.database).await?;
                     let documents = settings
                         .documents

@@ -16,23 +16,28 @@ use prost::Message as _;
 use prost_types::{
     FileDescriptorProto, FileDescriptorSet, MethodDescriptorProto, ServiceDescriptorProto,
 };
-use recourse_platform::config::ServerSettings;
+use recourse_platform::client::{self, OutboundInterceptor};
+use recourse_platform::config::{ClientSettings, ServerSettings};
+use recourse_platform::deadline;
 use recourse_platform::server::Host;
 use tokio_stream::StreamExt as _;
 use tonic::body::Body;
 use tonic::server::{
     ClientStreamingService, Grpc, NamedService, ServerStreamingService, UnaryService,
 };
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic::{Request, Response, Status, Streaming};
 use tonic_prost::ProstCodec;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// The service; `in_flight` counts calls inside a handler.
+/// The service; `in_flight` counts calls inside a handler; `upstream` is
+/// the channel `Relay` calls (this very server).
 #[derive(Clone, Default)]
 pub struct Probe {
     pub in_flight: Arc<AtomicUsize>,
+    upstream: Arc<std::sync::OnceLock<Channel>>,
 }
 
 impl NamedService for Probe {
@@ -86,6 +91,63 @@ impl UnaryService<u64> for Fill {
     }
 }
 
+/// `Deadline() → ms`: the `grpc-timeout` this call arrived with (0: none).
+struct Deadline;
+impl UnaryService<()> for Deadline {
+    type Response = u64;
+    type Future = BoxFuture<Result<Response<u64>, Status>>;
+    fn call(&mut self, request: Request<()>) -> Self::Future {
+        let ms = request
+            .metadata()
+            .get("grpc-timeout")
+            .and_then(|v| v.to_str().ok())
+            .and_then(deadline::parse_grpc_timeout)
+            .map_or(0, |d| d.as_millis() as u64);
+        Box::pin(async move { Ok(Response::new(ms)) })
+    }
+}
+
+/// `Relay(ms)`: asks the upstream through the platform client — `Deadline`
+/// when `ms` is 0, `Echo` of 100 kB when 1, else `Sleep(ms)` — and answers
+/// what it answered, its failures passed through [`client::upstream`].
+struct Relay(Option<Channel>);
+impl UnaryService<u64> for Relay {
+    type Response = u64;
+    type Future = BoxFuture<Result<Response<u64>, Status>>;
+    fn call(&mut self, request: Request<u64>) -> Self::Future {
+        let channel = self.0.clone();
+        let ms = *request.get_ref();
+        Box::pin(async move {
+            let channel = channel.ok_or_else(|| Status::internal("no upstream"))?;
+            let interceptor = OutboundInterceptor::new(None).map_err(Status::internal)?;
+            let mut grpc = tonic::client::Grpc::new(InterceptedService::new(channel, interceptor));
+            grpc.ready()
+                .await
+                .map_err(|e| Status::unavailable(e.to_string()))?;
+            let answer = if ms == 0 {
+                let path = PathAndQuery::from_static("/test.v1.Probe/Deadline");
+                grpc.unary(Request::new(()), path, ProstCodec::<(), u64>::default())
+                    .await
+            } else if ms == 1 {
+                let path = PathAndQuery::from_static("/test.v1.Probe/Echo");
+                grpc.unary(
+                    Request::new(vec![0u8; 100_000]),
+                    path,
+                    ProstCodec::<Vec<u8>, u64>::default(),
+                )
+                .await
+            } else {
+                let path = PathAndQuery::from_static("/test.v1.Probe/Sleep");
+                grpc.unary(Request::new(ms), path, ProstCodec::<u64, u64>::default())
+                    .await
+            };
+            answer
+                .map(|r| Response::new(r.into_inner()))
+                .map_err(|status| Status::from(client::upstream(status)))
+        })
+    }
+}
+
 type FeedStream = Pin<Box<dyn tokio_stream::Stream<Item = Result<u64, Status>> + Send>>;
 
 /// `Feed(n)`: n messages, one every 100 ms.
@@ -133,6 +195,7 @@ impl tower::Service<http::Request<Body>> for Probe {
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let in_flight = self.in_flight.clone();
+        let upstream = self.upstream.get().cloned();
         Box::pin(async move {
             let response = match request.uri().path() {
                 "/test.v1.Probe/Sleep" => {
@@ -142,6 +205,16 @@ impl tower::Service<http::Request<Body>> for Probe {
                 }
                 "/test.v1.Probe/Echo" => {
                     Grpc::new(ProstCodec::default()).unary(Echo, request).await
+                }
+                "/test.v1.Probe/Deadline" => {
+                    Grpc::new(ProstCodec::default())
+                        .unary(Deadline, request)
+                        .await
+                }
+                "/test.v1.Probe/Relay" => {
+                    Grpc::new(ProstCodec::default())
+                        .unary(Relay(upstream), request)
+                        .await
                 }
                 "/test.v1.Probe/Fill" => {
                     Grpc::new(ProstCodec::default()).unary(Fill, request).await
@@ -244,12 +317,20 @@ impl Drop for ProbeServer {
 
 impl ProbeServer {
     pub async fn start(settings: ServerSettings) -> Self {
+        Self::start_with(settings, ClientSettings::default()).await
+    }
+
+    /// `clients` configures the channel `Relay` calls upstream through.
+    pub async fn start_with(settings: ServerSettings, clients: ClientSettings) -> Self {
         let probe = Probe::default();
         let mut host = Host::new();
         host.add_service(probe.clone());
         host.register_descriptors(descriptors());
         let listener = Host::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let _ = probe
+            .upstream
+            .set(client::channel_with(&url, &clients).unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -287,6 +368,16 @@ impl ProbeClient {
     pub async fn sleep(&mut self, request: Request<u64>) -> Result<u64, Status> {
         self.ready().await?;
         let path = PathAndQuery::from_static("/test.v1.Probe/Sleep");
+        Ok(self
+            .0
+            .unary(request, path, ProstCodec::default())
+            .await?
+            .into_inner())
+    }
+
+    pub async fn relay(&mut self, request: Request<u64>) -> Result<u64, Status> {
+        self.ready().await?;
+        let path = PathAndQuery::from_static("/test.v1.Probe/Relay");
         Ok(self
             .0
             .unary(request, path, ProstCodec::default())
