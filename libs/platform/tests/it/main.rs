@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod client;
+mod feed;
 mod idempotency;
 mod probe;
 mod stack;
