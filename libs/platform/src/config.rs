@@ -29,6 +29,26 @@ pub struct Settings {
     pub services: ServiceEndpoints,
     pub clients: ClientSettings,
     pub documents: DocumentSettings,
+    pub retention: RetentionSettings,
+}
+
+/// How long bookkeeping (idempotency records) is kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// Days a request id is remembered (a retry after that runs anew).
+    pub idempotency_days: u32,
+    /// Time between purges.
+    pub purge_interval_seconds: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            idempotency_days: 30,
+            purge_interval_seconds: 3_600,
+        }
+    }
 }
 
 /// How this process calls other services.
@@ -302,6 +322,12 @@ impl Settings {
             if value == 0 {
                 return invalid(key, "must be at least 1");
             }
+        }
+        if self.retention.idempotency_days == 0 {
+            return invalid("retention.idempotency_days", "must be at least 1");
+        }
+        if self.retention.purge_interval_seconds == 0 {
+            return invalid("retention.purge_interval_seconds", "must be at least 1");
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");

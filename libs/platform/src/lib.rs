@@ -15,6 +15,7 @@ pub mod names;
 pub mod outbox;
 pub mod pagination;
 pub mod proto_types;
+pub mod retention;
 pub mod schema;
 pub mod server;
 pub mod telemetry;

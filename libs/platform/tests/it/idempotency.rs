@@ -8,7 +8,7 @@ use recourse_platform::idempotency::{IdempotencyKey, IdempotencyTable};
 use recourse_test_support::{Backend, TestDatabase, backend_tests};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-const TABLE: IdempotencyTable = IdempotencyTable("test_idempotency");
+pub const TABLE: IdempotencyTable = IdempotencyTable("test_idempotency");
 
 pub async fn database(backend: Backend) -> (TestDatabase, DatabaseConnection) {
     let test_db = TestDatabase::new(backend).await;

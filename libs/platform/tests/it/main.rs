@@ -8,4 +8,5 @@ mod client;
 mod feed;
 mod idempotency;
 mod probe;
+mod retention;
 mod stack;
