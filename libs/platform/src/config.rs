@@ -144,6 +144,11 @@ pub struct TelemetrySettings {
     /// Filter for spans exported over OTLP, independent of the log filter.
     pub otlp_filter: String,
     pub service_name: String,
+    /// Address of the Prometheus text endpoint (`GET /metrics`), on its own
+    /// port; unset = none.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How often metrics are pushed over OTLP (when `otlp_endpoint` is set).
+    pub metrics_export_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +205,8 @@ impl Default for TelemetrySettings {
             otlp_endpoint: None,
             otlp_filter: "info".into(),
             service_name: "recourse".into(),
+            metrics_listen: None,
+            metrics_export_interval_ms: 60_000,
         }
     }
 }
@@ -349,6 +356,12 @@ impl Settings {
             return invalid(
                 "telemetry.otlp_endpoint",
                 "must be an http:// or https:// URL",
+            );
+        }
+        if self.telemetry.metrics_export_interval_ms < 100 {
+            return invalid(
+                "telemetry.metrics_export_interval_ms",
+                "must be at least 100",
             );
         }
         if let Some(secret) = &self.auth.token_secret

@@ -6,8 +6,12 @@
 //! instruments are no-ops. Every metric is documented in
 //! `docs/architecture.md` ("Metrics").
 
+mod export;
+
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use export::{MetricsError, install};
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter};

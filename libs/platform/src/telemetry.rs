@@ -1,4 +1,4 @@
-//! Logs and traces. A `tracing` subscriber with its own filter per layer (log
+//! Logs, traces and (through [`crate::metrics`]) metrics. A `tracing` subscriber with its own filter per layer (log
 //! output, OTLP export), W3C `traceparent` extracted from every incoming call
 //! ([`server_span`]) and injected into every outgoing one
 //! ([`inject_trace_context`]).
@@ -26,6 +26,8 @@ pub enum TelemetryError {
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
     #[error("a global tracing subscriber is already installed: {0}")]
     AlreadyInstalled(#[from] tracing_subscriber::util::TryInitError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
 }
 
 /// Flushes and stops span export when dropped, so the last spans of a
@@ -33,6 +35,7 @@ pub enum TelemetryError {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
 
 impl Drop for TelemetryGuard {
@@ -41,6 +44,11 @@ impl Drop for TelemetryGuard {
             && let Err(err) = provider.shutdown()
         {
             eprintln!("telemetry: flushing spans failed: {err}");
+        }
+        if let Some(meters) = self.meters.take()
+            && let Err(err) = meters.shutdown()
+        {
+            eprintln!("telemetry: flushing metrics failed: {err}");
         }
     }
 }
@@ -95,7 +103,8 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
         .with(log_layer)
         .with(otel_layer)
         .try_init()?;
-    Ok(TelemetryGuard { provider })
+    let meters = crate::metrics::install(settings)?;
+    Ok(TelemetryGuard { provider, meters })
 }
 
 /// Logs (written to stdout) are coloured only on a terminal: a file, a pipe
