@@ -164,8 +164,8 @@ impl IdempotencyTable {
                 .from_table(self.table())
                 .and_where(
                     Expr::tuple([
-                        Expr::col(Alias::new("scope")).into(),
-                        Expr::col(Alias::new("request_id")).into(),
+                        Expr::col(Alias::new("scope")),
+                        Expr::col(Alias::new("request_id")),
                     ])
                     .in_subquery(expired),
                 )

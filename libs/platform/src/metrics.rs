@@ -97,7 +97,9 @@ fn pool_sample(db: &DatabaseConnection) -> (u64, u64) {
 /// use. Registered once per database at start.
 pub fn observe_pool(service: &'static str, db: &DatabaseConnection) {
     let meter = meter();
-    let gauges: [(&'static str, &'static str, fn((u64, u64)) -> u64); 3] = [
+    /// (name, description, the figure taken from (open, idle)).
+    type PoolGauge = (&'static str, &'static str, fn((u64, u64)) -> u64);
+    let gauges: [PoolGauge; 3] = [
         (
             "db.pool.connections",
             "Connections the service's database pool holds open (idle + in use)",
