@@ -8,7 +8,7 @@ use crate::common;
 
 use recourse_proto::carriers as pb;
 use recourse_test_support::Backend;
-use recourse_test_support::trace::{SpanCapture, named};
+use recourse_test_support::trace::{SpanCapture, child, named};
 use tracing::Instrument as _;
 
 const SERVER_SPAN: &str = "/recourse.carriers.v1.CarrierService/GetCarrier";
@@ -30,11 +30,15 @@ async fn client_call_and_server_span_share_one_trace() {
     .instrument(tracing::info_span!("client.get_carrier"))
     .await;
 
+    // Other tests call GetCarrier at the same time: the span that matters
+    // is the child of this client span.
     let spans = capture
-        .spans_until(|s| named(s, SERVER_SPAN).is_some())
+        .spans_until(|s| {
+            named(s, "client.get_carrier").is_some_and(|c| child(s, SERVER_SPAN, c).is_some())
+        })
         .await;
     let client = named(&spans, "client.get_carrier").expect("client span exported");
-    let server = named(&spans, SERVER_SPAN).expect("server span exported");
+    let server = child(&spans, SERVER_SPAN, client).expect("server span exported");
     assert_eq!(
         server.span_context.trace_id(),
         client.span_context.trace_id()

@@ -42,11 +42,13 @@ async fn create_contract_is_one_trace_across_contracts_and_carriers() {
     // matters is the child of the contracts span.
     let spans = capture
         .spans_until(|s| {
-            named(s, CONTRACTS_SPAN).is_some_and(|c| child(s, CARRIERS_SPAN, c).is_some())
+            named(s, "client.create_contract")
+                .and_then(|client| child(s, CONTRACTS_SPAN, client))
+                .is_some_and(|c| child(s, CARRIERS_SPAN, c).is_some())
         })
         .await;
     let client = named(&spans, "client.create_contract").expect("client span");
-    let contracts = named(&spans, CONTRACTS_SPAN).expect("contracts server span");
+    let contracts = child(&spans, CONTRACTS_SPAN, client).expect("contracts server span");
     let carriers = child(&spans, CARRIERS_SPAN, contracts)
         .expect("carriers span parented on the contracts span");
     let trace = client.span_context.trace_id();
