@@ -350,10 +350,13 @@ impl ProbeServer {
     }
 
     pub fn client(&self) -> ProbeClient {
-        ProbeClient(tonic::client::Grpc::new(
+        // Through the platform's interceptor, so calls carry the test's
+        // trace context and its spans can be told from other tests'.
+        ProbeClient(tonic::client::Grpc::new(InterceptedService::new(
             Channel::from_shared(self.url.clone())
                 .unwrap()
                 .connect_lazy(),
-        ))
+            OutboundInterceptor::new(None).unwrap(),
+        )))
     }
 }

@@ -6,8 +6,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use recourse_platform::config::ServerSettings;
-use recourse_test_support::trace::{SpanCapture, named};
+use recourse_test_support::trace::{SpanCapture, SpanData, child, named};
 use tonic::{Code, Request};
+use tracing::Instrument as _;
 
 use crate::probe::ProbeServer;
 
@@ -153,17 +154,31 @@ async fn each_call_span_records_its_final_status_code_and_latency() {
     let capture = SpanCapture::install();
     let server = ProbeServer::start(settings()).await;
     let mut client = server.client();
-    let _ = client.sleep(Request::new(10_000)).await;
-    let mut feed = client.feed(3).await.unwrap();
-    while feed.message().await.unwrap().is_some() {}
+    // Other tests in this binary make the same calls at the same time: the
+    // spans that matter are the children of these client spans.
+    let _ = client
+        .sleep(Request::new(10_000))
+        .instrument(tracing::info_span!("client.slow"))
+        .await;
+    async {
+        let mut feed = client.feed(3).await.unwrap();
+        while feed.message().await.unwrap().is_some() {}
+    }
+    .instrument(tracing::info_span!("client.feed"))
+    .await;
+    let server_span = |spans: &[SpanData], client: &str, name: &str| {
+        named(spans, client)
+            .and_then(|c| child(spans, name, c))
+            .cloned()
+    };
     let spans = capture
         .spans_until(|spans| {
-            named(spans, "/test.v1.Probe/Sleep").is_some()
-                && named(spans, "/test.v1.Probe/Feed").is_some()
+            server_span(spans, "client.slow", "/test.v1.Probe/Sleep").is_some()
+                && server_span(spans, "client.feed", "/test.v1.Probe/Feed").is_some()
         })
         .await;
-    let attribute = |name: &str, key: &str| {
-        named(&spans, name)
+    let attribute = |client: &str, name: &str, key: &str| {
+        server_span(&spans, client, name)
             .unwrap_or_else(|| panic!("span {name}"))
             .attributes
             .iter()
@@ -172,15 +187,26 @@ async fn each_call_span_records_its_final_status_code_and_latency() {
     };
     // DEADLINE_EXCEEDED = 4, recorded as a server error.
     assert_eq!(
-        attribute("/test.v1.Probe/Sleep", "rpc.grpc.status_code").as_deref(),
+        attribute(
+            "client.slow",
+            "/test.v1.Probe/Sleep",
+            "rpc.grpc.status_code"
+        )
+        .as_deref(),
         Some("4")
+    );
+    let slow = server_span(&spans, "client.slow", "/test.v1.Probe/Sleep").unwrap();
+    assert!(
+        matches!(slow.status, opentelemetry::trace::Status::Error { .. }),
+        "{:?}",
+        slow.status
     );
     // The feed's OK came in its trailers, after the last message.
     assert_eq!(
-        attribute("/test.v1.Probe/Feed", "rpc.grpc.status_code").as_deref(),
+        attribute("client.feed", "/test.v1.Probe/Feed", "rpc.grpc.status_code").as_deref(),
         Some("0")
     );
-    let feed_ms: f64 = attribute("/test.v1.Probe/Feed", "rpc.duration_ms")
+    let feed_ms: f64 = attribute("client.feed", "/test.v1.Probe/Feed", "rpc.duration_ms")
         .unwrap()
         .parse()
         .unwrap();

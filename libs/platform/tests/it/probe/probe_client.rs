@@ -3,13 +3,17 @@
 use std::time::Duration;
 
 use http::uri::PathAndQuery;
+use recourse_platform::client::OutboundInterceptor;
 use tokio_stream::StreamExt as _;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic::{Request, Status, Streaming};
 use tonic_prost::ProstCodec;
 
 #[derive(Clone)]
-pub struct ProbeClient(pub(super) tonic::client::Grpc<Channel>);
+pub struct ProbeClient(
+    pub(super) tonic::client::Grpc<InterceptedService<Channel, OutboundInterceptor>>,
+);
 
 impl ProbeClient {
     async fn ready(&mut self) -> Result<(), Status> {
