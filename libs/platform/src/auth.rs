@@ -8,17 +8,18 @@
 //! and follows claims on its merchants' behalf, sees only what it filed).
 
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
 
-use crate::config::AuthSettings;
 use crate::error::ApiError;
+
+mod keys;
+
+pub use keys::{KeyError, KeySource, TokenKeys, key_file};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,133 +214,6 @@ pub fn principal<T>(request: &Request<T>) -> Result<&Principal, Status> {
         .ok_or_else(|| Status::unauthenticated("missing bearer token"))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: String,
-    role: Role,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    carrier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    party: Option<String>,
-    iss: String,
-    iat: i64,
-    exp: i64,
-}
-
-/// Signs and verifies bearer tokens with one HS256 key.
-#[derive(Clone)]
-pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    issuer: String,
-}
-
-impl fmt::Debug for TokenKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("issuer", &self.issuer)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("auth key file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("auth key file {0} holds fewer than 32 bytes")]
-    TooShort(String),
-    #[error("random number generator: {0}")]
-    Random(String),
-}
-
-impl TokenKeys {
-    pub fn new(secret: &[u8], issuer: impl Into<String>) -> Self {
-        let issuer = issuer.into();
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[issuer.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = 30;
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-            issuer,
-        }
-    }
-
-    /// The configured secret, or else the key kept in `<data_dir>/auth.key`,
-    /// created with 32 random bytes on first use so a laptop install is
-    /// secure without setup and `recourse token` signs with the same key.
-    pub fn from_settings(settings: &AuthSettings, data_dir: &Path) -> Result<Self, KeyError> {
-        if let Some(secret) = &settings.token_secret {
-            return Ok(Self::new(secret.as_bytes(), settings.issuer.clone()));
-        }
-        let path = data_dir.join("auth.key");
-        let io = |source| KeyError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let secret = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(io)?;
-                let mut bytes = vec![0u8; 32];
-                getrandom::fill(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
-                let hex = hex::encode(&bytes).into_bytes();
-                write_private(&path, &hex).map_err(io)?;
-                hex
-            }
-            Err(err) => return Err(io(err)),
-        };
-        if secret.len() < 32 {
-            return Err(KeyError::TooShort(path.display().to_string()));
-        }
-        Ok(Self::new(&secret, settings.issuer.clone()))
-    }
-
-    /// Mints a token for `principal`, valid for `ttl_seconds`.
-    pub fn mint(&self, principal: &Principal, ttl_seconds: u64) -> Result<String, String> {
-        let now = chrono::Utc::now().timestamp();
-        let ttl = i64::try_from(ttl_seconds).map_err(|_| "ttl too large".to_owned())?;
-        let claims = Claims {
-            sub: principal.subject.clone(),
-            role: principal.role,
-            carrier: principal.carrier_id.clone(),
-            party: principal.party_id.clone(),
-            iss: self.issuer.clone(),
-            iat: now,
-            exp: now.saturating_add(ttl),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())
-    }
-
-    /// Verifies signature, issuer and expiry, and rebuilds the principal.
-    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))?;
-        let claims = data.claims;
-        Principal::new(claims.sub, claims.role, claims.carrier.or(claims.party))
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid bearer token: {e}")))
-    }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(bytes)
-}
-
 /// Verifies the `authorization: Bearer <token>` metadata of every call and
 /// attaches the [`Principal`] to the request.
 #[derive(Debug, Clone)]
@@ -376,85 +250,4 @@ impl Interceptor for AuthInterceptor {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keys() -> TokenKeys {
-        TokenKeys::new(b"0123456789abcdef0123456789abcdef", "recourse")
-    }
-
-    #[test]
-    fn minted_token_verifies_to_the_same_principal() {
-        let p = Principal::new("ops", Role::Carrier, Some("c1".into())).unwrap();
-        let token = keys().mint(&p, 60).unwrap();
-        assert_eq!(keys().verify(&token).unwrap(), p);
-    }
-
-    #[test]
-    fn token_signed_with_another_key_is_refused() {
-        let other = TokenKeys::new(b"ffffffffffffffffffffffffffffffff", "recourse");
-        let p = Principal::new("ops", Role::Admin, None).unwrap();
-        let token = other.mint(&p, 60).unwrap();
-        assert!(matches!(
-            keys().verify(&token),
-            Err(ApiError::Unauthenticated(_))
-        ));
-    }
-
-    #[test]
-    fn expired_token_is_refused() {
-        let p = Principal::new("ops", Role::Admin, None).unwrap();
-        let claims = Claims {
-            sub: p.subject,
-            role: p.role,
-            carrier: None,
-            party: None,
-            iss: "recourse".into(),
-            iat: 0,
-            exp: chrono::Utc::now().timestamp() - 3600,
-        };
-        let token = jsonwebtoken::encode(&Header::default(), &claims, &keys().encoding).unwrap();
-        assert!(matches!(
-            keys().verify(&token),
-            Err(ApiError::Unauthenticated(_))
-        ));
-    }
-
-    #[test]
-    fn subject_is_bounded_and_printable() {
-        assert!(Principal::new("x".repeat(129), Role::Admin, None).is_err());
-        assert!(Principal::new("a\nb", Role::Admin, None).is_err());
-        assert!(Principal::new("x".repeat(128), Role::Admin, None).is_ok());
-    }
-
-    #[test]
-    fn partners_need_a_scope_and_others_cannot_have_one() {
-        assert!(Principal::new("p", Role::Carrier, None).is_err());
-        assert!(Principal::new("p", Role::ThirdParty, None).is_err());
-        assert!(Principal::new("a", Role::Admin, Some("c1".into())).is_err());
-    }
-
-    #[test]
-    fn carrier_sees_only_its_own_carrier_and_a_3pl_none() {
-        let p = Principal::new("p", Role::Carrier, Some("c1".into())).unwrap();
-        assert!(p.can_see_carrier("c1"));
-        assert!(!p.can_see_carrier("c2"));
-        let tpl = Principal::new("t", Role::ThirdParty, Some("acct-1".into())).unwrap();
-        assert!(!tpl.can_see_carrier("c1"));
-        assert_eq!(tpl.party_scope(), Some("acct-1"));
-        assert_eq!(tpl.carrier_scope(), None);
-        let auditor = Principal::new("a", Role::Auditor, None).unwrap();
-        assert!(auditor.can_see_carrier("c2"));
-    }
-
-    #[test]
-    fn key_file_is_created_once_and_reused() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = AuthSettings::default();
-        let first = TokenKeys::from_settings(&settings, dir.path()).unwrap();
-        let second = TokenKeys::from_settings(&settings, dir.path()).unwrap();
-        let p = Principal::new("ops", Role::Internal, None).unwrap();
-        let token = first.mint(&p, 60).unwrap();
-        assert_eq!(second.verify(&token).unwrap(), p);
-    }
-}
+mod tests;

@@ -27,7 +27,48 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub auth: AuthSettings,
     pub services: ServiceEndpoints,
+    pub clients: ClientSettings,
     pub documents: DocumentSettings,
+    pub retention: RetentionSettings,
+}
+
+/// How long bookkeeping (idempotency records) is kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// Days a request id is remembered (a retry after that runs anew).
+    pub idempotency_days: u32,
+    /// Time between purges.
+    pub purge_interval_seconds: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            idempotency_days: 30,
+            purge_interval_seconds: 3_600,
+        }
+    }
+}
+
+/// How this process calls other services.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientSettings {
+    /// Longest wait for a connection to another service.
+    pub connect_timeout_ms: u64,
+    /// Longest any one outgoing call may take (a caller's shorter remaining
+    /// deadline always applies and is sent along as `grpc-timeout`).
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: 2_000,
+            request_timeout_ms: 10_000,
+        }
+    }
 }
 
 /// Where claim documents are stored.
@@ -59,7 +100,25 @@ pub struct ServerSettings {
     /// Time between reporting NOT_SERVING and closing the listener, so load
     /// balancers and Kubernetes probes stop sending new calls first.
     pub drain_delay_ms: u64,
+    /// Longest a unary call may run before it is answered
+    /// DEADLINE_EXCEEDED (0 = no server limit; a client's shorter
+    /// `grpc-timeout` always applies). Streams are never cut by the server.
+    pub unary_timeout_ms: u64,
+    /// Unary calls in flight at once; one more is refused UNAVAILABLE.
+    pub max_concurrent_calls: usize,
+    /// Streaming calls (feeds, ingest, uploads) open at once; one more is
+    /// refused UNAVAILABLE.
+    pub max_concurrent_streams: usize,
+    /// Largest request message accepted (RESOURCE_EXHAUSTED above it).
+    pub max_decoding_message_bytes: usize,
+    /// Largest response message sent (RESOURCE_EXHAUSTED above it).
+    pub max_encoding_message_bytes: usize,
 }
+
+/// The most a message may be: tonic's generated servers refuse larger
+/// requests themselves, and grpc-core clients refuse larger responses by
+/// default.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -85,6 +144,11 @@ pub struct TelemetrySettings {
     /// Filter for spans exported over OTLP, independent of the log filter.
     pub otlp_filter: String,
     pub service_name: String,
+    /// Address of the Prometheus text endpoint (`GET /metrics`), on its own
+    /// port; unset = none.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How often metrics are pushed over OTLP (when `otlp_endpoint` is set).
+    pub metrics_export_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +177,11 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             shutdown_grace_seconds: 30,
             drain_delay_ms: 0,
+            unary_timeout_ms: 30_000,
+            max_concurrent_calls: 512,
+            max_concurrent_streams: 1_024,
+            max_decoding_message_bytes: MAX_MESSAGE_BYTES,
+            max_encoding_message_bytes: MAX_MESSAGE_BYTES,
         }
     }
 }
@@ -136,6 +205,8 @@ impl Default for TelemetrySettings {
             otlp_endpoint: None,
             otlp_filter: "info".into(),
             service_name: "recourse".into(),
+            metrics_listen: None,
+            metrics_export_interval_ms: 60_000,
         }
     }
 }
@@ -217,6 +288,54 @@ impl Settings {
                 "must start with postgres://, postgresql:// or sqlite:",
             );
         }
+        for (key, value) in [
+            (
+                "server.max_concurrent_calls",
+                self.server.max_concurrent_calls,
+            ),
+            (
+                "server.max_concurrent_streams",
+                self.server.max_concurrent_streams,
+            ),
+        ] {
+            if !(1..=1_000_000).contains(&value) {
+                return invalid(key, "must be between 1 and 1000000");
+            }
+        }
+        for (key, value) in [
+            (
+                "server.max_decoding_message_bytes",
+                self.server.max_decoding_message_bytes,
+            ),
+            (
+                "server.max_encoding_message_bytes",
+                self.server.max_encoding_message_bytes,
+            ),
+        ] {
+            if !(1024..=MAX_MESSAGE_BYTES).contains(&value) {
+                return invalid(key, "must be between 1024 and 4194304 (4 MiB)");
+            }
+        }
+        for (key, value) in [
+            (
+                "clients.connect_timeout_ms",
+                self.clients.connect_timeout_ms,
+            ),
+            (
+                "clients.request_timeout_ms",
+                self.clients.request_timeout_ms,
+            ),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be at least 1");
+            }
+        }
+        if self.retention.idempotency_days == 0 {
+            return invalid("retention.idempotency_days", "must be at least 1");
+        }
+        if self.retention.purge_interval_seconds == 0 {
+            return invalid("retention.purge_interval_seconds", "must be at least 1");
+        }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
         }
@@ -237,6 +356,12 @@ impl Settings {
             return invalid(
                 "telemetry.otlp_endpoint",
                 "must be an http:// or https:// URL",
+            );
+        }
+        if self.telemetry.metrics_export_interval_ms < 100 {
+            return invalid(
+                "telemetry.metrics_export_interval_ms",
+                "must be at least 100",
             );
         }
         if let Some(secret) = &self.auth.token_secret
@@ -272,98 +397,4 @@ impl ServiceEndpoints {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env(vars: &[(&str, &str)]) -> config::Environment {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        config::Environment::with_prefix(ENV_PREFIX).source(Some(map))
-    }
-
-    fn load(file: Option<&Path>, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        Settings::load_from(file, &Overrides::default(), env(vars))
-    }
-
-    #[test]
-    fn defaults_listen_on_localhost_50051_with_sqlite_under_data() -> Result<(), ConfigError> {
-        let settings = load(None, &[])?;
-        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:50051");
-        assert_eq!(settings.database.url, None);
-        assert_eq!(settings.database.data_dir, PathBuf::from("./data"));
-        Ok(())
-    }
-
-    #[test]
-    fn env_overrides_file_and_file_overrides_defaults() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("recourse.toml");
-        std::fs::write(
-            &path,
-            "[server]\nlisten = \"127.0.0.1:6000\"\n[telemetry]\nlog_filter = \"debug\"\n",
-        )?;
-        let settings = load(
-            Some(&path),
-            &[("RECOURSE__SERVER__LISTEN", "127.0.0.1:7000")],
-        )?;
-        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:7000");
-        assert_eq!(settings.telemetry.log_filter, "debug");
-        Ok(())
-    }
-
-    #[test]
-    fn command_line_overrides_env() -> Result<(), ConfigError> {
-        let overrides = Overrides {
-            listen: Some("127.0.0.1:9000".into()),
-            ..Overrides::default()
-        };
-        let settings = Settings::load_from(
-            None,
-            &overrides,
-            env(&[("RECOURSE__SERVER__LISTEN", "127.0.0.1:7000")]),
-        )?;
-        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:9000");
-        Ok(())
-    }
-
-    #[test]
-    fn bad_listen_address_names_the_key() {
-        let err = load(None, &[("RECOURSE__SERVER__LISTEN", "not-an-address")])
-            .map(|_| ())
-            .unwrap_err();
-        assert!(err.to_string().contains("server.listen"), "{err}");
-    }
-
-    #[test]
-    fn unknown_key_is_refused_with_its_name() {
-        let err = load(None, &[("RECOURSE__SERVER__LISTN", "127.0.0.1:1")])
-            .map(|_| ())
-            .unwrap_err();
-        assert!(err.to_string().contains("listn"), "{err}");
-    }
-
-    #[test]
-    fn short_token_secret_names_the_key() {
-        let err = load(None, &[("RECOURSE__AUTH__TOKEN_SECRET", "short")])
-            .map(|_| ())
-            .unwrap_err();
-        assert!(err.to_string().contains("auth.token_secret"), "{err}");
-    }
-
-    #[test]
-    fn bad_database_url_names_the_key() {
-        let err = load(None, &[("RECOURSE__DATABASE__URL", "mysql://x")])
-            .map(|_| ())
-            .unwrap_err();
-        assert!(err.to_string().contains("database.url"), "{err}");
-    }
-
-    #[test]
-    fn missing_config_file_is_an_error() {
-        let missing = Path::new("/nonexistent/recourse.toml");
-        assert!(load(Some(missing), &[]).is_err());
-    }
-}
+mod tests;

@@ -1,9 +1,14 @@
 //! One error type at the gRPC boundary, mapped to `tonic::Status` by a single
 //! exhaustive match, with `google.rpc` rich details so clients can act on the
-//! field, precondition or resource at fault.
+//! field, precondition or resource at fault. Every status is bounded
+//! ([`bound`]): any client can read it, however large the mistake.
+
+pub mod bound;
 
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, FieldViolation, PreconditionViolation, StatusExt};
+use tonic_types::{ErrorDetails, PreconditionViolation, StatusExt};
+
+use self::bound::{echo, truncate_bytes};
 
 /// Domain used in `google.rpc.ErrorInfo`.
 pub const ERROR_DOMAIN: &str = "recourse.dev";
@@ -13,7 +18,7 @@ pub enum ApiError {
     /// The request is malformed; each violation names a field path.
     #[error("invalid argument: {}", describe_fields(.0))]
     InvalidArgument(Vec<Violation>),
-    #[error("{resource} `{name}` not found")]
+    #[error("{resource} `{}` not found", echo(.name))]
     NotFound {
         resource: &'static str,
         name: String,
@@ -45,6 +50,36 @@ pub enum ApiError {
     /// text.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Another service's answer, passed to our caller with its code,
+    /// message and details unchanged (only bounded), instead of being
+    /// flattened into UNAVAILABLE.
+    #[error("{}", .0.message)]
+    Upstream(UpstreamStatus),
+}
+
+/// A status received from another service, kept whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamStatus {
+    pub code: Code,
+    pub message: String,
+    /// The encoded `google.rpc.Status` details, as received.
+    pub details: Vec<u8>,
+}
+
+impl From<Status> for UpstreamStatus {
+    fn from(status: Status) -> Self {
+        Self {
+            code: status.code(),
+            message: status.message().to_owned(),
+            details: status.details().to_vec(),
+        }
+    }
+}
+
+impl From<UpstreamStatus> for Status {
+    fn from(upstream: UpstreamStatus) -> Self {
+        Status::with_details(upstream.code, upstream.message, upstream.details.into())
+    }
 }
 
 /// A field path (`carrier.service_levels[1].code`) and what is wrong with it.
@@ -118,31 +153,21 @@ impl Violations {
 
 impl From<ApiError> for Status {
     fn from(err: ApiError) -> Self {
-        let message = err.to_string();
-        match err {
-            ApiError::InvalidArgument(violations) => {
-                let violations: Vec<FieldViolation> = violations
-                    .into_iter()
-                    .map(|v| FieldViolation::new(v.field, v.description))
-                    .collect();
-                Status::with_error_details(
-                    Code::InvalidArgument,
-                    message,
-                    ErrorDetails::with_bad_request(violations),
-                )
-            }
+        let message = truncate_bytes(&err.to_string(), bound::MAX_MESSAGE_BYTES).into_owned();
+        let status = match err {
+            ApiError::InvalidArgument(violations) => bound::invalid_argument(&violations),
             ApiError::NotFound { resource, name } => Status::with_error_details(
                 Code::NotFound,
                 message,
-                ErrorDetails::with_resource_info(resource, name, "", "not found"),
+                ErrorDetails::with_resource_info(resource, echo(&name), "", "not found"),
             ),
             ApiError::AlreadyExists { resource, name, .. } => Status::with_error_details(
                 Code::AlreadyExists,
                 message,
-                ErrorDetails::with_resource_info(resource, name, "", "already exists"),
+                ErrorDetails::with_resource_info(resource, echo(&name), "", "already exists"),
             ),
             ApiError::FailedPrecondition { kind, subject, .. } => {
-                let violation = PreconditionViolation::new(kind, subject, message.clone());
+                let violation = PreconditionViolation::new(kind, echo(&subject), message.clone());
                 Status::with_error_details(
                     Code::FailedPrecondition,
                     message,
@@ -165,7 +190,9 @@ impl From<ApiError> for Status {
                 tracing::error!(error = %detail, "internal error");
                 Status::internal("internal error")
             }
-        }
+            ApiError::Upstream(upstream) => Status::from(upstream),
+        };
+        bound::bounded(status)
     }
 }
 
@@ -211,6 +238,139 @@ mod tests {
         let status = Status::from(ApiError::internal("password=hunter2"));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("hunter2"));
+    }
+
+    /// What a grpc-core client receives in its metadata for this status:
+    /// `grpc-message` percent-encoded and `grpc-status-details-bin` in
+    /// base64.
+    fn wire_bytes(status: &Status) -> usize {
+        let message: usize = status
+            .message()
+            .bytes()
+            .map(|b| {
+                if (0x20..0x7f).contains(&b) && b != b'%' {
+                    1
+                } else {
+                    3
+                }
+            })
+            .sum();
+        message + status.details().len().div_ceil(3) * 4
+    }
+
+    fn bad_request(status: &Status) -> Vec<tonic_types::FieldViolation> {
+        status
+            .get_error_details()
+            .bad_request()
+            .expect("BadRequest details")
+            .field_violations
+            .clone()
+    }
+
+    #[test]
+    fn three_thousand_violations_are_bounded_with_a_count_of_the_rest() {
+        let mut v = Violations::new();
+        for i in 0..3_000 {
+            v.add(
+                format!("carrier.service_levels[{i}].code"),
+                "must be 2-16 upper-case letters or digits",
+            );
+        }
+        let status = Status::from(v.into_result().unwrap_err());
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(status.message().len() + status.details().len() < 8 * 1024);
+        assert!(wire_bytes(&status) < 8 * 1024, "{}", wire_bytes(&status));
+        let fields = bad_request(&status);
+        let (listed, summary) = fields.split_at(fields.len() - 1);
+        assert!(!listed.is_empty() && listed.len() <= bound::MAX_FIELD_VIOLATIONS);
+        // In order, the first ones first.
+        assert_eq!(listed[0].field, "carrier.service_levels[0].code");
+        assert_eq!(listed[1].field, "carrier.service_levels[1].code");
+        assert_eq!(summary[0].field, bound::MORE_VIOLATIONS_FIELD);
+        let rest = 3_000 - listed.len();
+        assert!(
+            summary[0].description.contains(&format!("and {rest} more")),
+            "{}",
+            summary[0].description
+        );
+        assert!(status.message().contains(" more"), "{}", status.message());
+    }
+
+    #[test]
+    fn fifty_short_violations_are_all_listed_without_a_summary() {
+        let mut v = Violations::new();
+        for i in 0..50 {
+            v.add(format!("lines[{i}]"), "bad");
+        }
+        let fields = bad_request(&Status::from(v.into_result().unwrap_err()));
+        assert_eq!(fields.len(), 50);
+        assert!(
+            fields
+                .iter()
+                .all(|f| f.field != bound::MORE_VIOLATIONS_FIELD)
+        );
+    }
+
+    #[test]
+    fn a_150_kb_echoed_value_is_truncated_on_a_char_boundary() {
+        // Multi-byte characters, so a byte cut would split one.
+        let huge = "é".repeat(75_000);
+        assert_eq!(huge.len(), 150_000);
+        let mut v = Violations::new();
+        v.add(
+            "rate_cards[0].zone_chart[0].origin_prefix",
+            format!("unknown postal code `{huge}`"),
+        );
+        v.add(huge.clone(), "field path echoed from a map key");
+        let status = Status::from(v.into_result().unwrap_err());
+        assert!(wire_bytes(&status) < 8 * 1024, "{}", wire_bytes(&status));
+        let fields = bad_request(&status);
+        assert_eq!(fields.len(), 2);
+        for text in [&fields[0].description, &fields[1].field] {
+            assert!(
+                text.chars().count() <= bound::MAX_ECHO_CHARS,
+                "{}",
+                text.len()
+            );
+            assert!(text.ends_with('…'));
+        }
+        assert!(fields[0].description.starts_with("unknown postal code `éé"));
+
+        let status = Status::from(ApiError::NotFound {
+            resource: "carrier",
+            name: huge.clone(),
+        });
+        assert_eq!(status.code(), Code::NotFound);
+        assert!(
+            status.message().ends_with("not found"),
+            "{}",
+            status.message()
+        );
+        assert!(wire_bytes(&status) < 8 * 1024);
+        let status = Status::from(ApiError::PermissionDenied(huge));
+        assert!(status.message().len() <= bound::MAX_MESSAGE_BYTES);
+    }
+
+    #[test]
+    fn truncation_counts_characters_and_bytes_on_boundaries() {
+        assert_eq!(bound::truncate_chars("abc", 3), "abc");
+        assert_eq!(bound::truncate_chars("abcd", 3), "ab…");
+        assert_eq!(bound::truncate_chars("ééééé", 3), "éé…");
+        assert_eq!(bound::truncate_bytes("abc", 3), "abc");
+        // 'é' is 2 bytes, '…' 3: 7 bytes hold two 'é' and the ellipsis.
+        assert_eq!(bound::truncate_bytes("ééééé", 7), "éé…");
+        assert_eq!(bound::truncate_bytes("ééééé", 6), "é…");
+    }
+
+    #[test]
+    fn an_upstream_status_keeps_its_code_message_and_details() {
+        let mut v = Violations::new();
+        v.add("carrier.code", "must be 2-16 upper-case letters or digits");
+        let upstream = Status::from(v.into_result().unwrap_err());
+        let passed = Status::from(ApiError::Upstream(upstream.clone().into()));
+        assert_eq!(passed.code(), Code::InvalidArgument);
+        assert_eq!(passed.message(), upstream.message());
+        assert_eq!(bad_request(&passed)[0].field, "carrier.code");
     }
 
     #[test]

@@ -34,8 +34,10 @@ pub struct IdempotencyKey {
 
 impl IdempotencyKey {
     /// Validates `request_id` (1–128 printable characters) and hashes the
-    /// request. Keys are scoped to the caller and method: two clients that
-    /// happen to pick the same id never see each other's results.
+    /// request. Keys are scoped to the method and the caller's whole
+    /// principal — subject, role and carrier/3PL scope — so two principals
+    /// that happen to pick the same id (even under one subject name, e.g. an
+    /// integration acting for two carriers) never see each other's results.
     pub fn new(
         method: &str,
         principal: &Principal,
@@ -56,11 +58,31 @@ impl IdempotencyKey {
             ));
         }
         Ok(Self {
-            scope: format!("{method}:{}", principal.subject),
+            scope: principal_scope(method, principal),
             request_id: id.to_owned(),
             request_hash: hex::encode(Sha256::digest(request.encode_to_vec())),
         })
     }
+}
+
+/// `{method}:{role}:{digest}` where the digest covers the role, the
+/// carrier/3PL scope and the subject. Hashed because subject (≤ 128) and
+/// scope (≤ 64) together would not fit the 200-character key column, and a
+/// digest of unambiguous, length-prefixed parts cannot collide by
+/// concatenation (`a:b` + `c` vs `a` + `b:c`).
+fn principal_scope(method: &str, principal: &Principal) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        principal.role.as_str(),
+        principal.carrier_id.as_deref().unwrap_or(""),
+        principal.party_id.as_deref().unwrap_or(""),
+        principal.subject.as_str(),
+    ] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hex::encode(hasher.finalize());
+    format!("{method}:{}:{}", principal.role, &digest[..40])
 }
 
 enum Lookup {
@@ -108,6 +130,52 @@ impl IdempotencyTable {
                     .col(Alias::new("request_id")),
             )
             .to_owned()
+    }
+
+    /// An index on `created_at` for the purge, for a service's migration
+    /// (without it each purge batch scans the table).
+    pub fn created_at_index(&self) -> sea_orm::sea_query::IndexCreateStatement {
+        Index::create()
+            .if_not_exists()
+            .name(format!("idx_{}_created_at", self.0))
+            .table(self.table())
+            .col(Alias::new("created_at"))
+            .to_owned()
+    }
+
+    /// Deletes the records made before `cutoff`, a bounded batch per
+    /// statement so no purge holds many row locks at once. Returns how many
+    /// were deleted.
+    pub async fn purge_before(
+        &self,
+        db: &DatabaseConnection,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, DbErr> {
+        const BATCH: u64 = 10_000;
+        let mut deleted = 0;
+        loop {
+            let expired = Query::select()
+                .columns([Alias::new("scope"), Alias::new("request_id")])
+                .from(self.table())
+                .and_where(Expr::col(Alias::new("created_at")).lt(cutoff))
+                .limit(BATCH)
+                .to_owned();
+            let delete = Query::delete()
+                .from_table(self.table())
+                .and_where(
+                    Expr::tuple([
+                        Expr::col(Alias::new("scope")),
+                        Expr::col(Alias::new("request_id")),
+                    ])
+                    .in_subquery(expired),
+                )
+                .to_owned();
+            let n = db.execute(&delete).await?.rows_affected();
+            deleted += n;
+            if n < BATCH {
+                return Ok(deleted);
+            }
+        }
     }
 
     async fn lookup<C: ConnectionTrait>(

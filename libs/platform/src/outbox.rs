@@ -10,15 +10,15 @@
 //! last gets the later position, so a consumer resuming after position N can
 //! never miss an event that was still uncommitted when it read N.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use sea_orm::sea_query::{
     Alias, ColumnDef, Expr, ExprTrait as _, Index, IndexCreateStatement, Order, Query, Table,
     TableCreateStatement,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
-use tokio::sync::{Notify, watch};
+
+mod relay;
+
+pub use relay::{Relay, follow};
 
 /// The outbox table of one service (each service owns its own).
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +159,20 @@ impl OutboxTable {
     /// Numbers every committed, unnumbered event after the highest position
     /// so far, in id order. Returns how many were numbered.
     pub async fn assign_positions(&self, db: &DatabaseConnection) -> Result<u64, DbErr> {
+        Ok(self.assign_and_notify(db).await?.0)
+    }
+
+    /// The PostgreSQL channel the relay NOTIFYs on: the table's name.
+    pub fn channel(&self) -> &'static str {
+        self.0
+    }
+
+    /// Numbers committed events like [`Self::assign_positions`] and returns
+    /// how many and the head position afterwards. On PostgreSQL, when any
+    /// were numbered, it NOTIFYs the feed's channel with the new head in the
+    /// same transaction, so every replica's listeners hear of it exactly
+    /// when the positions become visible.
+    pub async fn assign_and_notify(&self, db: &DatabaseConnection) -> Result<(u64, i64), DbErr> {
         let txn = db.begin().await?;
         let backend = txn.get_database_backend();
         if backend == DbBackend::Postgres {
@@ -178,9 +192,41 @@ impl OutboxTable {
              UPDATE {table} SET position = (SELECT COALESCE(MAX(position), 0) FROM {table}) + next.rn \
              FROM next WHERE {table}.id = next.id"
         );
-        let result = txn.execute_unprepared(&sql).await?;
+        let numbered = txn.execute_unprepared(&sql).await?.rows_affected();
+        let head: i64 = txn
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COALESCE(MAX(position), 0) AS head FROM {table}"),
+            ))
+            .await?
+            .map(|row| row.try_get("", "head"))
+            .transpose()?
+            .unwrap_or(0);
+        if numbered > 0 && backend == DbBackend::Postgres {
+            txn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT pg_notify($1, $2)",
+                [self.channel().into(), head.to_string().into()],
+            ))
+            .await?;
+        }
         txn.commit().await?;
-        Ok(result.rows_affected())
+        Ok((numbered, head))
+    }
+
+    /// Committed events still without a position (the relay's backlog).
+    pub async fn count_unnumbered(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+        let backend = db.get_database_backend();
+        let table = self.0;
+        Ok(db
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE position IS NULL"),
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     /// Up to `limit` events after `after`, in position order.
@@ -226,59 +272,6 @@ impl OutboxTable {
     }
 }
 
-/// Runs the relay for one outbox: numbers events soon after each commit
-/// (services call [`Relay::poke`]) and on a short tick (to pick up commits
-/// from other replicas), and tells feed readers when positions moved.
-#[derive(Debug, Clone)]
-pub struct Relay {
-    poke: Arc<Notify>,
-    numbered: watch::Receiver<u64>,
-}
-
-impl Relay {
-    /// Spawns the relay task on the current runtime.
-    pub fn spawn(table: OutboxTable, db: DatabaseConnection, tick: Duration) -> Self {
-        let poke = Arc::new(Notify::new());
-        let (tx, numbered) = watch::channel(0u64);
-        let wake = poke.clone();
-        tokio::spawn(async move {
-            let mut rounds = 0u64;
-            loop {
-                tokio::select! {
-                    () = wake.notified() => {}
-                    () = tokio::time::sleep(tick) => {}
-                }
-                match table.assign_positions(&db).await {
-                    Ok(0) => {}
-                    Ok(n) => {
-                        rounds += 1;
-                        tracing::debug!(
-                            outbox = table.0,
-                            numbered = n,
-                            "outbox positions assigned"
-                        );
-                        tx.send_replace(rounds);
-                    }
-                    Err(err) => {
-                        tracing::warn!(outbox = table.0, %err, "outbox relay failed; retrying")
-                    }
-                }
-            }
-        });
-        Self { poke, numbered }
-    }
-
-    /// Asks the relay to number new events now.
-    pub fn poke(&self) {
-        self.poke.notify_one();
-    }
-
-    /// A receiver that changes whenever new positions were assigned.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.numbered.clone()
-    }
-}
-
 /// What a `Subscribe(after_position, types)` call may read: a partner only
 /// its own carrier's events.
 pub fn feed_filter(
@@ -308,59 +301,4 @@ pub fn decode_event<E: prost::Message + Default>(
         .map_err(|_| tonic::Status::internal("corrupt event in the outbox"))?;
     set_position(&mut event, stored.position);
     Ok(event)
-}
-
-/// Events read per query while catching up.
-const FEED_BATCH: u64 = 500;
-
-/// A live feed: every event after `after` that `filter` admits, in position
-/// order, then new ones as the relay numbers them, until the receiver is
-/// dropped (the client went away). `decode` turns a stored event into the
-/// service's message.
-pub fn follow<T, F>(
-    table: OutboxTable,
-    db: DatabaseConnection,
-    relay: &Relay,
-    after: i64,
-    filter: FeedFilter,
-    decode: F,
-) -> tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>
-where
-    T: Send + 'static,
-    F: Fn(StoredEvent) -> Result<T, tonic::Status> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(256);
-    let mut numbered = relay.subscribe();
-    tokio::spawn(async move {
-        let mut after = after;
-        loop {
-            let batch = match table.read_after(&db, after, &filter, FEED_BATCH).await {
-                Ok(batch) => batch,
-                Err(err) => {
-                    tracing::error!(outbox = table.0, %err, "feed read failed");
-                    let _ = tx
-                        .send(Err(tonic::Status::unavailable(
-                            "event feed interrupted; resume from your last position",
-                        )))
-                        .await;
-                    return;
-                }
-            };
-            let caught_up = (batch.len() as u64) < FEED_BATCH;
-            for event in batch {
-                after = event.position;
-                if tx.send(decode(event)).await.is_err() {
-                    return;
-                }
-            }
-            if caught_up {
-                tokio::select! {
-                    _ = numbered.changed() => {}
-                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
-                    () = tx.closed() => return,
-                }
-            }
-        }
-    });
-    tokio_stream::wrappers::ReceiverStream::new(rx)
 }

@@ -1,12 +1,18 @@
 //! The gRPC server every role runs: the services mounted on it, plus
 //! `grpc.health.v1`, server reflection (v1 and v1alpha, so grpcurl 1.8 and
-//! newer both work), one tracing span per call parented on the caller's
-//! `traceparent`, and a graceful shutdown that reports NOT_SERVING before it
-//! drains.
+//! newer both work), the call stack in front of them ([`stack`]: a span and
+//! metrics per call, load shedding, unary deadlines, message size limits),
+//! and a graceful shutdown that reports NOT_SERVING before it drains.
+
+mod frames;
+pub mod methods;
+mod observe;
+mod stack;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -17,8 +23,10 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tower::Service;
 
+use self::methods::MethodTable;
+use self::stack::CallStackLayer;
 use crate::config::ServerSettings;
-use crate::telemetry::server_span;
+use crate::metrics::RpcMetrics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -31,6 +39,8 @@ pub enum ServerError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("serving: {0}")]
     Transport(#[from] tonic::transport::Error),
+    #[error("a registered file descriptor set does not decode: {0}")]
+    Descriptors(#[from] prost::DecodeError),
 }
 
 /// The services one process serves, and how it serves them.
@@ -38,6 +48,9 @@ pub enum ServerError {
 pub struct Host {
     routes: RoutesBuilder,
     names: Vec<&'static str>,
+    /// Descriptor sets of services mounted besides ours (tests), so the
+    /// stack knows which of their methods stream.
+    descriptors: Vec<&'static [u8]>,
 }
 
 impl std::fmt::Debug for Host {
@@ -67,6 +80,14 @@ impl Host {
     {
         self.names.push(S::NAME);
         self.routes.add_service(service);
+        self
+    }
+
+    /// Declares the methods of services whose descriptors are not in
+    /// `recourse_proto` (ours, health and reflection are known), so the
+    /// stack can tell their streams from unary calls.
+    pub fn register_descriptors(&mut self, encoded: &'static [u8]) -> &mut Self {
+        self.descriptors.push(encoded);
         self
     }
 
@@ -103,6 +124,20 @@ impl Host {
                 .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
                 .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
         };
+        let mut methods = MethodTable::default();
+        for set in [
+            recourse_proto::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+        ]
+        .into_iter()
+        .chain(self.descriptors.iter().copied())
+        {
+            methods.register(set)?;
+        }
+        let metrics = Arc::new(RpcMetrics::new(&crate::metrics::meter()));
+        let stack = CallStackLayer::new(settings, methods, Some(metrics));
         let mut routes = self.routes;
         routes
             .add_service(health)
@@ -132,7 +167,7 @@ impl Host {
         tracing::info!(?addr, services = ?self.names, "serving gRPC");
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
         let server = tonic::transport::Server::builder()
-            .trace_fn(server_span)
+            .layer(stack)
             .add_routes(routes.routes())
             .serve_with_incoming_shutdown(incoming, signal);
         tokio::pin!(server);

@@ -1,4 +1,4 @@
-//! Logs and traces. A `tracing` subscriber with its own filter per layer (log
+//! Logs, traces and (through [`crate::metrics`]) metrics. A `tracing` subscriber with its own filter per layer (log
 //! output, OTLP export), W3C `traceparent` extracted from every incoming call
 //! ([`server_span`]) and injected into every outgoing one
 //! ([`inject_trace_context`]).
@@ -16,6 +16,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
 use crate::config::TelemetrySettings;
+use crate::server::methods::MethodKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
@@ -25,6 +26,8 @@ pub enum TelemetryError {
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
     #[error("a global tracing subscriber is already installed: {0}")]
     AlreadyInstalled(#[from] tracing_subscriber::util::TryInitError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
 }
 
 /// Flushes and stops span export when dropped, so the last spans of a
@@ -32,6 +35,7 @@ pub enum TelemetryError {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
 
 impl Drop for TelemetryGuard {
@@ -40,6 +44,11 @@ impl Drop for TelemetryGuard {
             && let Err(err) = provider.shutdown()
         {
             eprintln!("telemetry: flushing spans failed: {err}");
+        }
+        if let Some(meters) = self.meters.take()
+            && let Err(err) = meters.shutdown()
+        {
+            eprintln!("telemetry: flushing metrics failed: {err}");
         }
     }
 }
@@ -57,10 +66,12 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
     let log_layer = match settings.log_format.as_str() {
         "json" => tracing_subscriber::fmt::layer()
             .json()
+            .with_ansi(false)
             .with_filter(log_filter)
             .boxed(),
         _ => tracing_subscriber::fmt::layer()
             .with_target(true)
+            .with_ansi(colour_logs())
             .with_filter(log_filter)
             .boxed(),
     };
@@ -92,7 +103,15 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
         .with(log_layer)
         .with(otel_layer)
         .try_init()?;
-    Ok(TelemetryGuard { provider })
+    let meters = crate::metrics::install(settings)?;
+    Ok(TelemetryGuard { provider, meters })
+}
+
+/// Logs (written to stdout) are coloured only on a terminal: a file, a pipe
+/// or a log collector gets plain text. `NO_COLOR` turns colour off anyway.
+fn colour_logs() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 struct HeaderExtractor<'a>(&'a http::HeaderMap);
@@ -120,11 +139,20 @@ impl Injector for MetadataInjector<'_> {
 }
 
 /// The span of one incoming gRPC call, parented on the caller's
-/// `traceparent` when it sent one. Used as tonic's `trace_fn`.
+/// `traceparent` when it sent one (usable as tonic's `trace_fn`).
 pub fn server_span(request: &http::Request<()>) -> tracing::Span {
-    let parent =
-        global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(request.headers())));
-    let path = request.uri().path();
+    call_span(request.uri(), request.headers(), MethodKind::Unary)
+}
+
+/// The span the server stack opens for each call; the stack records the
+/// final `rpc.grpc.status_code` and `rpc.duration_ms` when the call ends.
+pub(crate) fn call_span(
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+    kind: MethodKind,
+) -> tracing::Span {
+    let parent = global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(headers)));
+    let path = uri.path();
     let (service, method) = path
         .trim_start_matches('/')
         .split_once('/')
@@ -133,9 +161,13 @@ pub fn server_span(request: &http::Request<()>) -> tracing::Span {
         "grpc.server",
         otel.name = %path,
         otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         rpc.system = "grpc",
         rpc.service = %service,
         rpc.method = %method,
+        rpc.grpc.kind = kind.as_str(),
+        rpc.grpc.status_code = tracing::field::Empty,
+        rpc.duration_ms = tracing::field::Empty,
         enduser.id = tracing::field::Empty,
     );
     // Without an OpenTelemetry layer there is nothing to parent; that is fine.

@@ -36,7 +36,9 @@ pub use recourse_claims_migration::{Migrator, OUTBOX};
 
 pub const SERVICE: &str = "claims";
 
-const RELAY_TICK: Duration = Duration::from_millis(200);
+/// The outbox relay's fallback tick: writes poke it and other replicas'
+/// positions arrive by NOTIFY, so this only covers a lost wake-up.
+const RELAY_TICK: Duration = Duration::from_secs(5);
 
 pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection, DatabaseError> {
     connect_and_migrate::<Migrator>(settings, SERVICE).await

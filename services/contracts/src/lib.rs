@@ -39,8 +39,9 @@ pub use recourse_contracts_migration::{Migrator, OUTBOX};
 /// Name used for the service's database.
 pub const SERVICE: &str = "contracts";
 
-/// How often the outbox relay looks for events committed by other replicas.
-const RELAY_TICK: Duration = Duration::from_millis(200);
+/// The outbox relay's fallback tick: writes poke it and other replicas'
+/// positions arrive by NOTIFY, so this only covers a lost wake-up.
+const RELAY_TICK: Duration = Duration::from_secs(5);
 
 pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection, DatabaseError> {
     connect_and_migrate::<Migrator>(settings, SERVICE).await

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use recourse_platform::auth::{KeyError, TokenKeys};
 use recourse_platform::config::{ConfigError, Settings};
 use recourse_platform::database::DatabaseError;
+use recourse_platform::idempotency::IdempotencyTable;
 use recourse_platform::server::{Host, ServerError};
+use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 /// The services this build can run.
@@ -72,6 +74,23 @@ pub fn token_keys(settings: &Settings, role: &Role) -> Result<TokenKeys, AppErro
     )?)
 }
 
+/// What every service role runs beside its service: the purge of its
+/// expired idempotency records and the gauges of its connection pool.
+fn upkeep(
+    settings: &Settings,
+    service: &'static str,
+    db: &DatabaseConnection,
+    idempotency: IdempotencyTable,
+) {
+    recourse_platform::metrics::observe_pool(service, db);
+    recourse_platform::retention::spawn_purger(
+        service,
+        db.clone(),
+        vec![idempotency],
+        settings.retention.clone(),
+    );
+}
+
 impl Application {
     /// Connects databases, runs migrations, mounts services and binds the
     /// listen address (port 0 picks a free one).
@@ -115,32 +134,48 @@ impl Application {
             match service {
                 ServiceName::Carriers => {
                     let db = recourse_carriers::database(&settings.database).await?;
+                    upkeep(
+                        &settings,
+                        recourse_carriers::SERVICE,
+                        &db,
+                        recourse_carriers_migration::IDEMPOTENCY,
+                    );
                     host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
                 }
                 ServiceName::Contracts => {
                     let carriers_url =
                         endpoint(&settings.services.carriers_url, "services.carriers_url")?;
                     let carriers =
-                        recourse_platform::client::channel(&carriers_url).map_err(|e| {
-                            ConfigError::Invalid {
-                                key: "services.carriers_url",
-                                message: e.to_string(),
-                            }
+                        recourse_platform::client::channel_with(&carriers_url, &settings.clients)
+                            .map_err(|e| ConfigError::Invalid {
+                            key: "services.carriers_url",
+                            message: e.to_string(),
                         })?;
                     let db = recourse_contracts::database(&settings.database).await?;
+                    upkeep(
+                        &settings,
+                        recourse_contracts::SERVICE,
+                        &db,
+                        recourse_contracts_migration::IDEMPOTENCY,
+                    );
                     recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
                 }
                 ServiceName::Claims => {
                     let contracts_url =
                         endpoint(&settings.services.contracts_url, "services.contracts_url")?;
                     let contracts =
-                        recourse_platform::client::channel(&contracts_url).map_err(|e| {
-                            ConfigError::Invalid {
+                        recourse_platform::client::channel_with(&contracts_url, &settings.clients)
+                            .map_err(|e| ConfigError::Invalid {
                                 key: "services.contracts_url",
                                 message: e.to_string(),
-                            }
-                        })?;
+                            })?;
                     let db = recourse_claims::database(&settings.database).await?;
+                    upkeep(
+                        &settings,
+                        recourse_claims::SERVICE,
+                        &db,
+                        recourse_claims_migration::IDEMPOTENCY,
+                    );
                     let documents = settings
                         .documents
                         .store_dir

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use recourse::{Application, Role, ServiceName, token_keys};
-use recourse_platform::auth::{self, Principal};
+use recourse::{Application, Role, ServiceName};
+use recourse_platform::auth::{self, Principal, TokenKeys};
 use recourse_platform::config::{Overrides, Settings};
 use recourse_platform::server::shutdown_signal;
 
@@ -52,7 +52,9 @@ enum Command {
         #[command(flatten)]
         at: Where,
     },
-    /// Mint a bearer token signed with this installation's key.
+    /// Mint a bearer token signed with an installation's key: its
+    /// auth.token_secret, or the auth.key file in its data directory
+    /// (`--data-dir`, default ./data). Never creates a key.
     Token {
         #[arg(long)]
         role: auth::Role,
@@ -67,6 +69,8 @@ enum Command {
         /// Lifetime in seconds (default: auth.token_ttl_seconds).
         #[arg(long)]
         ttl: Option<u64>,
+        /// The server's data directory, where its auth.key is
+        /// (database.data_dir; default ./data).
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
@@ -94,7 +98,10 @@ fn mint(
     };
     let settings = Settings::load(config.as_deref(), &overrides)?;
     let principal = Principal::new(subject, role, scope).map_err(anyhow::Error::msg)?;
-    let keys = token_keys(&settings, &Role::Standalone)?;
+    // Never a new key: a token signed with a key the server does not hold
+    // would be refused with nothing to say why.
+    let (keys, source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+    eprintln!("recourse token: signed with {source}");
     let token = keys
         .mint(&principal, ttl.unwrap_or(settings.auth.token_ttl_seconds))
         .map_err(anyhow::Error::msg)

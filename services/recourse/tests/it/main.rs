@@ -3,4 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod cli;
+mod grpcio;
+mod metrics;
 mod otlp;
+mod process;
+mod token;

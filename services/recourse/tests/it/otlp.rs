@@ -1,6 +1,6 @@
-//! Real OTLP export: the `recourse` process sends its spans over OTLP/gRPC
-//! to a collector endpoint — here an OTLP trace receiver on 127.0.0.1:0
-//! built from the official OpenTelemetry protos.
+//! Real OTLP export: the `recourse` process sends its spans and metrics
+//! over OTLP/gRPC to a collector endpoint — here an OTLP trace and metrics
+//! receiver on 127.0.0.1:0 built from the official OpenTelemetry protos.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
@@ -8,6 +8,12 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
@@ -15,6 +21,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use recourse_platform::client::OutboundInterceptor;
 use recourse_proto::carriers as pb;
 use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
@@ -56,13 +63,65 @@ impl TraceService for Receiver {
     }
 }
 
+/// (metric name, `rpc.method` attribute of each sum data point, value).
+#[derive(Clone, Default)]
+struct MetricsReceiver(Arc<Mutex<Vec<(String, String, f64)>>>);
+
+#[tonic::async_trait]
+impl MetricsService for MetricsReceiver {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportMetricsServiceRequest>,
+    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
+        let mut seen = self.0.lock().unwrap();
+        for resource in request.into_inner().resource_metrics {
+            for scope in resource.scope_metrics {
+                for metric in scope.metrics {
+                    let Some(Data::Sum(sum)) = &metric.data else {
+                        seen.push((metric.name.clone(), String::new(), 0.0));
+                        continue;
+                    };
+                    for point in &sum.data_points {
+                        let method = point
+                            .attributes
+                            .iter()
+                            .find(|kv| kv.key == "rpc.method")
+                            .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+                                Value::StringValue(s) => Some(s.clone()),
+                                _ => None,
+                            })
+                            .unwrap_or_default();
+                        let value = match point.value {
+                            Some(
+                                opentelemetry_proto::tonic::metrics::v1::number_data_point::Value::AsInt(
+                                    n,
+                                ),
+                            ) => n as f64,
+                            Some(
+                                opentelemetry_proto::tonic::metrics::v1::number_data_point::Value::AsDouble(
+                                    x,
+                                ),
+                            ) => x,
+                            None => 0.0,
+                        };
+                        seen.push((metric.name.clone(), method, value));
+                    }
+                }
+            }
+        }
+        Ok(tonic::Response::new(ExportMetricsServiceResponse::default()))
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn spans_reach_an_otlp_collector() {
+async fn spans_and_metrics_reach_an_otlp_collector() {
     let receiver = Receiver::default();
+    let metrics = MetricsReceiver::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let collector = listener.local_addr().unwrap();
     let server = tonic::transport::Server::builder()
         .add_service(TraceServiceServer::new(receiver.clone()))
+        .add_service(MetricsServiceServer::new(metrics.clone()))
         .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener));
     tokio::spawn(server);
 
@@ -81,19 +140,25 @@ async fn spans_reach_an_otlp_collector() {
             format!("http://{collector}"),
         )
         .env("RECOURSE__TELEMETRY__SERVICE_NAME", "recourse-otlp-test")
+        .env("RECOURSE__TELEMETRY__METRICS_EXPORT_INTERVAL_MS", "500")
         .env("RECOURSE__TELEMETRY__LOG_FILTER", "warn")
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let token = Command::new(BIN)
-        .args(["token", "--role", "auditor", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
-
     let mut listed = false;
     for _ in 0..200 {
+        // The server creates its key as it starts; until then there is no
+        // key to sign with.
+        let minted = Command::new(BIN)
+            .args(["token", "--role", "auditor", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        if !minted.status.success() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        let token = String::from_utf8(minted.stdout).unwrap().trim().to_owned();
         let channel = Channel::from_shared(format!("http://{addr}"))
             .unwrap()
             .connect_lazy();
@@ -142,5 +207,16 @@ async fn spans_reach_an_otlp_collector() {
             .any(|(service, name)| service == "recourse-otlp-test"
                 && name == "/recourse.carriers.v1.CarrierService/ListCarriers"),
         "the server span was exported with its service.name; received {seen:?}"
+    );
+
+    // The final export on shutdown carries the call counted above.
+    let calls = metrics.0.lock().unwrap().clone();
+    assert!(
+        calls
+            .iter()
+            .any(|(name, method, value)| name == "rpc.server.calls"
+                && method == "ListCarriers"
+                && *value >= 1.0),
+        "rpc.server.calls for ListCarriers was exported; received {calls:?}"
     );
 }

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""A grpc-core client (Python grpcio, default limits) calling a running
+Recourse with requests that yield huge errors, printing what it really
+received as one JSON object: the status code, the message and the
+google.rpc.BadRequest field violations decoded from the trailers.
+
+Stubs are generated from the repository's proto/ at run time.
+
+    python3 bounded_errors.py --address 127.0.0.1:50051 --token T --proto-dir proto
+"""
+
+import argparse
+import importlib
+import json
+import os
+import pathlib
+import sys
+import tempfile
+
+import grpc
+from grpc_status import rpc_status
+from google.rpc import error_details_pb2
+from grpc_tools import protoc
+import grpc_tools
+
+
+def generate(proto_dir: pathlib.Path, out: pathlib.Path) -> None:
+    well_known = pathlib.Path(grpc_tools.__file__).parent / "_proto"
+    files = [str(p.relative_to(proto_dir)) for p in proto_dir.rglob("*.proto")]
+    code = protoc.main(
+        [
+            "grpc_tools.protoc",
+            f"-I{proto_dir}",
+            f"-I{well_known}",
+            f"--python_out={out}",
+            f"--grpc_python_out={out}",
+            *files,
+        ]
+    )
+    if code != 0:
+        sys.exit(f"protoc failed with {code}")
+
+
+def outcome(err: grpc.RpcError) -> dict:
+    """What the client read: code, message and BadRequest violations."""
+    result = {
+        "code": err.code().name,
+        "message": err.details() or "",
+        "violations": [],
+        "trailing_metadata_bytes": sum(
+            len(k) + len(v if isinstance(v, (bytes, str)) else str(v))
+            for k, v in (err.trailing_metadata() or [])
+        ),
+    }
+    status = rpc_status.from_call(err)
+    if status is not None:
+        for detail in status.details:
+            if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad = error_details_pb2.BadRequest()
+                detail.Unpack(bad)
+                result["violations"] = [
+                    {"field": v.field, "description": v.description}
+                    for v in bad.field_violations
+                ]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--proto-dir", required=True)
+    args = parser.parse_args()
+
+    out = pathlib.Path(tempfile.mkdtemp(prefix="recourse-grpcio-"))
+    generate(pathlib.Path(args.proto_dir), out)
+    sys.path.insert(0, str(out))
+    pb = importlib.import_module("recourse.carriers.v1.carriers_pb2")
+    rpc = importlib.import_module("recourse.carriers.v1.carriers_pb2_grpc")
+    field_mask = importlib.import_module("google.protobuf.field_mask_pb2")
+
+    metadata = [("authorization", f"Bearer {args.token}")]
+    stub = rpc.CarrierServiceStub(grpc.insecure_channel(args.address))
+    results = {}
+
+    # A 150 kB value echoed back: an update_mask path nobody can update.
+    created = stub.CreateCarrier(
+        pb.CreateCarrierRequest(
+            request_id="grpcio-echo",
+            carrier=pb.Carrier(
+                code="ECHO",
+                display_name="Echo",
+                kind=pb.CARRIER_KIND_REGIONAL,
+                regions=["US-CA"],
+            ),
+        ),
+        metadata=metadata,
+    )
+    # 3,000 update_mask paths nobody can update: 3,000 violations.
+    try:
+        stub.UpdateCarrier(
+            pb.UpdateCarrierRequest(
+                carrier=pb.Carrier(name=created.name, etag=created.etag),
+                update_mask=field_mask.FieldMask(
+                    paths=[f"no_such_field_{i}" for i in range(3000)]
+                ),
+            ),
+            metadata=metadata,
+        )
+        results["many_violations"] = {"code": "OK"}
+    except grpc.RpcError as err:
+        results["many_violations"] = outcome(err)
+
+    huge = "x" * 150_000
+    try:
+        stub.UpdateCarrier(
+            pb.UpdateCarrierRequest(
+                carrier=pb.Carrier(name=created.name, etag=created.etag),
+                update_mask=field_mask.FieldMask(paths=[huge]),
+            ),
+            metadata=metadata,
+        )
+        results["huge_value"] = {"code": "OK"}
+    except grpc.RpcError as err:
+        results["huge_value"] = outcome(err)
+
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
