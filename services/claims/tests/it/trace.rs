@@ -59,7 +59,7 @@ async fn submission_is_one_trace_across_claims_and_contracts() {
     let trace = client_span.span_context.trace_id();
     assert_eq!(submit.span_context.trace_id(), trace);
     for name in [SHIPMENT, TERMS] {
-        let call = child(&spans, name, &submit)
+        let call = child(&spans, name, submit)
             .unwrap_or_else(|| panic!("{name} parented on the claims span"));
         assert_eq!(call.span_context.trace_id(), trace);
     }
