@@ -28,6 +28,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub services: ServiceEndpoints,
     pub documents: DocumentSettings,
+    pub gateway: crate::gateway_settings::GatewaySettings,
 }
 
 /// Where claim documents are stored.
@@ -250,6 +251,7 @@ impl Settings {
         if self.auth.token_ttl_seconds == 0 {
             return invalid("auth.token_ttl_seconds", "must be at least 1");
         }
+        self.gateway.validate()?;
         for (key, url) in self.services.urls() {
             if let Some(url) = url
                 && !http_url(url)

@@ -8,6 +8,7 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod etag;
+pub mod gateway_settings;
 pub mod idempotency;
 pub mod names;
 pub mod outbox;
