@@ -284,6 +284,21 @@ where
         }
         Poll::Ready(Some(Ok(frame)))
     }
+
+    // A trailers-only response (an error from the upstream) must stay one
+    // HEADERS frame with END_STREAM: report the end so no empty DATA frame
+    // follows, which gRPC clients would read as a missing status.
+    fn is_end_stream(&self) -> bool {
+        self.pending_trailers.is_none() && (self.done || self.inner.is_end_stream())
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        if self.pending_trailers.is_none() && self.done {
+            http_body::SizeHint::with_exact(0)
+        } else {
+            self.inner.size_hint()
+        }
+    }
 }
 
 #[cfg(test)]
