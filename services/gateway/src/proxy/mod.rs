@@ -284,16 +284,31 @@ async fn call_upstream(
                 .ready()
                 .await
                 .map_err(|e| Status::unavailable(describe(&e)))?;
-            channel
-                .call(request)
-                .await
-                .map_err(|e| Status::unavailable(describe(&e)))
+            channel.call(request).await.map_err(|e| {
+                // The channel enforces the `grpc-timeout` it forwards.
+                if is_timeout(&e) {
+                    Status::deadline_exceeded("the upstream did not answer within the deadline")
+                } else {
+                    Status::unavailable(describe(&e))
+                }
+            })
         }
         Target::Local(mut service) => match service.call(request).await {
             Ok(response) => Ok(response),
             Err(never) => match never {},
         },
     }
+}
+
+fn is_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.is::<tonic::TimeoutExpired>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// The error and its causes, e.g. "transport error: connection refused".
