@@ -193,7 +193,8 @@ pub fn is_upstream_name(name: &str) -> bool {
 impl GatewaySettings {
     /// Checks what types alone cannot; errors name the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key: &'static str, message: String| Err(ConfigError::Invalid { key, message });
+        let invalid =
+            |key: &'static str, message: String| Err(ConfigError::Invalid { key, message });
         for (name, url) in &self.upstreams {
             if !is_upstream_name(name) {
                 return invalid(
@@ -209,14 +210,29 @@ impl GatewaySettings {
             }
         }
         for (key, value) in [
-            ("gateway.max_request_message_bytes", u64::from(self.max_request_message_bytes)),
-            ("gateway.max_response_message_bytes", u64::from(self.max_response_message_bytes)),
+            (
+                "gateway.max_request_message_bytes",
+                u64::from(self.max_request_message_bytes),
+            ),
+            (
+                "gateway.max_response_message_bytes",
+                u64::from(self.max_response_message_bytes),
+            ),
             ("gateway.unary_timeout_ms", self.unary_timeout_ms),
             ("gateway.connect_timeout_ms", self.connect_timeout_ms),
             ("gateway.health_interval_ms", self.health_interval_ms),
-            ("gateway.internal_token_ttl_seconds", self.internal_token_ttl_seconds),
-            ("gateway.keys.last_used_flush_seconds", self.keys.last_used_flush_seconds),
-            ("gateway.rate_limit.purge_interval_seconds", self.rate_limit.purge_interval_seconds),
+            (
+                "gateway.internal_token_ttl_seconds",
+                self.internal_token_ttl_seconds,
+            ),
+            (
+                "gateway.keys.last_used_flush_seconds",
+                self.keys.last_used_flush_seconds,
+            ),
+            (
+                "gateway.rate_limit.purge_interval_seconds",
+                self.rate_limit.purge_interval_seconds,
+            ),
         ] {
             if value == 0 {
                 return invalid(key, "must be at least 1".into());
@@ -229,24 +245,34 @@ impl GatewaySettings {
             );
         }
         if self.rate_limit.max_tracked_principals == 0 {
-            return invalid("gateway.rate_limit.max_tracked_principals", "must be at least 1".into());
+            return invalid(
+                "gateway.rate_limit.max_tracked_principals",
+                "must be at least 1".into(),
+            );
         }
         if let Some(url) = &self.rate_limit.redis_url
             && !(url.starts_with("redis://") || url.starts_with("rediss://"))
         {
-            return invalid("gateway.rate_limit.redis_url", "must be a redis:// URL".into());
+            return invalid(
+                "gateway.rate_limit.redis_url",
+                "must be a redis:// URL".into(),
+            );
         }
         for (name, limit) in &self.rate_limit.roles {
             if name.parse::<Role>().is_err() {
                 return invalid(
                     "gateway.rate_limit.roles",
-                    format!("`{name}` is not a role (admin, internal, carrier, 3pl, finance, auditor)"),
+                    format!(
+                        "`{name}` is not a role (admin, internal, carrier, 3pl, finance, auditor)"
+                    ),
                 );
             }
             if limit.requests_per_second == 0 || limit.burst == 0 || limit.max_streams == 0 {
                 return invalid(
                     "gateway.rate_limit.roles",
-                    format!("`{name}`: requests_per_second, burst and max_streams must be at least 1"),
+                    format!(
+                        "`{name}`: requests_per_second, burst and max_streams must be at least 1"
+                    ),
                 );
             }
         }
@@ -278,7 +304,10 @@ impl OidcSettings {
         }
         match (&self.jwks_file, &self.jwks_url) {
             (None, None) | (Some(_), Some(_)) => {
-                return invalid("gateway.oidc.jwks_file", "set exactly one of jwks_file and jwks_url");
+                return invalid(
+                    "gateway.oidc.jwks_file",
+                    "set exactly one of jwks_file and jwks_url",
+                );
             }
             (None, Some(url)) if !url.starts_with("http://") => {
                 return invalid(
@@ -292,7 +321,10 @@ impl OidcSettings {
             return invalid("gateway.oidc.jwks_refresh_seconds", "must be at least 1");
         }
         if self.roles.is_empty() {
-            return invalid("gateway.oidc.roles", "map at least one claim value to a role");
+            return invalid(
+                "gateway.oidc.roles",
+                "map at least one claim value to a role",
+            );
         }
         for role in self.roles.values() {
             if role.parse::<Role>().is_err() {

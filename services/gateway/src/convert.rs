@@ -63,7 +63,11 @@ pub fn new_api_key(key: Option<&pb::ApiKey>, now: DateTime<Utc>) -> Result<NewAp
     }
     let scope = match role {
         Some(Role::Carrier) => {
-            v.check(key.party.is_empty(), "api_key.party", "is only for ROLE_THIRD_PARTY keys");
+            v.check(
+                key.party.is_empty(),
+                "api_key.party",
+                "is only for ROLE_THIRD_PARTY keys",
+            );
             if key.carrier.is_empty() {
                 v.add("api_key.carrier", "is required for ROLE_CARRIER keys");
                 None
@@ -72,7 +76,11 @@ pub fn new_api_key(key: Option<&pb::ApiKey>, now: DateTime<Utc>) -> Result<NewAp
             }
         }
         Some(Role::ThirdParty) => {
-            v.check(key.carrier.is_empty(), "api_key.carrier", "is only for ROLE_CARRIER keys");
+            v.check(
+                key.carrier.is_empty(),
+                "api_key.carrier",
+                "is only for ROLE_CARRIER keys",
+            );
             let party = key.party.trim();
             v.check(
                 printable(party, 64),
@@ -82,8 +90,16 @@ pub fn new_api_key(key: Option<&pb::ApiKey>, now: DateTime<Utc>) -> Result<NewAp
             Some(party.to_owned())
         }
         Some(Role::Admin | Role::Internal | Role::Finance | Role::Auditor) | None => {
-            v.check(key.carrier.is_empty(), "api_key.carrier", "is only for ROLE_CARRIER keys");
-            v.check(key.party.is_empty(), "api_key.party", "is only for ROLE_THIRD_PARTY keys");
+            v.check(
+                key.carrier.is_empty(),
+                "api_key.carrier",
+                "is only for ROLE_CARRIER keys",
+            );
+            v.check(
+                key.party.is_empty(),
+                "api_key.party",
+                "is only for ROLE_THIRD_PARTY keys",
+            );
             None
         }
     };
@@ -107,7 +123,11 @@ pub fn new_api_key(key: Option<&pb::ApiKey>, now: DateTime<Utc>) -> Result<NewAp
             "api_key.rate_limit.requests_per_second",
             "must be at least 1",
         );
-        v.check(r.burst >= 1, "api_key.rate_limit.burst", "must be at least 1");
+        v.check(
+            r.burst >= 1,
+            "api_key.rate_limit.burst",
+            "must be at least 1",
+        );
         (r.requests_per_second >= 1 && r.burst >= 1).then_some(RateOverride {
             requests_per_second: r.requests_per_second,
             burst: r.burst,
@@ -130,11 +150,16 @@ pub fn new_api_key(key: Option<&pb::ApiKey>, now: DateTime<Utc>) -> Result<NewAp
 pub fn to_proto(k: &ApiKey, now: DateTime<Utc>) -> pb::ApiKey {
     let (carrier, party) = match k.role {
         Role::Carrier => (
-            k.scope.as_deref().map(|id| format!("carriers/{id}")).unwrap_or_default(),
+            k.scope
+                .as_deref()
+                .map(|id| format!("carriers/{id}"))
+                .unwrap_or_default(),
             String::new(),
         ),
         Role::ThirdParty => (String::new(), k.scope.clone().unwrap_or_default()),
-        Role::Admin | Role::Internal | Role::Finance | Role::Auditor => (String::new(), String::new()),
+        Role::Admin | Role::Internal | Role::Finance | Role::Auditor => {
+            (String::new(), String::new())
+        }
     };
     pb::ApiKey {
         name: k.id.resource_name(),

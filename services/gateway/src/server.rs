@@ -23,6 +23,7 @@ use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
+use crate::OWN_UPSTREAM;
 use crate::api::ApiKeyApi;
 use crate::auth::Authenticator;
 use crate::auth::oidc::{Oidc, OidcError};
@@ -31,7 +32,6 @@ use crate::keys::{KeyBook, KeyDirectory};
 use crate::limits::{Limiter, RedisError};
 use crate::proxy::routes::RouteTable;
 use crate::proxy::{Proxy, ProxyLimits, Target};
-use crate::OWN_UPSTREAM;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -66,7 +66,11 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
-fn channel(name: &str, url: &str, settings: &GatewaySettings) -> Result<tonic::transport::Channel, GatewayError> {
+fn channel(
+    name: &str,
+    url: &str,
+    settings: &GatewaySettings,
+) -> Result<tonic::transport::Channel, GatewayError> {
     let endpoint = Endpoint::from_shared(url.to_owned()).map_err(|e| GatewayError::Upstream {
         name: name.to_owned(),
         message: e.to_string(),
@@ -103,7 +107,9 @@ impl Gateway {
             settings.rate_limit.clone(),
         ));
         let limiter = Arc::new(Limiter::new(&settings.rate_limit).await?);
-        limiter.spawn_purge(Duration::from_secs(settings.rate_limit.purge_interval_seconds));
+        limiter.spawn_purge(Duration::from_secs(
+            settings.rate_limit.purge_interval_seconds,
+        ));
 
         let mut routes = RouteTable::new(&[recourse_proto::FILE_DESCRIPTOR_SET]);
         for (name, url) in upstreams {
@@ -116,7 +122,8 @@ impl Gateway {
             routes.add(name, Target::Remote(channel(name, url, settings)?));
         }
         let book = KeyBook::new(db, directory.clone(), settings.keys.max_grace_seconds);
-        let own = ApiKeyServiceServer::with_interceptor(ApiKeyApi::new(book), AuthInterceptor::new(keys));
+        let own =
+            ApiKeyServiceServer::with_interceptor(ApiKeyApi::new(book), AuthInterceptor::new(keys));
         let own = ServiceExt::<http::Request<tonic::body::Body>>::map_response(own, |response| {
             response.map(tonic::body::Body::new)
         });
@@ -199,8 +206,12 @@ impl Gateway {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), GatewayError> {
         let reporter = self.reporter;
-        reporter.set_service_status("", ServingStatus::Serving).await;
-        reporter.set_service_status(SERVICE_NAME, ServingStatus::Serving).await;
+        reporter
+            .set_service_status("", ServingStatus::Serving)
+            .await;
+        reporter
+            .set_service_status(SERVICE_NAME, ServingStatus::Serving)
+            .await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         {
             let reporter = reporter.clone();

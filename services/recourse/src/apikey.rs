@@ -51,8 +51,16 @@ fn time(ts: Option<&prost_types::Timestamp>) -> String {
 
 /// One line per key for `apikey list`.
 pub fn describe(key: &pb::ApiKey) -> String {
-    let role = key.role().as_str_name().trim_start_matches("ROLE_").to_lowercase();
-    let scope = if key.carrier.is_empty() { &key.party } else { &key.carrier };
+    let role = key
+        .role()
+        .as_str_name()
+        .trim_start_matches("ROLE_")
+        .to_lowercase();
+    let scope = if key.carrier.is_empty() {
+        &key.party
+    } else {
+        &key.carrier
+    };
     let state = key
         .state()
         .as_str_name()

@@ -8,10 +8,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use recourse_gateway::{Gateway, GatewayError};
 use recourse_platform::auth::{KeyError, TokenKeys};
 use recourse_platform::config::{ConfigError, Settings};
 use recourse_platform::database::DatabaseError;
-use recourse_gateway::{Gateway, GatewayError};
 use recourse_platform::server::{Host, ServerError};
 use tokio::net::TcpListener;
 
@@ -220,15 +220,19 @@ impl Application {
                 }
                 let db = recourse_gateway::database(&settings.database).await?;
                 let gateway =
-                    Gateway::build(&settings.gateway, db, keys, &settings.gateway.upstreams).await?;
+                    Gateway::build(&settings.gateway, db, keys, &settings.gateway.upstreams)
+                        .await?;
                 Parts::Gateway(gateway)
             }
-            Role::Serve(one) => Parts::Service(mount_services(&settings, &keys, &[one], None).await?),
+            Role::Serve(one) => {
+                Parts::Service(mount_services(&settings, &keys, &[one], None).await?)
+            }
             Role::Standalone => {
                 let internal = Host::bind(settings.gateway.internal_listen).await?;
                 let internal_url = bound_url(&internal, settings.gateway.internal_listen)?;
                 let services =
-                    mount_services(&settings, &keys, &ServiceName::ALL, Some(&internal_url)).await?;
+                    mount_services(&settings, &keys, &ServiceName::ALL, Some(&internal_url))
+                        .await?;
                 // Every service sits behind the gateway unless configured
                 // elsewhere: the hop is real gRPC even on a laptop.
                 let mut upstreams = settings.gateway.upstreams.clone();
@@ -297,9 +301,7 @@ impl Application {
                 });
                 let result = gateway.serve(self.listener, server, shutdown).await;
                 let _ = stop_services.send(());
-                let services_result = behind
-                    .await
-                    .map_err(|e| AppError::Task(e.to_string()))?;
+                let services_result = behind.await.map_err(|e| AppError::Task(e.to_string()))?;
                 result?;
                 services_result?;
             }

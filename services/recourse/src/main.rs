@@ -215,20 +215,28 @@ async fn apikey(
                     carrier: carrier.unwrap_or_default(),
                     party: party.unwrap_or_default(),
                     expire_time,
-                    rate_limit: rate.zip(burst).map(|(requests_per_second, burst)| pb::RateLimit {
-                        requests_per_second,
-                        burst,
-                        max_streams: 0,
-                    }),
+                    rate_limit: rate
+                        .zip(burst)
+                        .map(|(requests_per_second, burst)| pb::RateLimit {
+                            requests_per_second,
+                            burst,
+                            max_streams: 0,
+                        }),
                     ..Default::default()
                 }),
             };
-            let created = client.create_api_key(request).await.map_err(status)?.into_inner();
+            let created = client
+                .create_api_key(request)
+                .await
+                .map_err(status)?
+                .into_inner();
             if let Some(key) = &created.api_key {
                 eprintln!("created {}", recourse::apikey::describe(key));
             }
             if created.key.is_empty() {
-                anyhow::bail!("this request_id was already used: the key is not shown again; rotate it");
+                anyhow::bail!(
+                    "this request_id was already used: the key is not shown again; rotate it"
+                );
             }
             eprintln!("the key is shown once; keep it secret");
             println!("{}", created.key);

@@ -43,7 +43,10 @@ async fn start(backend: Backend, drain_delay_ms: u64) -> Running {
         .unwrap();
     let url = format!("http://{}", app.local_addr().unwrap());
     let internal_url = format!("http://{}", app.internal_addr().unwrap());
-    assert_ne!(url, internal_url, "standalone puts the services behind the gateway");
+    assert_ne!(
+        url, internal_url,
+        "standalone puts the services behind the gateway"
+    );
     let (stop, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         app.run_until_stopped(async {

@@ -48,7 +48,11 @@ impl MigrationTrait for Migration {
                             .string_len(200)
                             .not_null(),
                     )
-                    .col(ColumnDef::new(GatewayApiKeys::Role).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(GatewayApiKeys::Role)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(GatewayApiKeys::Scope).string_len(64).null())
                     // Hex SHA-256 of the secret; the secret itself is never stored.
                     .col(
@@ -71,9 +75,17 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
-                    .col(ColumnDef::new(GatewayApiKeys::RateRequestsPerSecond).integer().null())
+                    .col(
+                        ColumnDef::new(GatewayApiKeys::RateRequestsPerSecond)
+                            .integer()
+                            .null(),
+                    )
                     .col(ColumnDef::new(GatewayApiKeys::RateBurst).integer().null())
-                    .col(ColumnDef::new(GatewayApiKeys::RateMaxStreams).integer().null())
+                    .col(
+                        ColumnDef::new(GatewayApiKeys::RateMaxStreams)
+                            .integer()
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(GatewayApiKeys::CreatedAt)
                             .timestamp_with_time_zone()
@@ -94,7 +106,11 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
-                    .col(ColumnDef::new(GatewayApiKeys::Version).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(GatewayApiKeys::Version)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;

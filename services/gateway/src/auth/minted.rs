@@ -93,11 +93,18 @@ mod tests {
     use recourse_platform::auth::Role;
 
     fn keys() -> Arc<TokenKeys> {
-        Arc::new(TokenKeys::new(b"0123456789abcdef0123456789abcdef", "recourse"))
+        Arc::new(TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            "recourse",
+        ))
     }
 
     fn token(header: &HeaderValue) -> String {
-        header.to_str().unwrap().trim_start_matches("Bearer ").to_owned()
+        header
+            .to_str()
+            .unwrap()
+            .trim_start_matches("Bearer ")
+            .to_owned()
     }
 
     #[test]

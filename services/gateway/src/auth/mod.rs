@@ -108,7 +108,9 @@ impl Authenticator {
 
     /// Authenticates the `authorization` header of a call.
     pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Caller, AuthError> {
-        let header = headers.get(http::header::AUTHORIZATION).ok_or(AuthError::Missing)?;
+        let header = headers
+            .get(http::header::AUTHORIZATION)
+            .ok_or(AuthError::Missing)?;
         let credential = bearer(header).ok_or(AuthError::Refused)?;
         if credential.starts_with("rk_") {
             return self.api_key(credential).await;
@@ -165,12 +167,18 @@ impl Authenticator {
     /// An internal token is forwarded as it came: it already is what the
     /// services verify, with its own expiry.
     fn internal(&self, credential: &str, header: &HeaderValue) -> Result<Caller, AuthError> {
-        let principal = self.keys.verify(credential).map_err(|_| AuthError::Refused)?;
+        let principal = self
+            .keys
+            .verify(credential)
+            .map_err(|_| AuthError::Refused)?;
         let label = format!(
             "token:{}:{}{}",
             principal.role,
             principal.subject,
-            principal.scope().map(|s| format!(":{s}")).unwrap_or_default()
+            principal
+                .scope()
+                .map(|s| format!(":{s}"))
+                .unwrap_or_default()
         );
         let label: Arc<str> = Arc::from(label);
         Ok(Caller {

@@ -28,7 +28,10 @@ const MAX_JWKS_BYTES: usize = 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
     #[error("JWKS {source_name}: {message}")]
-    Jwks { source_name: String, message: String },
+    Jwks {
+        source_name: String,
+        message: String,
+    },
 }
 
 #[derive(Debug)]
@@ -94,8 +97,11 @@ impl Oidc {
                     source_name: path.display().to_string(),
                     message,
                 };
-                let bytes = tokio::fs::read(path).await.map_err(|e| error(e.to_string()))?;
-                serde_json::from_slice(&bytes).map_err(|e| error(format!("not a JWKS document: {e}")))
+                let bytes = tokio::fs::read(path)
+                    .await
+                    .map_err(|e| error(e.to_string()))?;
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| error(format!("not a JWKS document: {e}")))
             }
             (None, Some(url)) => fetch(url).await.map_err(|message| OidcError::Jwks {
                 source_name: url.clone(),

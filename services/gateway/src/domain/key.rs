@@ -68,7 +68,11 @@ pub enum KeyError {
     #[error("API key `{0}` not found")]
     NotFound(String),
     #[error("API key `{id}` has changed since it was read (etag {given}, now {current})")]
-    StaleEtag { id: String, given: i64, current: i64 },
+    StaleEtag {
+        id: String,
+        given: i64,
+        current: i64,
+    },
     #[error("API key `{0}` is revoked")]
     Revoked(String),
     #[error("API key `{0}` has expired")]
@@ -117,7 +121,11 @@ impl ApiKey {
     /// Whether `presented` opens this key at `now`: the current secret, or
     /// the previous one while its grace lasts, of a key neither revoked nor
     /// expired.
-    pub fn authenticate(&self, presented: &PresentedKey, now: DateTime<Utc>) -> Result<(), Refused> {
+    pub fn authenticate(
+        &self,
+        presented: &PresentedKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), Refused> {
         if presented.id != self.id {
             return Err(Refused::Unknown);
         }
@@ -263,7 +271,12 @@ mod tests {
         let new = new_secret.full_key(&key.id);
         // Rotated at t=10 with 60 s of grace: the old secret works until t=70.
         let rotated = key
-            .rotate(new_secret.hash(), Duration::seconds(60), Duration::days(30), at(10))
+            .rotate(
+                new_secret.hash(),
+                Duration::seconds(60),
+                Duration::days(30),
+                at(10),
+            )
             .unwrap();
         assert_eq!(rotated.version, 2);
         assert_eq!(rotated.authenticate(&presented(&new), at(11)), Ok(()));
@@ -297,7 +310,12 @@ mod tests {
         let (key, old) = key(None);
         let new_secret = KeySecret::generate().unwrap();
         let rotated = key
-            .rotate(new_secret.hash(), Duration::hours(1), Duration::days(30), at(0))
+            .rotate(
+                new_secret.hash(),
+                Duration::hours(1),
+                Duration::days(30),
+                at(0),
+            )
             .unwrap();
         let revoked = rotated.revoke(at(5)).unwrap();
         for full in [old, new_secret.full_key(&revoked.id)] {
@@ -306,9 +324,17 @@ mod tests {
                 Err(Refused::Revoked)
             );
         }
-        assert!(matches!(revoked.clone().revoke(at(7)), Err(KeyError::Revoked(_))));
         assert!(matches!(
-            revoked.rotate(new_secret.hash(), Duration::zero(), Duration::days(1), at(8)),
+            revoked.clone().revoke(at(7)),
+            Err(KeyError::Revoked(_))
+        ));
+        assert!(matches!(
+            revoked.rotate(
+                new_secret.hash(),
+                Duration::zero(),
+                Duration::days(1),
+                at(8)
+            ),
             Err(KeyError::Revoked(_))
         ));
     }
@@ -327,6 +353,9 @@ mod tests {
         ));
         assert!(key.check_version(Some(1)).is_ok());
         assert!(key.check_version(None).is_ok());
-        assert!(matches!(key.check_version(Some(2)), Err(KeyError::StaleEtag { .. })));
+        assert!(matches!(
+            key.check_version(Some(2)),
+            Err(KeyError::StaleEtag { .. })
+        ));
     }
 }

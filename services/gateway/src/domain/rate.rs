@@ -81,7 +81,12 @@ mod tests {
         }
         // A fourth at t = 0 would need TAT 2000 ms: 2000 − 0 > 1500, refused,
         // and may retry at 2000 − 1500 = 500 ms.
-        assert_eq!(q.check(tat, 0), Decision::Deny { retry_after: 500 * MS });
+        assert_eq!(
+            q.check(tat, 0),
+            Decision::Deny {
+                retry_after: 500 * MS
+            }
+        );
         // At t = 499 ms still refused, 1 ms early.
         assert_eq!(q.check(tat, 499 * MS), Decision::Deny { retry_after: MS });
         // At t = 500 ms one token has dripped back: allowed, TAT 2000 ms.

@@ -42,8 +42,13 @@ fn secret() -> Result<KeySecret, ApiError> {
 }
 
 impl KeyBook {
-    pub fn new(db: DatabaseConnection, directory: Arc<KeyDirectory>, max_grace_seconds: u64) -> Self {
-        let max_grace = Duration::seconds(i64::try_from(max_grace_seconds).unwrap_or(i64::MAX / 1_000));
+    pub fn new(
+        db: DatabaseConnection,
+        directory: Arc<KeyDirectory>,
+        max_grace_seconds: u64,
+    ) -> Self {
+        let max_grace =
+            Duration::seconds(i64::try_from(max_grace_seconds).unwrap_or(i64::MAX / 1_000));
         Self {
             db,
             directory,
@@ -55,7 +60,11 @@ impl KeyBook {
     /// before the transaction and only its hash is stored — also in the
     /// idempotency record, whose stored response has no secret, so a
     /// replay returns the key without it.
-    pub async fn create(&self, request: IdempotencyKey, new: NewApiKey) -> Result<Created, ApiError> {
+    pub async fn create(
+        &self,
+        request: IdempotencyKey,
+        new: NewApiKey,
+    ) -> Result<Created, ApiError> {
         let id = KeyId::generate();
         let secret = secret()?;
         let hash = secret.hash();
@@ -86,7 +95,13 @@ impl KeyBook {
         show_revoked: bool,
         page: &PageRequest,
     ) -> Result<(Vec<ApiKey>, String), ApiError> {
-        let rows = repo::list(&self.db, show_revoked, page.after.as_deref(), page.fetch_limit()).await?;
+        let rows = repo::list(
+            &self.db,
+            show_revoked,
+            page.after.as_deref(),
+            page.fetch_limit(),
+        )
+        .await?;
         let rows = rows
             .into_iter()
             .map(|key| self.directory.with_pending_use(key))
@@ -104,7 +119,9 @@ impl KeyBook {
         let hash = secret.hash();
         let max_grace = self.max_grace;
         let key = self
-            .modify(id, etag, |key| key.rotate(hash, grace, max_grace, Utc::now()))
+            .modify(id, etag, |key| {
+                key.rotate(hash, grace, max_grace, Utc::now())
+            })
             .await?;
         tracing::info!(key = %id, grace_seconds = grace.num_seconds(), "API key rotated");
         Ok(Rotated {

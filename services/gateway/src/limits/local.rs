@@ -42,7 +42,7 @@ impl LocalBuckets {
                         let mut n = 0usize;
                         tats.retain(|_, _| {
                             n += 1;
-                            n % 2 == 0
+                            n.is_multiple_of(2)
                         });
                     }
                 }
@@ -70,7 +70,14 @@ impl LocalBuckets {
     }
 
     pub fn len(&self) -> usize {
-        self.tats.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.tats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -74,7 +74,9 @@ impl Limiter {
         if let Some(redis) = &self.redis {
             match redis.admit(principal, &quota).await {
                 Ok(verdict) => return verdict,
-                Err(err) => tracing::warn!(%err, "shared rate limit unavailable; limiting per replica"),
+                Err(err) => {
+                    tracing::warn!(%err, "shared rate limit unavailable; limiting per replica")
+                }
             }
         }
         self.local.admit(principal, &quota)
@@ -97,6 +99,11 @@ impl Limiter {
 /// RESOURCE_EXHAUSTED with `google.rpc.RetryInfo`.
 pub fn exhausted(message: String, retry_after: Option<Duration>) -> Status {
     let mut details = ErrorDetails::with_retry_info(retry_after);
-    details.set_error_info("RATE_LIMITED", recourse_platform::error::ERROR_DOMAIN, [].into_iter().collect::<std::collections::HashMap<String, String>>());
+    details.set_error_info(
+        "RATE_LIMITED",
+        recourse_platform::error::ERROR_DOMAIN,
+        [].into_iter()
+            .collect::<std::collections::HashMap<String, String>>(),
+    );
     Status::with_error_details(tonic::Code::ResourceExhausted, message, details)
 }

@@ -60,7 +60,11 @@ impl RedisBuckets {
         })
     }
 
-    pub async fn admit(&self, principal: &str, quota: &Quota) -> Result<Verdict, redis::RedisError> {
+    pub async fn admit(
+        &self,
+        principal: &str,
+        quota: &Quota,
+    ) -> Result<Verdict, redis::RedisError> {
         let mut connection = self.connection.clone();
         let (allowed, wait_us): (i64, i64) = self
             .script

@@ -4,15 +4,18 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// Open feeds per principal.
+type OpenCounts = Arc<Mutex<HashMap<Arc<str>, u32>>>;
+
 #[derive(Debug, Default)]
 pub struct StreamSlots {
-    open: Arc<Mutex<HashMap<Arc<str>, u32>>>,
+    open: OpenCounts,
 }
 
 /// One open feed; dropping it frees the slot.
 #[derive(Debug)]
 pub struct StreamSlot {
-    held: Option<(Arc<Mutex<HashMap<Arc<str>, u32>>>, Arc<str>)>,
+    held: Option<(OpenCounts, Arc<str>)>,
 }
 
 impl StreamSlot {

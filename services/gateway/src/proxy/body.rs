@@ -215,7 +215,10 @@ impl<B> ResponseBody<B> {
 fn trailers_of(status: &Status) -> HeaderMap {
     let mut map = HeaderMap::new();
     if status.add_header(&mut map).is_err() {
-        map.insert("grpc-status", http::HeaderValue::from(Code::Internal as i32));
+        map.insert(
+            "grpc-status",
+            http::HeaderValue::from(Code::Internal as i32),
+        );
     }
     map
 }
@@ -251,7 +254,9 @@ where
                 // The upstream broke off mid-call: end the call with a
                 // proper status instead of a reset stream.
                 let status = if this.record.shared.request_too_large.load(Ordering::Relaxed) {
-                    Status::resource_exhausted("request message exceeds the gateway's limit (gateway.max_request_message_bytes)")
+                    Status::resource_exhausted(
+                        "request message exceeds the gateway's limit (gateway.max_request_message_bytes)",
+                    )
                 } else {
                     Status::unavailable(format!(
                         "upstream `{}` broke off the call: {err}",
@@ -270,7 +275,12 @@ where
         } else if let Some(data) = frame.data_ref() {
             this.record.response_bytes += data.len() as u64;
             if let Err((at, size)) = this.scanner.scan(data, *this.max) {
-                let status = too_large("response", size, *this.max, "gateway.max_response_message_bytes");
+                let status = too_large(
+                    "response",
+                    size,
+                    *this.max,
+                    "gateway.max_response_message_bytes",
+                );
                 this.record.status = Some(status.code());
                 *this.slot = None;
                 let trailers = trailers_of(&status);

@@ -75,7 +75,10 @@ mod tests {
             ("x-user-id", "root"),
             ("x-forwarded-for", "10.0.0.1"),
             ("cookie", "session=1"),
-            ("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            (
+                "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            ),
         ] {
             inbound.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
         }
@@ -83,7 +86,12 @@ mod tests {
         assert_eq!(out.get("authorization").unwrap(), "Bearer internal");
         assert_eq!(out.get("content-type").unwrap(), "application/grpc");
         assert_eq!(out.get("grpc-timeout").unwrap(), "5S");
-        for dropped in ["x-recourse-principal", "x-user-id", "x-forwarded-for", "cookie"] {
+        for dropped in [
+            "x-recourse-principal",
+            "x-user-id",
+            "x-forwarded-for",
+            "cookie",
+        ] {
             assert!(out.get(dropped).is_none(), "{dropped} forwarded");
         }
         // The caller's traceparent is not copied: the gateway's own span

@@ -188,14 +188,16 @@ impl Shared {
         // A unary call gets the gateway's limit unless the client asked for
         // less; the upstream is told the same deadline.
         let deadline = match kind {
-            Some(MethodKind::Unary) => Some(
-                client_timeout.map_or(self.limits.unary_timeout, |t| t.min(self.limits.unary_timeout)),
-            ),
+            Some(MethodKind::Unary) => {
+                Some(client_timeout.map_or(self.limits.unary_timeout, |t| {
+                    t.min(self.limits.unary_timeout)
+                }))
+            }
             Some(MethodKind::ClientStreaming | MethodKind::ServerStreaming | MethodKind::Bidi)
             | None => None,
         };
-        let timeout_header = deadline
-            .and_then(|d| HeaderValue::try_from(format_grpc_timeout(d)).ok());
+        let timeout_header =
+            deadline.and_then(|d| HeaderValue::try_from(format_grpc_timeout(d)).ok());
         parts.headers = headers::forwarded(&parts.headers, caller.forward.clone(), timeout_header);
         parts.extensions = http::Extensions::new();
         let body = RequestBody::new(body, self.limits.max_request_message_bytes, shared.clone());
@@ -216,7 +218,10 @@ impl Shared {
         let response = match outcome {
             Ok(response) => response,
             Err(status) => {
-                let status = if shared.request_too_large.load(std::sync::atomic::Ordering::Relaxed) {
+                let status = if shared
+                    .request_too_large
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
                     Status::resource_exhausted(
                         "request message exceeds the gateway's limit (gateway.max_request_message_bytes)",
                     )

@@ -74,7 +74,9 @@ impl RouteTable {
                             (false, true) => MethodKind::ServerStreaming,
                             (true, true) => MethodKind::Bidi,
                         };
-                        table.kinds.insert(format!("/{full}/{}", method.name()), kind);
+                        table
+                            .kinds
+                            .insert(format!("/{full}/{}", method.name()), kind);
                     }
                     table.services.push((package.clone(), full));
                 }
@@ -173,7 +175,10 @@ mod tests {
         );
         assert_eq!(service_of("/nope"), None);
         assert_eq!(service_of("//x"), None);
-        assert_eq!(upstream_key("recourse.claims.v1.ClaimService"), Some("claims"));
+        assert_eq!(
+            upstream_key("recourse.claims.v1.ClaimService"),
+            Some("claims")
+        );
         assert_eq!(upstream_key("grpc.health.v1.Health"), None);
     }
 

@@ -144,7 +144,11 @@ async fn a_carrier_key_acts_as_its_carrier_only(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!(
-        listed.carriers.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        listed
+            .carriers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>(),
         vec![own.clone()]
     );
     let err = client
@@ -156,7 +160,11 @@ async fn a_carrier_key_acts_as_its_carrier_only(backend: Backend) {
         .create_carrier(common::carrier_request("NOPE"))
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied, "a carrier key cannot write");
+    assert_eq!(
+        err.code(),
+        Code::PermissionDenied,
+        "a carrier key cannot write"
+    );
 }
 
 async fn listing_shows_no_secret_and_last_use_is_recorded_in_batches(backend: Backend) {
@@ -180,13 +188,27 @@ async fn listing_shows_no_secret_and_last_use_is_recorded_in_batches(backend: Ba
         .unwrap()
         .into_inner();
     let names: Vec<_> = listed.api_keys.iter().map(|k| k.name.clone()).collect();
-    assert_eq!(names, vec![used.name.clone(), idle.name.clone()], "revoked hidden");
+    assert_eq!(
+        names,
+        vec![used.name.clone(), idle.name.clone()],
+        "revoked hidden"
+    );
     let rendered = format!("{listed:?}");
     for secret in [&used_key, &idle_key] {
         let secret_part = &secret[secret.len() - 43..];
-        assert!(!rendered.contains(secret_part), "a secret leaked into the list");
+        assert!(
+            !rendered.contains(secret_part),
+            "a secret leaked into the list"
+        );
     }
-    let by_name = |name: &str| listed.api_keys.iter().find(|k| k.name == name).unwrap().clone();
+    let by_name = |name: &str| {
+        listed
+            .api_keys
+            .iter()
+            .find(|k| k.name == name)
+            .unwrap()
+            .clone()
+    };
     assert!(by_name(&used.name).last_use_time.is_some());
     assert!(by_name(&idle.name).last_use_time.is_none());
     let all = app
@@ -282,7 +304,10 @@ async fn creation_is_idempotent_and_a_replay_has_no_secret(backend: Backend) {
         .unwrap()
         .into_inner();
     assert!(!first.key.is_empty());
-    assert!(again.key.is_empty(), "the secret is never stored, so never replayed");
+    assert!(
+        again.key.is_empty(),
+        "the secret is never stored, so never replayed"
+    );
     assert_eq!(first.api_key.unwrap().name, again.api_key.unwrap().name);
     let err = app
         .keys_admin()

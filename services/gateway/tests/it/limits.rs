@@ -51,7 +51,10 @@ async fn a_bucket_empties_then_refills_after_the_advised_delay(backend: Backend)
     assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
     let details = err.get_error_details();
     let delay = details.retry_info().unwrap().retry_delay.unwrap();
-    assert!(delay > Duration::ZERO && delay <= Duration::from_secs(1), "{delay:?}");
+    assert!(
+        delay > Duration::ZERO && delay <= Duration::from_secs(1),
+        "{delay:?}"
+    );
     assert_eq!(details.error_info().unwrap().reason, "RATE_LIMITED");
     // Other principals are not affected.
     let other = app.admin_key().await;
@@ -88,7 +91,10 @@ async fn feeds_are_capped_by_open_streams_per_principal(backend: Backend) {
             }
         }
     }
-    assert!(reopened.is_some(), "the slot came back when the feed closed");
+    assert!(
+        reopened.is_some(),
+        "the slot came back when the feed closed"
+    );
 }
 
 async fn two_replicas_share_one_bucket_through_redis(backend: Backend) {
@@ -129,5 +135,8 @@ async fn two_replicas_share_one_bucket_through_redis(backend: Backend) {
     }
     // Eight calls within well under a second: the shared bucket of 4 (plus
     // at most one token refilled meanwhile) lets 4 or 5 through.
-    assert!((4..=5).contains(&passed), "passed {passed}, refused {refused}");
+    assert!(
+        (4..=5).contains(&passed),
+        "passed {passed}, refused {refused}"
+    );
 }

@@ -106,15 +106,34 @@ async fn check(app: &common::TestApp, issuer: &Issuer, stranger: &Issuer) {
     scoped["carrier"] = json!(own.clone());
     let listed = list(issuer.token(scoped)).await.unwrap().into_inner();
     assert_eq!(
-        listed.carriers.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        listed
+            .carriers
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>(),
         vec![own]
     );
     for (why, token) in [
-        ("wrong audience", issuer.token(claims("recourse-admins", "someone-else", 300))),
-        ("expired", issuer.token(claims("recourse-admins", AUDIENCE, -120))),
-        ("unmapped role", issuer.token(claims("visitors", AUDIENCE, 300))),
-        ("unknown signing key", stranger.token(claims("recourse-admins", AUDIENCE, 300))),
-        ("carrier without its scope claim", issuer.token(claims("carrier-ops", AUDIENCE, 300))),
+        (
+            "wrong audience",
+            issuer.token(claims("recourse-admins", "someone-else", 300)),
+        ),
+        (
+            "expired",
+            issuer.token(claims("recourse-admins", AUDIENCE, -120)),
+        ),
+        (
+            "unmapped role",
+            issuer.token(claims("visitors", AUDIENCE, 300)),
+        ),
+        (
+            "unknown signing key",
+            stranger.token(claims("recourse-admins", AUDIENCE, 300)),
+        ),
+        (
+            "carrier without its scope claim",
+            issuer.token(claims("carrier-ops", AUDIENCE, 300)),
+        ),
     ] {
         let err = list(token).await.expect_err(why);
         assert_eq!(err.code(), Code::Unauthenticated, "{why}: {err:?}");

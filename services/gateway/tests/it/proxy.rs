@@ -51,7 +51,10 @@ async fn unary_calls_and_their_error_details_pass_through(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((&fetched.name, &fetched.code, &fetched.etag), (&created.name, &created.code, &created.etag));
+    assert_eq!(
+        (&fetched.name, &fetched.code, &fetched.etag),
+        (&created.name, &created.code, &created.etag)
+    );
     // A service's INVALID_ARGUMENT arrives with its BadRequest details.
     let err = carriers
         .create_carrier(cpb::CreateCarrierRequest {
@@ -89,7 +92,10 @@ async fn unary_calls_and_their_error_details_pass_through(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Aborted);
-    assert_eq!(err.get_error_details().error_info().unwrap().reason, "STALE_ETAG");
+    assert_eq!(
+        err.get_error_details().error_info().unwrap().reason,
+        "STALE_ETAG"
+    );
 }
 
 async fn client_and_server_streams_pass_through(backend: Backend) {
@@ -165,7 +171,12 @@ async fn bidi_streams_are_full_duplex_and_end_with_their_status(backend: Backend
     .unwrap()
     .into_inner();
     for n in [1, 10, 100] {
-        tx.send(Timestamp { seconds: n, nanos: 0 }).await.unwrap();
+        tx.send(Timestamp {
+            seconds: n,
+            nanos: 0,
+        })
+        .await
+        .unwrap();
         let answer = tokio::time::timeout(Duration::from_secs(5), answers.next())
             .await
             .expect("an answer before the stream ends")
@@ -173,7 +184,12 @@ async fn bidi_streams_are_full_duplex_and_end_with_their_status(backend: Backend
             .unwrap();
         assert_eq!(answer.seconds, n + 1);
     }
-    tx.send(Timestamp { seconds: -1, nanos: 0 }).await.unwrap();
+    tx.send(Timestamp {
+        seconds: -1,
+        nanos: 0,
+    })
+    .await
+    .unwrap();
     let err = answers.next().await.unwrap().unwrap_err();
     assert_eq!(err.code(), Code::Aborted);
     let info = err.get_error_details().error_info().unwrap().clone();
@@ -204,17 +220,27 @@ async fn forged_identity_headers_never_reach_a_service(backend: Backend) {
             request.insert(name, value.parse().unwrap());
         }
         let admin_token = app.auth.token(Role::Admin, None);
-        request.append("authorization", format!("Bearer {admin_token}").parse().unwrap());
+        request.append(
+            "authorization",
+            format!("Bearer {admin_token}").parse().unwrap(),
+        );
     };
     // The real services: a carrier key with forged admin headers is still a
     // carrier, refused a write.
     let mut request = tonic::Request::new(common::carrier_request("FORG"));
     forge(request.metadata_mut());
-    let err = app.carriers(&carrier_key).create_carrier(request).await.unwrap_err();
+    let err = app
+        .carriers(&carrier_key)
+        .create_carrier(request)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     // What reached the probe: only protocol headers, the trace context and
     // the gateway's own internal token for the carrier principal.
-    let mut request = tonic::Request::new(PbDuration { seconds: 0, nanos: 0 });
+    let mut request = tonic::Request::new(PbDuration {
+        seconds: 0,
+        nanos: 0,
+    });
     forge(request.metadata_mut());
     unary(
         app.gateway.with(Some(&carrier_key)),
@@ -232,7 +258,10 @@ async fn forged_identity_headers_never_reach_a_service(backend: Backend) {
     }
     let authorizations: Vec<_> = seen.get_all("authorization").iter().collect();
     assert_eq!(authorizations.len(), 1);
-    let token = authorizations[0].to_str().unwrap().trim_start_matches("Bearer ");
+    let token = authorizations[0]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("Bearer ");
     let principal = app.auth.keys.verify(token).expect("an internal token");
     assert_eq!(principal.role, Role::Carrier);
     assert!(principal.subject.starts_with("apikeys/"));
@@ -253,21 +282,39 @@ async fn deadlines_pass_through_and_unary_calls_are_time_limited(backend: Backen
 
     // The client's 5 s deadline is cut to the gateway's 300 ms, and the
     // upstream is told so.
-    let mut request = tonic::Request::new(PbDuration { seconds: 0, nanos: 0 });
+    let mut request = tonic::Request::new(PbDuration {
+        seconds: 0,
+        nanos: 0,
+    });
     request.set_timeout(Duration::from_secs(5));
-    unary(gateway.with(Some(&token)), path, request).await.unwrap();
+    unary(gateway.with(Some(&token)), path, request)
+        .await
+        .unwrap();
     let timeout = probe.seen().pop().unwrap();
     assert_eq!(timeout.get("grpc-timeout").unwrap(), "300m");
     // A shorter client deadline passes through as it is.
-    let mut request = tonic::Request::new(PbDuration { seconds: 0, nanos: 0 });
+    let mut request = tonic::Request::new(PbDuration {
+        seconds: 0,
+        nanos: 0,
+    });
     request.set_timeout(Duration::from_millis(150));
-    unary(gateway.with(Some(&token)), path, request).await.unwrap();
+    unary(gateway.with(Some(&token)), path, request)
+        .await
+        .unwrap();
     let seen = probe.seen().pop().unwrap();
-    let passed = seen.get("grpc-timeout").unwrap().to_str().unwrap().to_owned();
+    let passed = seen
+        .get("grpc-timeout")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     let ms: u64 = passed.trim_end_matches('m').parse().unwrap_or(u64::MAX);
     assert!(ms <= 150, "{passed}");
     // An upstream slower than the limit: DEADLINE_EXCEEDED, not a hang.
-    let slow = tonic::Request::new(PbDuration { seconds: 3, nanos: 0 });
+    let slow = tonic::Request::new(PbDuration {
+        seconds: 3,
+        nanos: 0,
+    });
     let err = tokio::time::timeout(
         Duration::from_secs(10),
         unary(gateway.with(Some(&token)), path, slow),
@@ -292,12 +339,19 @@ async fn deadlines_pass_through_and_unary_calls_are_time_limited(backend: Backen
     let err = unary(
         gateway.with(Some(&token)),
         path,
-        tonic::Request::new(PbDuration { seconds: -1, nanos: 0 }),
+        tonic::Request::new(PbDuration {
+            seconds: -1,
+            nanos: 0,
+        }),
     )
     .await
     .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    let failure = err.get_error_details().precondition_failure().unwrap().clone();
+    let failure = err
+        .get_error_details()
+        .precondition_failure()
+        .unwrap()
+        .clone();
     assert_eq!(failure.violations[0].r#type, "PROBE");
 }
 
@@ -314,17 +368,28 @@ async fn messages_over_the_limits_are_resource_exhausted(backend: Backend) {
     }
     let err = carriers.create_carrier(big).await.unwrap_err();
     assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
-    assert!(err.message().contains("gateway.max_request_message_bytes"), "{err:?}");
+    assert!(
+        err.message().contains("gateway.max_request_message_bytes"),
+        "{err:?}"
+    );
     // Responses: a list larger than 1,000 bytes (8 carriers of ~170 bytes) is cut off with a status.
-    for code in ["LIMA", "LIMB", "LIMC", "LIMD", "LIME", "LIMF", "LIMG", "LIMH"] {
-        carriers.create_carrier(common::carrier_request(code)).await.unwrap();
+    for code in [
+        "LIMA", "LIMB", "LIMC", "LIMD", "LIME", "LIMF", "LIMG", "LIMH",
+    ] {
+        carriers
+            .create_carrier(common::carrier_request(code))
+            .await
+            .unwrap();
     }
     let err = carriers
         .list_carriers(cpb::ListCarriersRequest::default())
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
-    assert!(err.message().contains("gateway.max_response_message_bytes"), "{err:?}");
+    assert!(
+        err.message().contains("gateway.max_response_message_bytes"),
+        "{err:?}"
+    );
     // Small calls still pass.
     carriers
         .list_carriers(cpb::ListCarriersRequest {
@@ -346,7 +411,11 @@ async fn an_upstream_down_is_unavailable_then_recovers_without_restart(backend: 
     let path = "/recourse.probe.v1.Probe/Echo";
     let err = tokio::time::timeout(
         Duration::from_secs(10),
-        unary(app.gateway.with(Some(&admin)), path, tonic::Request::new(PbDuration::default())),
+        unary(
+            app.gateway.with(Some(&admin)),
+            path,
+            tonic::Request::new(PbDuration::default()),
+        ),
     )
     .await
     .expect("a down upstream answers at once, never hangs")
@@ -354,7 +423,10 @@ async fn an_upstream_down_is_unavailable_then_recovers_without_restart(backend: 
     assert_eq!(err.code(), Code::Unavailable, "{err:?}");
     let info = err.get_error_details().error_info().unwrap().clone();
     assert_eq!(info.reason, "UPSTREAM_UNAVAILABLE");
-    assert_eq!(info.metadata.get("upstream").map(String::as_str), Some("probe"));
+    assert_eq!(
+        info.metadata.get("upstream").map(String::as_str),
+        Some("probe")
+    );
     let mut health = HealthClient::new(app.gateway.channel());
     let status = health
         .check(HealthCheckRequest {
@@ -372,7 +444,13 @@ async fn an_upstream_down_is_unavailable_then_recovers_without_restart(backend: 
     let _probe = RunningProbe::start(listener).await;
     let mut recovered = None;
     for _ in 0..50 {
-        match unary(app.gateway.with(Some(&admin)), path, tonic::Request::new(PbDuration::default())).await {
+        match unary(
+            app.gateway.with(Some(&admin)),
+            path,
+            tonic::Request::new(PbDuration::default()),
+        )
+        .await
+        {
             Ok(answer) => {
                 recovered = Some(answer.into_inner());
                 break;
@@ -416,7 +494,8 @@ async fn health_and_reflection_cover_every_routed_service(backend: Backend) {
             String::new(),
         )),
     };
-    let mut client = v1::server_reflection_client::ServerReflectionClient::new(app.gateway.channel());
+    let mut client =
+        v1::server_reflection_client::ServerReflectionClient::new(app.gateway.channel());
     let response = client
         .server_reflection_info(tokio_stream::iter([request]))
         .await
@@ -440,7 +519,10 @@ async fn health_and_reflection_cover_every_routed_service(backend: Backend) {
         "recourse.gateway.v1.ApiKeyService",
         "grpc.health.v1.Health",
     ] {
-        assert!(names.iter().any(|n| n == expected), "{expected} not in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not in {names:?}"
+        );
     }
     // The services behind stop: the gateway reports them NOT_SERVING.
     let common::TestApp {
@@ -467,4 +549,3 @@ async fn health_and_reflection_cover_every_routed_service(backend: Backend) {
     }
     assert_eq!(last, ServingStatus::NotServing);
 }
-

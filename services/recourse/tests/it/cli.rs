@@ -347,15 +347,29 @@ fn apikey(args: &[&str], server: &Standalone, data_dir: &Path) -> Output {
 async fn the_first_api_key_is_made_with_the_cli_and_works_with_grpcurl() {
     let dir = tempfile::tempdir().unwrap();
     let server = Standalone::start(dir.path()).await;
-    let out = apikey(&["create", "--role", "admin", "--name", "first key"], &server, dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = apikey(
+        &["create", "--role", "admin", "--name", "first key"],
+        &server,
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(key.starts_with("rk_"), "{key}");
 
     let listed = apikey(&["list"], &server, dir.path());
     let listed = String::from_utf8(listed.stdout).unwrap();
-    assert!(listed.contains("first key") && listed.contains("admin"), "{listed}");
-    assert!(!listed.contains(&key[key.len() - 43..]), "the secret is never listed");
+    assert!(
+        listed.contains("first key") && listed.contains("admin"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(&key[key.len() - 43..]),
+        "the secret is never listed"
+    );
     let name = listed.split('\t').next().unwrap().to_owned();
 
     let Some(_) = grpcurl() else {
@@ -397,13 +411,26 @@ async fn the_first_api_key_is_made_with_the_cli_and_works_with_grpcurl() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("InvalidArgument") && stderr.contains("carrier.code"), "{stderr}");
+    assert!(
+        stderr.contains("InvalidArgument") && stderr.contains("carrier.code"),
+        "{stderr}"
+    );
 
     // Revoked: the same call is refused.
     let out = apikey(&["revoke", &name], &server, dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::new("grpcurl")
-        .args(["-plaintext", "-H", &auth, &addr, "recourse.carriers.v1.CarrierService/ListCarriers"])
+        .args([
+            "-plaintext",
+            "-H",
+            &auth,
+            &addr,
+            "recourse.carriers.v1.CarrierService/ListCarriers",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

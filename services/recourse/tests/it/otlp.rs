@@ -155,9 +155,8 @@ async fn spans_reach_an_otlp_collector() {
 
     let seen = receiver.0.lock().unwrap().clone();
     assert!(
-        seen.iter()
-            .any(|s| s.service == "recourse-otlp-test"
-                && s.name == "/recourse.carriers.v1.CarrierService/ListCarriers"),
+        seen.iter().any(|s| s.service == "recourse-otlp-test"
+            && s.name == "/recourse.carriers.v1.CarrierService/ListCarriers"),
         "the server span was exported with its service.name; received {seen:?}"
     );
 }
@@ -190,10 +189,12 @@ fn descends(spans: &[Received], span: &Received, ancestor: &Received) -> bool {
 }
 
 fn find<'a>(spans: &'a [Received], name: &str) -> &'a Received {
-    spans
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no span {name}; got {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))
+    spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+        panic!(
+            "no span {name}; got {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })
 }
 
 /// A claim submitted through the gateway is one trace — the caller's —
@@ -221,7 +222,10 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
     let mut child = Command::new(BIN)
         .args(["standalone", "--listen", &addr, "--data-dir"])
         .arg(dir.path())
-        .env("RECOURSE__TELEMETRY__OTLP_ENDPOINT", format!("http://{collector}"))
+        .env(
+            "RECOURSE__TELEMETRY__OTLP_ENDPOINT",
+            format!("http://{collector}"),
+        )
         .env("RECOURSE__TELEMETRY__LOG_FILTER", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -234,7 +238,9 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
     let channel = || {
         InterceptedService::new(
-            Channel::from_shared(format!("http://{addr}")).unwrap().connect_lazy(),
+            Channel::from_shared(format!("http://{addr}"))
+                .unwrap()
+                .connect_lazy(),
             OutboundInterceptor::new(Some(&token)).unwrap(),
         )
     };
@@ -319,12 +325,20 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
     });
     submit.metadata_mut().insert(
         "traceparent",
-        format!("00-{caller_trace}-{caller_span}-01").parse().unwrap(),
+        format!("00-{caller_trace}-{caller_span}-01")
+            .parse()
+            .unwrap(),
     );
     claims.submit_claim(submit).await.unwrap();
 
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     for _ in 0..400 {
         if child.try_wait().unwrap().is_some() {
             break;
@@ -335,12 +349,18 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
     let spans = receiver.0.lock().unwrap().clone();
 
     // gateway → claims → contracts, in the caller's trace.
-    let gateway = find(&spans, "gateway /recourse.claims.v1.ClaimService/SubmitClaim");
+    let gateway = find(
+        &spans,
+        "gateway /recourse.claims.v1.ClaimService/SubmitClaim",
+    );
     assert_eq!(hex(&gateway.trace_id), caller_trace);
     assert_eq!(hex(&gateway.parent_span_id), caller_span);
     let submit = spans
         .iter()
-        .find(|s| s.name == "/recourse.claims.v1.ClaimService/SubmitClaim" && s.parent_span_id == gateway.span_id)
+        .find(|s| {
+            s.name == "/recourse.claims.v1.ClaimService/SubmitClaim"
+                && s.parent_span_id == gateway.span_id
+        })
         .expect("the claims span is the gateway span's child");
     for hop in [
         "/recourse.contracts.v1.ContractService/GetClaimTerms",
@@ -353,7 +373,10 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
         assert_eq!(call.trace_id, gateway.trace_id);
     }
     // gateway → contracts → carriers.
-    let gateway = find(&spans, "gateway /recourse.contracts.v1.ShipmentService/RegisterShipment");
+    let gateway = find(
+        &spans,
+        "gateway /recourse.contracts.v1.ShipmentService/RegisterShipment",
+    );
     let register = spans
         .iter()
         .find(|s| {
@@ -362,8 +385,10 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
         })
         .expect("the contracts span is the gateway span's child");
     assert!(
-        spans.iter().any(|s| s.name == "/recourse.carriers.v1.CarrierService/GetCarrier"
-            && descends(&spans, s, register)),
+        spans.iter().any(
+            |s| s.name == "/recourse.carriers.v1.CarrierService/GetCarrier"
+                && descends(&spans, s, register)
+        ),
         "the carriers span descends from the contracts span"
     );
 }

@@ -156,7 +156,13 @@ pub async fn run(connector: &Connector, token: &str, args: &Args) -> anyhow::Res
         ("GetCarrier", "gateway", &gateway),
     ] {
         measure(clients, args.warmup, args.concurrency, get_carrier.clone()).await?;
-        let stats = measure(clients, args.requests, args.concurrency, get_carrier.clone()).await?;
+        let stats = measure(
+            clients,
+            args.requests,
+            args.concurrency,
+            get_carrier.clone(),
+        )
+        .await?;
         results.push((method, path, stats));
     }
     for (method, path, clients) in [
@@ -172,7 +178,10 @@ pub async fn run(connector: &Connector, token: &str, args: &Args) -> anyhow::Res
         "{} calls per method and path, {} in flight over {} connections",
         args.requests, args.concurrency, args.connections
     );
-    println!("{:<11} {:<8} {:>10} {:>9} {:>9}", "method", "path", "req/s", "p50 ms", "p99 ms");
+    println!(
+        "{:<11} {:<8} {:>10} {:>9} {:>9}",
+        "method", "path", "req/s", "p50 ms", "p99 ms"
+    );
     for (method, path, s) in &results {
         println!(
             "{method:<11} {path:<8} {:>10.0} {:>9.2} {:>9.2}",

@@ -122,8 +122,10 @@ pub struct TestApp {
 /// Test settings: unchanged defaults except fast health polling and
 /// last-use flushing.
 pub fn settings() -> GatewaySettings {
-    let mut settings = GatewaySettings::default();
-    settings.health_interval_ms = 200;
+    let mut settings = GatewaySettings {
+        health_interval_ms: 200,
+        ..GatewaySettings::default()
+    };
     settings.keys.last_used_flush_seconds = 1;
     settings
 }
@@ -131,7 +133,9 @@ pub fn settings() -> GatewaySettings {
 /// The three services on one internal server.
 pub async fn services(db: &TestDatabase, auth: &TestAuth) -> TestServer {
     let carriers_db = recourse_carriers::database(&db.settings).await.expect("db");
-    let contracts_db = recourse_contracts::database(&db.settings).await.expect("db");
+    let contracts_db = recourse_contracts::database(&db.settings)
+        .await
+        .expect("db");
     let claims_db = recourse_claims::database(&db.settings).await.expect("db");
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
@@ -229,5 +233,11 @@ pub fn key(role: pb::Role, name: &str) -> pb::ApiKey {
 }
 
 pub fn uuid_like() -> String {
-    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
 }

@@ -35,7 +35,9 @@ async fn sleep(request: Request<PbDuration>) -> Result<Response<Timestamp>, Stat
             tonic::Code::FailedPrecondition,
             "the probe refuses",
             ErrorDetails::with_precondition_failure(vec![PreconditionViolation::new(
-                "PROBE", "probe", "refused on request",
+                "PROBE",
+                "probe",
+                "refused on request",
             )]),
         ));
     }
@@ -44,7 +46,10 @@ async fn sleep(request: Request<PbDuration>) -> Result<Response<Timestamp>, Stat
         u32::try_from(d.nanos).unwrap_or(0),
     );
     tokio::time::sleep(wait).await;
-    let mut response = Response::new(Timestamp { seconds: 42, nanos: 0 });
+    let mut response = Response::new(Timestamp {
+        seconds: 42,
+        nanos: 0,
+    });
     response
         .metadata_mut()
         .insert("x-probe", tonic::metadata::MetadataValue::from_static("ok"));
@@ -61,7 +66,9 @@ async fn chat(request: Request<Streaming<Timestamp>>) -> Result<Response<EchoStr
                 ErrorDetails::with_error_info(
                     "PROBE_DONE",
                     "recourse.dev",
-                    [("why".to_owned(), "asked".to_owned())].into_iter().collect::<std::collections::HashMap<_, _>>(),
+                    [("why".to_owned(), "asked".to_owned())]
+                        .into_iter()
+                        .collect::<std::collections::HashMap<_, _>>(),
                 ),
             ));
         }
@@ -144,7 +151,9 @@ pub async fn unary(
     request: Request<PbDuration>,
 ) -> Result<Response<Timestamp>, Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.map_err(|e| Status::unavailable(e.to_string()))?;
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
     grpc.unary(
         request,
         http::uri::PathAndQuery::from_static(path),
@@ -159,7 +168,9 @@ pub async fn chat_call(
     outbound: impl Stream<Item = Timestamp> + Send + 'static,
 ) -> Result<Response<Streaming<Timestamp>>, Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.map_err(|e| Status::unavailable(e.to_string()))?;
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
     grpc.streaming(
         Request::new(outbound),
         http::uri::PathAndQuery::from_static("/recourse.probe.v1.Probe/Chat"),
