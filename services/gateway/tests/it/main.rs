@@ -7,3 +7,4 @@ mod keys;
 mod limits;
 mod oidc;
 mod proxy;
+mod resilience;
