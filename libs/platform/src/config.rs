@@ -30,6 +30,7 @@ pub struct Settings {
     pub clients: ClientSettings,
     pub documents: DocumentSettings,
     pub retention: RetentionSettings,
+    pub gateway: crate::gateway_settings::GatewaySettings,
 }
 
 /// How long bookkeeping (idempotency records) is kept.
@@ -375,6 +376,7 @@ impl Settings {
         if self.auth.token_ttl_seconds == 0 {
             return invalid("auth.token_ttl_seconds", "must be at least 1");
         }
+        self.gateway.validate()?;
         for (key, url) in self.services.urls() {
             if let Some(url) = url
                 && !http_url(url)

@@ -9,6 +9,7 @@ pub mod database;
 pub mod deadline;
 pub mod error;
 pub mod etag;
+pub mod gateway_settings;
 pub mod idempotency;
 pub mod metrics;
 pub mod names;

@@ -24,12 +24,18 @@ pub mod recourse {
             tonic::include_proto!("recourse.contracts.v1");
         }
     }
+    pub mod gateway {
+        pub mod v1 {
+            tonic::include_proto!("recourse.gateway.v1");
+        }
+    }
 }
 
 pub use recourse::carriers::v1 as carriers;
 pub use recourse::claims::v1 as claims;
 pub use recourse::common::v1 as common;
 pub use recourse::contracts::v1 as contracts;
+pub use recourse::gateway::v1 as gateway;
 
 /// Encoded `FileDescriptorSet` of every Recourse proto and its imports, served
 /// by gRPC reflection.

@@ -1,10 +1,14 @@
 //! Assembles the roles the `recourse` binary runs: every service in one
-//! process (`standalone`) or one service per process (`serve <service>`).
+//! process behind the gateway (`standalone`) or one service per process
+//! (`serve <service>`, `serve gateway`).
+
+pub mod apikey;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use recourse_gateway::{Gateway, GatewayError};
 use recourse_platform::auth::{KeyError, TokenKeys};
 use recourse_platform::config::{ConfigError, Settings};
 use recourse_platform::database::DatabaseError;
@@ -19,20 +23,35 @@ pub enum ServiceName {
     Carriers,
     Contracts,
     Claims,
+    /// The gateway in front of the others (upstreams from `gateway.upstreams`).
+    Gateway,
 }
 
 impl ServiceName {
+    /// The services behind the gateway.
     pub const ALL: [ServiceName; 3] = [
         ServiceName::Carriers,
         ServiceName::Contracts,
         ServiceName::Claims,
     ];
+
+    /// Its name in configuration (`gateway.upstreams.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::Carriers => "carriers",
+            ServiceName::Contracts => "contracts",
+            ServiceName::Claims => "claims",
+            ServiceName::Gateway => "gateway",
+        }
+    }
 }
 
 /// What one process runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
-    /// Every service, one port, SQLite under the data dir unless a URL is given.
+    /// The gateway on the listen address and every service behind it on an
+    /// internal loopback listener; SQLite under the data dir unless a URL is
+    /// given.
     Standalone,
     /// One service, for a cluster.
     Serve(ServiceName),
@@ -48,14 +67,33 @@ pub enum AppError {
     Database(#[from] DatabaseError),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error("the services behind the gateway stopped abnormally: {0}")]
+    Task(String),
 }
 
 /// A bound, ready-to-serve process (zero-to-production's `Application`).
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
-    host: Host,
+    parts: Parts,
     settings: Settings,
+}
+
+/// What the process serves on its listener (and behind it).
+#[derive(Debug)]
+enum Parts {
+    /// One service (`serve <service>`).
+    Service(Host),
+    /// The gateway alone (`serve gateway`).
+    Gateway(Gateway),
+    /// The gateway on the listener, the services on an internal one.
+    Standalone {
+        gateway: Gateway,
+        services: Host,
+        internal: TcpListener,
+    },
 }
 
 /// The token keys a role uses. A cluster must share one configured secret;
@@ -91,9 +129,116 @@ fn upkeep(
     );
 }
 
+fn bound_url(listener: &TcpListener, configured: std::net::SocketAddr) -> Result<String, AppError> {
+    listener
+        .local_addr()
+        .map(|addr| format!("http://{addr}"))
+        .map_err(|source| {
+            ServerError::Bind {
+                addr: configured,
+                source,
+            }
+            .into()
+        })
+}
+
+/// Where the claims service finds its documents.
+fn documents_dir(settings: &Settings) -> std::path::PathBuf {
+    settings
+        .documents
+        .store_dir
+        .clone()
+        .unwrap_or_else(|| settings.database.data_dir.join("documents"))
+}
+
+fn channel(
+    settings: &Settings,
+    url: &str,
+    key: &'static str,
+) -> Result<tonic::transport::Channel, AppError> {
+    recourse_platform::client::channel_with(url, &settings.clients).map_err(|e| {
+        ConfigError::Invalid {
+            key,
+            message: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Mounts `services` on a host. `own_url` is where this very process
+/// answers (standalone: the internal listener), used when a service's
+/// peer URL is not configured.
+async fn mount_services(
+    settings: &Settings,
+    keys: &Arc<TokenKeys>,
+    services: &[ServiceName],
+    own_url: Option<&str>,
+) -> Result<Host, AppError> {
+    let endpoint = |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
+        match (configured, own_url) {
+            (Some(url), _) => Ok(url.clone()),
+            (None, Some(own)) => Ok(own.to_owned()),
+            (None, None) => Err(ConfigError::Invalid {
+                key,
+                message: "must be set for `serve` (where that service answers)".into(),
+            }
+            .into()),
+        }
+    };
+    let mut host = Host::new();
+    for service in services {
+        match service {
+            ServiceName::Carriers => {
+                let db = recourse_carriers::database(&settings.database).await?;
+                upkeep(
+                    settings,
+                    recourse_carriers::SERVICE,
+                    &db,
+                    recourse_carriers_migration::IDEMPOTENCY,
+                );
+                host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
+            }
+            ServiceName::Contracts => {
+                let url = endpoint(&settings.services.carriers_url, "services.carriers_url")?;
+                let carriers = channel(settings, &url, "services.carriers_url")?;
+                let db = recourse_contracts::database(&settings.database).await?;
+                upkeep(
+                    settings,
+                    recourse_contracts::SERVICE,
+                    &db,
+                    recourse_contracts_migration::IDEMPOTENCY,
+                );
+                recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
+            }
+            ServiceName::Claims => {
+                let url = endpoint(&settings.services.contracts_url, "services.contracts_url")?;
+                let contracts = channel(settings, &url, "services.contracts_url")?;
+                let db = recourse_claims::database(&settings.database).await?;
+                upkeep(
+                    settings,
+                    recourse_claims::SERVICE,
+                    &db,
+                    recourse_claims_migration::IDEMPOTENCY,
+                );
+                recourse_claims::mount(
+                    &mut host,
+                    db,
+                    keys.clone(),
+                    contracts,
+                    documents_dir(settings),
+                    settings.documents.max_bytes,
+                );
+            }
+            ServiceName::Gateway => {}
+        }
+    }
+    Ok(host)
+}
+
 impl Application {
     /// Connects databases, runs migrations, mounts services and binds the
-    /// listen address (port 0 picks a free one).
+    /// listen address (port 0 picks a free one). Standalone also binds the
+    /// internal address (`gateway.internal_listen`) the services answer on.
     pub async fn build(settings: Settings, role: Role) -> Result<Self, AppError> {
         if matches!(role, Role::Serve(_)) && settings.database.url.is_none() {
             return Err(ConfigError::Invalid {
@@ -103,114 +248,105 @@ impl Application {
             .into());
         }
         let keys = Arc::new(token_keys(&settings, &role)?);
-        let services: Vec<ServiceName> = match role {
-            Role::Standalone => ServiceName::ALL.to_vec(),
-            Role::Serve(one) => vec![one],
-        };
-        let listener = Host::bind(settings.server.listen).await?;
-        // Standalone: every service answers on this very listener, so calls
-        // between services still go over real gRPC, to ourselves.
-        let own_url = listener
-            .local_addr()
-            .map(|addr| format!("http://{addr}"))
-            .map_err(|source| ServerError::Bind {
-                addr: settings.server.listen,
-                source,
-            })?;
-        let endpoint =
-            |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
-                match (configured, &role) {
-                    (Some(url), _) => Ok(url.clone()),
-                    (None, Role::Standalone) => Ok(own_url.clone()),
-                    (None, Role::Serve(_)) => Err(ConfigError::Invalid {
-                        key,
-                        message: "must be set for `serve` (where that service answers)".into(),
+        let parts = match role {
+            Role::Serve(ServiceName::Gateway) => {
+                if settings.gateway.upstreams.is_empty() {
+                    return Err(ConfigError::Invalid {
+                        key: "gateway.upstreams",
+                        message: "must name at least one service for `serve gateway` \
+                                  (e.g. gateway.upstreams.carriers = \"http://carriers:50051\")"
+                            .into(),
                     }
-                    .into()),
+                    .into());
                 }
-            };
-        let mut host = Host::new();
-        for service in services {
-            match service {
-                ServiceName::Carriers => {
-                    let db = recourse_carriers::database(&settings.database).await?;
-                    upkeep(
-                        &settings,
-                        recourse_carriers::SERVICE,
-                        &db,
-                        recourse_carriers_migration::IDEMPOTENCY,
-                    );
-                    host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
+                let db = recourse_gateway::database(&settings.database).await?;
+                let gateway =
+                    Gateway::build(&settings.gateway, db, keys, &settings.gateway.upstreams)
+                        .await?;
+                Parts::Gateway(gateway)
+            }
+            Role::Serve(one) => {
+                Parts::Service(mount_services(&settings, &keys, &[one], None).await?)
+            }
+            Role::Standalone => {
+                let internal = Host::bind(settings.gateway.internal_listen).await?;
+                let internal_url = bound_url(&internal, settings.gateway.internal_listen)?;
+                let services =
+                    mount_services(&settings, &keys, &ServiceName::ALL, Some(&internal_url))
+                        .await?;
+                // Every service sits behind the gateway unless configured
+                // elsewhere: the hop is real gRPC even on a laptop.
+                let mut upstreams = settings.gateway.upstreams.clone();
+                for service in ServiceName::ALL {
+                    upstreams
+                        .entry(service.as_str().to_owned())
+                        .or_insert_with(|| internal_url.clone());
                 }
-                ServiceName::Contracts => {
-                    let carriers_url =
-                        endpoint(&settings.services.carriers_url, "services.carriers_url")?;
-                    let carriers =
-                        recourse_platform::client::channel_with(&carriers_url, &settings.clients)
-                            .map_err(|e| ConfigError::Invalid {
-                            key: "services.carriers_url",
-                            message: e.to_string(),
-                        })?;
-                    let db = recourse_contracts::database(&settings.database).await?;
-                    upkeep(
-                        &settings,
-                        recourse_contracts::SERVICE,
-                        &db,
-                        recourse_contracts_migration::IDEMPOTENCY,
-                    );
-                    recourse_contracts::mount(&mut host, db, keys.clone(), carriers);
-                }
-                ServiceName::Claims => {
-                    let contracts_url =
-                        endpoint(&settings.services.contracts_url, "services.contracts_url")?;
-                    let contracts =
-                        recourse_platform::client::channel_with(&contracts_url, &settings.clients)
-                            .map_err(|e| ConfigError::Invalid {
-                                key: "services.contracts_url",
-                                message: e.to_string(),
-                            })?;
-                    let db = recourse_claims::database(&settings.database).await?;
-                    upkeep(
-                        &settings,
-                        recourse_claims::SERVICE,
-                        &db,
-                        recourse_claims_migration::IDEMPOTENCY,
-                    );
-                    let documents = settings
-                        .documents
-                        .store_dir
-                        .clone()
-                        .unwrap_or_else(|| settings.database.data_dir.join("documents"));
-                    recourse_claims::mount(
-                        &mut host,
-                        db,
-                        keys.clone(),
-                        contracts,
-                        documents,
-                        settings.documents.max_bytes,
-                    );
+                let db = recourse_gateway::database(&settings.database).await?;
+                let gateway = Gateway::build(&settings.gateway, db, keys, &upstreams).await?;
+                Parts::Standalone {
+                    gateway,
+                    services,
+                    internal,
                 }
             }
-        }
+        };
+        let listener = Host::bind(settings.server.listen).await?;
         Ok(Self {
             listener,
-            host,
+            parts,
             settings,
         })
     }
 
+    /// The public address (the gateway's, except for `serve <service>`).
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.listener.local_addr().ok()
     }
 
-    /// Serves until `shutdown` completes, then drains.
+    /// Standalone: where the services answer behind the gateway.
+    pub fn internal_addr(&self) -> Option<SocketAddr> {
+        match &self.parts {
+            Parts::Standalone { internal, .. } => internal.local_addr().ok(),
+            Parts::Service(_) | Parts::Gateway(_) => None,
+        }
+    }
+
+    /// Serves until `shutdown` completes, then drains. Standalone drains
+    /// the gateway first, then stops the services behind it, so calls in
+    /// flight through the gateway complete.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), AppError> {
-        self.host
-            .serve(self.listener, &self.settings.server, shutdown)
-            .await?;
+        let server = &self.settings.server;
+        match self.parts {
+            Parts::Service(host) => host.serve(self.listener, server, shutdown).await?,
+            Parts::Gateway(gateway) => gateway.serve(self.listener, server, shutdown).await?,
+            Parts::Standalone {
+                gateway,
+                services,
+                internal,
+            } => {
+                let (stop_services, stopped) = tokio::sync::oneshot::channel::<()>();
+                let internal_settings = recourse_platform::config::ServerSettings {
+                    drain_delay_ms: 0,
+                    ..server.clone()
+                };
+                let behind = tokio::spawn(async move {
+                    services
+                        .serve(internal, &internal_settings, async {
+                            let _ = stopped.await;
+                        })
+                        .await
+                });
+                let result = gateway.serve(self.listener, server, shutdown).await;
+                let _ = stop_services.send(());
+                let services_result = behind.await.map_err(|e| AppError::Task(e.to_string()))?;
+                result?;
+                services_result?;
+            }
+        }
         Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! `recourse`: run the platform, one service of it, or mint a token.
+//! `recourse`: run the platform, one service of it, mint a token, or manage
+//! the gateway's API keys.
 
 use std::path::PathBuf;
 
@@ -44,9 +45,9 @@ impl From<Where> for Overrides {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Every service in one process on one port (SQLite by default).
+    /// The gateway on one port and every service behind it (SQLite by default).
     Standalone(Where),
-    /// One service, for a cluster (PostgreSQL).
+    /// One service, or the gateway, for a cluster (PostgreSQL).
     Serve {
         service: ServiceName,
         #[command(flatten)]
@@ -73,6 +74,66 @@ enum Command {
         /// (database.data_dir; default ./data).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+    },
+    /// Create, list, rotate and revoke the gateway's API keys.
+    Apikey {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long, global = true)]
+        target: Option<String>,
+        /// Call as this admin API key instead of minting an admin token
+        /// with the installation's key.
+        #[arg(long, global = true, env = "RECOURSE_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyAction {
+    /// Create a key; prints the key (shown once) on stdout.
+    Create {
+        #[arg(long)]
+        role: auth::Role,
+        /// What the key is for.
+        #[arg(long)]
+        name: String,
+        /// `carriers/{id}` for a carrier key.
+        #[arg(long, conflicts_with = "party")]
+        carrier: Option<String>,
+        /// 3PL account id for a 3pl key.
+        #[arg(long)]
+        party: Option<String>,
+        /// Days until the key expires (default: never).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        /// Per-key rate limit override (calls/s); needs --burst.
+        #[arg(long, requires = "burst")]
+        rate: Option<u32>,
+        #[arg(long, requires = "rate")]
+        burst: Option<u32>,
+        /// Idempotency id (default: a new one).
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List {
+        #[arg(long)]
+        show_revoked: bool,
+    },
+    /// Issue a new secret; prints the new key. The old one works for --grace-seconds.
+    Rotate {
+        /// `apikeys/{id}`.
+        name: String,
+        #[arg(long, default_value_t = 0)]
+        grace_seconds: u32,
+    },
+    /// Revoke a key: every secret of it stops working.
+    Revoke {
+        /// `apikeys/{id}`.
+        name: String,
     },
 }
 
@@ -110,6 +171,139 @@ fn mint(
     Ok(())
 }
 
+async fn apikey(
+    config: Option<PathBuf>,
+    target: Option<String>,
+    api_key: Option<String>,
+    data_dir: Option<PathBuf>,
+    action: ApiKeyAction,
+) -> anyhow::Result<()> {
+    use recourse_proto::gateway as pb;
+    let overrides = Overrides {
+        data_dir,
+        ..Overrides::default()
+    };
+    let settings = Settings::load(config.as_deref(), &overrides)?;
+    let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
+    let credential = match api_key {
+        Some(key) => key,
+        None => {
+            // The installation's own key, never a new one (as `token`).
+            let (keys, _source) =
+                TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+            let admin = Principal::new("recourse-cli", auth::Role::Admin, None)
+                .map_err(anyhow::Error::msg)?;
+            keys.mint(&admin, 300).map_err(anyhow::Error::msg)?
+        }
+    };
+    let mut client = recourse::apikey::connect(&target, &credential)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let status = |s: tonic::Status| anyhow::anyhow!("{:?}: {}", s.code(), s.message());
+    match action {
+        ApiKeyAction::Create {
+            role,
+            name,
+            carrier,
+            party,
+            expires_in_days,
+            rate,
+            burst,
+            request_id,
+        } => {
+            let expire_time = expires_in_days.map(|days| prost_types::Timestamp {
+                seconds: chrono::Utc::now().timestamp() + i64::from(days) * 86_400,
+                nanos: 0,
+            });
+            let request = pb::CreateApiKeyRequest {
+                request_id: request_id
+                    .unwrap_or_else(|| format!("cli-{}", chrono::Utc::now().timestamp_micros())),
+                api_key: Some(pb::ApiKey {
+                    display_name: name,
+                    role: recourse::apikey::role(role).into(),
+                    carrier: carrier.unwrap_or_default(),
+                    party: party.unwrap_or_default(),
+                    expire_time,
+                    rate_limit: rate
+                        .zip(burst)
+                        .map(|(requests_per_second, burst)| pb::RateLimit {
+                            requests_per_second,
+                            burst,
+                            max_streams: 0,
+                        }),
+                    ..Default::default()
+                }),
+            };
+            let created = client
+                .create_api_key(request)
+                .await
+                .map_err(status)?
+                .into_inner();
+            if let Some(key) = &created.api_key {
+                eprintln!("created {}", recourse::apikey::describe(key));
+            }
+            if created.key.is_empty() {
+                anyhow::bail!(
+                    "this request_id was already used: the key is not shown again; rotate it"
+                );
+            }
+            eprintln!("the key is shown once; keep it secret");
+            println!("{}", created.key);
+        }
+        ApiKeyAction::List { show_revoked } => {
+            let mut page_token = String::new();
+            loop {
+                let page = client
+                    .list_api_keys(pb::ListApiKeysRequest {
+                        page_size: 500,
+                        page_token,
+                        show_revoked,
+                    })
+                    .await
+                    .map_err(status)?
+                    .into_inner();
+                for key in &page.api_keys {
+                    println!("{}", recourse::apikey::describe(key));
+                }
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                page_token = page.next_page_token;
+            }
+        }
+        ApiKeyAction::Rotate {
+            name,
+            grace_seconds,
+        } => {
+            let rotated = client
+                .rotate_api_key(pb::RotateApiKeyRequest {
+                    name,
+                    grace_period_seconds: grace_seconds,
+                    etag: String::new(),
+                })
+                .await
+                .map_err(status)?
+                .into_inner();
+            if let Some(key) = &rotated.api_key {
+                eprintln!("rotated {}", recourse::apikey::describe(key));
+            }
+            println!("{}", rotated.key);
+        }
+        ApiKeyAction::Revoke { name } => {
+            let key = client
+                .revoke_api_key(pb::RevokeApiKeyRequest {
+                    name,
+                    etag: String::new(),
+                })
+                .await
+                .map_err(status)?
+                .into_inner();
+            println!("{}", recourse::apikey::describe(&key));
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -127,5 +321,11 @@ async fn main() -> anyhow::Result<()> {
             let carrier = carrier.map(|c| c.trim_start_matches("carriers/").to_owned());
             mint(cli.config, role, carrier.or(party), subject, ttl, data_dir)
         }
+        Command::Apikey {
+            target,
+            api_key,
+            data_dir,
+            action,
+        } => apikey(cli.config, target, api_key, data_dir, action).await,
     }
 }

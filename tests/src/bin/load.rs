@@ -1,9 +1,12 @@
 //! `recourse-load`: a gRPC load generator against a running `recourse`
 //! server. `ingest` measures tracking-event ingest throughput, `quote`
-//! measures QuoteRate throughput and latency. Each run sets up its own
+//! measures QuoteRate throughput and latency, `gateway` times the same unary
+//! calls directly and through the gateway. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
 //! server that already holds data. See `tests/bench/ingest.sh`.
 
+#[path = "load/compare.rs"]
+mod compare;
 #[path = "load/fixtures.rs"]
 mod fixtures;
 #[path = "load/ingest.rs"]
@@ -41,6 +44,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Time QuoteRate calls.
     Quote(quote::Args),
+    /// Time GetCarrier and QuoteRate directly and through the gateway.
+    Gateway(compare::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -76,5 +81,6 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&connector, &args).await,
         Command::Quote(args) => quote::run(&connector, &args).await,
+        Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
     }
 }

@@ -1,6 +1,7 @@
 //! The assembled `standalone` role, in-process on real sockets, on SQLite and
-//! PostgreSQL: health, reflection (v1 and v1alpha), and a shutdown that
-//! reports NOT_SERVING before it drains.
+//! PostgreSQL: the gateway on the public address and the services behind it,
+//! health, reflection (v1 and v1alpha), and a shutdown that reports
+//! NOT_SERVING before it drains.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
@@ -23,6 +24,8 @@ backend_tests!(
 
 struct Running {
     url: String,
+    /// Where the services answer behind the gateway.
+    internal_url: String,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
     _db: TestDatabase,
@@ -39,6 +42,11 @@ async fn start(backend: Backend, drain_delay_ms: u64) -> Running {
         .await
         .unwrap();
     let url = format!("http://{}", app.local_addr().unwrap());
+    let internal_url = format!("http://{}", app.internal_addr().unwrap());
+    assert_ne!(
+        url, internal_url,
+        "standalone puts the services behind the gateway"
+    );
     let (stop, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         app.run_until_stopped(async {
@@ -49,6 +57,7 @@ async fn start(backend: Backend, drain_delay_ms: u64) -> Running {
     });
     Running {
         url,
+        internal_url,
         stop,
         task,
         _db: db,
@@ -63,8 +72,25 @@ async fn health_reports_serving_then_not_serving_on_shutdown(backend: Backend) {
         .await
         .unwrap();
     let mut health = HealthClient::new(channel);
+    // The services answer on the internal listener too (the gateway's hop).
+    let internal = Channel::from_shared(running.internal_url.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let status = HealthClient::new(internal)
+        .check(HealthCheckRequest {
+            service: "recourse.carriers.v1.CarrierService".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status();
+    assert_eq!(status, ServingStatus::Serving);
     for service in [
         "",
+        "recourse.gateway.v1.ApiKeyService",
+        "carriers",
         "recourse.carriers.v1.CarrierService",
         "recourse.contracts.v1.ShipmentService",
     ] {

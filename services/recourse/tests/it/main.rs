@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod cli;
+mod first_key;
 mod grpcio;
 mod metrics;
 mod otlp;

@@ -26,7 +26,7 @@ pub struct Args {
     connections: usize,
 }
 
-fn request(carrier: &str, i: usize) -> anyhow::Result<pb::QuoteRateRequest> {
+pub fn request(carrier: &str, i: usize) -> anyhow::Result<pb::QuoteRateRequest> {
     let ship_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).context("date")?
         + chrono::Days::new((i % 28) as u64);
     let accessorials = match i % 3 {
@@ -53,7 +53,7 @@ fn request(carrier: &str, i: usize) -> anyhow::Result<pb::QuoteRateRequest> {
     })
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
