@@ -189,8 +189,7 @@ async fn apikey(
         Some(key) => key,
         None => {
             // The installation's own key, never a new one (as `token`).
-            let (keys, _source) =
-                TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+            let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
             let admin = Principal::new("recourse-cli", auth::Role::Admin, None)
                 .map_err(anyhow::Error::msg)?;
             keys.mint(&admin, 300).map_err(anyhow::Error::msg)?

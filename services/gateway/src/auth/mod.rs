@@ -5,9 +5,13 @@
 //! short-lived internal token for the caller's principal: the gateway
 //! strips every inbound credential and identity header (see `proxy`).
 //!
-//! Every refusal, whatever its reason (unknown, revoked, expired, wrong
-//! secret, past a rotation's grace, bad signature), is UNAUTHENTICATED with
-//! one identical message, so a caller cannot probe which keys exist.
+//! Every refusal of an API key or SSO token, whatever its reason (unknown,
+//! revoked, expired, wrong secret, past a rotation's grace, bad signature),
+//! is UNAUTHENTICATED with one identical message, so a caller cannot probe
+//! which keys exist. An internal token (an operator's, minted with the
+//! installation's own key) is refused with the services' own explanation
+//! (e.g. signed with another installation's key, and how to mint one): it
+//! names no key and there is nothing to enumerate.
 
 mod minted;
 pub mod oidc;
@@ -45,6 +49,8 @@ pub struct Caller {
 pub enum AuthError {
     Missing,
     Refused,
+    /// An internal token the installation's key does not verify, with why.
+    RefusedToken(String),
     /// The key store could not be read: not the caller's fault.
     Unavailable(String),
 }
@@ -56,6 +62,7 @@ impl From<AuthError> for Status {
                 "missing credentials: send `authorization: Bearer <API key or token>`",
             ),
             AuthError::Refused => Status::unauthenticated(REFUSED),
+            AuthError::RefusedToken(why) => Status::unauthenticated(why),
             AuthError::Unavailable(detail) => {
                 tracing::error!(%detail, "credential store unavailable");
                 Status::unavailable("the gateway cannot check credentials right now; retry")
@@ -167,10 +174,11 @@ impl Authenticator {
     /// An internal token is forwarded as it came: it already is what the
     /// services verify, with its own expiry.
     fn internal(&self, credential: &str, header: &HeaderValue) -> Result<Caller, AuthError> {
+        // `verify` only fails with UNAUTHENTICATED, whose text is the reason.
         let principal = self
             .keys
             .verify(credential)
-            .map_err(|_| AuthError::Refused)?;
+            .map_err(|err| AuthError::RefusedToken(err.to_string()))?;
         let label = format!(
             "token:{}:{}{}",
             principal.role,

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-const BIN: &str = env!("CARGO_BIN_EXE_recourse");
+use crate::process::{BIN, Standalone, token};
 
 /// One exported span, as the collector received it.
 #[derive(Clone, Debug)]
@@ -143,25 +143,19 @@ async fn spans_and_metrics_reach_an_otlp_collector() {
     tokio::spawn(server);
 
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN)
-        .args(["standalone", "--listen", &addr, "--data-dir"])
-        .arg(dir.path())
-        .env(
-            "RECOURSE__TELEMETRY__OTLP_ENDPOINT",
-            format!("http://{collector}"),
-        )
-        .env("RECOURSE__TELEMETRY__SERVICE_NAME", "recourse-otlp-test")
-        .env("RECOURSE__TELEMETRY__METRICS_EXPORT_INTERVAL_MS", "500")
-        .env("RECOURSE__TELEMETRY__LOG_FILTER", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    // A guard that kills the process if the test fails half-way (a stray
+    // server would keep the test run's output pipe open).
+    let mut server = Standalone::start_with(dir.path(), |command| {
+        command
+            .env(
+                "RECOURSE__TELEMETRY__OTLP_ENDPOINT",
+                format!("http://{collector}"),
+            )
+            .env("RECOURSE__TELEMETRY__SERVICE_NAME", "recourse-otlp-test")
+            .env("RECOURSE__TELEMETRY__METRICS_EXPORT_INTERVAL_MS", "500");
+    })
+    .await;
+    let addr = server.addr.clone();
     let mut listed = false;
     for _ in 0..200 {
         // The server creates its key as it starts; until then there is no
@@ -196,7 +190,7 @@ async fn spans_and_metrics_reach_an_otlp_collector() {
     assert!(listed, "standalone answered");
 
     // SIGTERM: the process flushes its span batch on the way out.
-    let pid = child.id().to_string();
+    let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -206,13 +200,13 @@ async fn spans_and_metrics_reach_an_otlp_collector() {
     );
     let mut exited = None;
     for _ in 0..400 {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = server.child.try_wait().unwrap() {
             exited = Some(status);
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = child.kill();
+    let _ = server.child.kill();
     assert!(
         exited.is_some_and(|s| s.success()),
         "graceful exit: {exited:?}"
@@ -289,29 +283,15 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
 
     let (receiver, collector) = collector().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN)
-        .args(["standalone", "--listen", &addr, "--data-dir"])
-        .arg(dir.path())
-        .env(
+    let mut server = Standalone::start_with(dir.path(), |command| {
+        command.env(
             "RECOURSE__TELEMETRY__OTLP_ENDPOINT",
             format!("http://{collector}"),
-        )
-        .env("RECOURSE__TELEMETRY__LOG_FILTER", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let token = Command::new(BIN)
-        .args(["token", "--role", "admin", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+        );
+    })
+    .await;
+    let addr = server.addr.clone();
+    let token = token("admin", dir.path());
     let channel = || {
         InterceptedService::new(
             Channel::from_shared(format!("http://{addr}"))
@@ -407,7 +387,7 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
     );
     claims.submit_claim(submit).await.unwrap();
 
-    let pid = child.id().to_string();
+    let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -416,12 +396,12 @@ async fn one_trace_spans_the_gateway_and_every_service_hop() {
             .success()
     );
     for _ in 0..400 {
-        if child.try_wait().unwrap().is_some() {
+        if server.child.try_wait().unwrap().is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = child.kill();
+    let _ = server.child.kill();
     let spans = receiver.0.lock().unwrap().clone();
 
     // gateway → claims → contracts, in the caller's trace.
