@@ -3,7 +3,7 @@
 
 use recourse_contracts_domain::audit::{self, Billed, Cause};
 use recourse_contracts_domain::rating::{self, Parcel, RateCard, RatingError};
-use recourse_contracts_domain::units::Weight;
+use recourse_units::Weight;
 use recourse_money::{Currency, Money};
 use recourse_platform::auth::Principal;
 use recourse_platform::{ApiError, Violations};

@@ -8,7 +8,7 @@ use recourse_claims_domain::deadline::{
 };
 use recourse_claims_domain::liability::{LiabilityTerms, liability_cap};
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_contracts_domain::units::{Weight, WeightUnit};
+use recourse_units::{Weight, WeightUnit};
 use recourse_money::{Currency, Money};
 use recourse_platform::ApiError;
 use recourse_platform::auth::{Principal, Role};

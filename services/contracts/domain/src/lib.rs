@@ -1,5 +1,5 @@
-//! The pure logic of Recourse contracts: converting units, rating parcels
-//! against rate cards, auditing carrier invoices, counting business days,
+//! The pure logic of Recourse contracts: rating parcels against rate cards
+//! (weights and dimensions from `recourse-units`), auditing carrier invoices, counting business days,
 //! evaluating SLAs and finding refundable late deliveries.
 //!
 //! Everything here is deterministic and side-effect free (no I/O, no clock,
@@ -13,4 +13,3 @@ pub mod promise;
 pub mod rating;
 pub mod refund;
 pub mod sla;
-pub mod units;

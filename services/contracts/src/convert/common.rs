@@ -1,7 +1,7 @@
 //! Shared parsers: resource names, money, dates, weights and dimensions.
 
 use chrono::NaiveDate;
-use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use recourse_money::Currency;
 use recourse_platform::Violations;
 use recourse_platform::proto_types::{date_from_proto, date_to_proto};

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

@@ -25,7 +25,7 @@ mod tests;
 
 use recourse_money::{Money, MoneyError};
 
-use crate::units::{Dimensions, LengthUnit, UnitError, Weight, WeightUnit};
+use recourse_units::{Dimensions, LengthUnit, UnitError, Weight, WeightUnit};
 
 /// The surcharge code of the fuel surcharge in quotes and audits.
 pub const FUEL_CODE: &str = "FUEL";

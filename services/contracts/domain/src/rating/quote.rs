@@ -3,7 +3,7 @@
 use recourse_money::Money;
 
 use super::{Charge, FUEL_CODE, FuelBasis, Parcel, Quote, RateCard, RatingError, Rounding};
-use crate::units::{Dimensions, UnitError, Weight, div_ceil};
+use recourse_units::{Dimensions, UnitError, Weight, div_ceil};
 
 impl Rounding {
     /// The rounding step in thousandths of a unit.
