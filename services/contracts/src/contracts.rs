@@ -91,6 +91,19 @@ fn contract_to_proto(c: &ContractRecord, versions: &[VersionRecord]) -> pb::Cont
     }
 }
 
+/// A write the database refused because a concurrent one won (a unique
+/// version number, the exclusion constraint on versions in force, a
+/// serialization failure): ABORTED, to be retried, never INTERNAL.
+fn lost_race(err: sea_orm::DbErr, what: &str) -> ApiError {
+    if is_unique_violation(&err) || recourse_platform::database::lost_race(&err) {
+        ApiError::Aborted {
+            message: format!("{what} changed concurrently; read again and retry"),
+        }
+    } else {
+        err.into()
+    }
+}
+
 fn version_not_found(contract_id: &str, number: u32) -> ApiError {
     ApiError::NotFound {
         resource: "contract version",
@@ -262,13 +275,12 @@ impl ContractBook {
             .await?;
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
-                let next = repo::versions_of(txn, &contract.id)
+                let next = repo::next_version_number(txn, &contract.id)
                     .await?
-                    .iter()
-                    .map(|v| v.version)
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
+                    .ok_or_else(|| ApiError::NotFound {
+                        resource: "contract",
+                        name: format!("contracts/{}", contract.id),
+                    })?;
                 let now = Utc::now();
                 let version = VersionRecord {
                     id: uuid::Uuid::now_v7().to_string(),
@@ -282,7 +294,9 @@ impl ContractBook {
                     created_at: now,
                     updated_at: now,
                 };
-                repo::insert_version(txn, &version).await?;
+                repo::insert_version(txn, &version)
+                    .await
+                    .map_err(|err| lost_race(err, "the contract's versions"))?;
                 let proto = version_to_proto(&version);
                 OUTBOX
                     .append(
@@ -442,6 +456,13 @@ impl ContractBook {
         ) -> Result<(VersionRecord, Vec<VersionRecord>), ApiError>,
     ) -> Result<VersionRecord, ApiError> {
         let txn = self.db.begin().await?;
+        let carrier = repo::find_version(&txn, contract_id, number)
+            .await?
+            .ok_or_else(|| version_not_found(contract_id, number))?
+            .carrier_id;
+        // Read again under the carrier's lock: what another activation
+        // committed meanwhile is what this one decides on.
+        repo::lock_carrier_versions(&txn, &carrier).await?;
         let current = repo::find_version(&txn, contract_id, number)
             .await?
             .ok_or_else(|| version_not_found(contract_id, number))?;
@@ -458,14 +479,14 @@ impl ContractBook {
         let now = Utc::now();
         updated.revision = given + 1;
         updated.updated_at = now;
-        if !repo::replace_version(&txn, &updated, given).await? {
-            return Err(etag::stale(&name, given, given + 1));
-        }
         for mut other in closed {
             let expected = other.revision;
             other.revision += 1;
             other.updated_at = now;
-            if !repo::replace_version(&txn, &other, expected).await? {
+            if !repo::replace_version(&txn, &other, expected)
+                .await
+                .map_err(|err| lost_race(err, "the carrier's versions in force"))?
+            {
                 return Err(ApiError::Aborted {
                     message: "a concurrent change touched the predecessor version; retry".into(),
                 });
@@ -482,6 +503,14 @@ impl ContractBook {
                     ),
                 )
                 .await?;
+        }
+        // The predecessors are closed first: the exclusion constraint sees
+        // the new version only once nothing else covers its days.
+        if !repo::replace_version(&txn, &updated, given)
+            .await
+            .map_err(|err| lost_race(err, "the carrier's versions in force"))?
+        {
+            return Err(etag::stale(&name, given, given + 1));
         }
         let proto = version_to_proto(&updated);
         OUTBOX

@@ -3,11 +3,11 @@
 
 use recourse_contracts_domain::audit::{self, Billed, Cause};
 use recourse_contracts_domain::rating::{self, Parcel, RateCard, RatingError};
-use recourse_units::Weight;
 use recourse_money::{Currency, Money};
 use recourse_platform::auth::Principal;
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::contracts as pb;
+use recourse_units::Weight;
 use sea_orm::DatabaseConnection;
 
 use crate::api::ensure_carrier;

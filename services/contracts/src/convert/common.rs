@@ -1,11 +1,11 @@
 //! Shared parsers: resource names, money, dates, weights and dimensions.
 
 use chrono::NaiveDate;
-use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use recourse_money::Currency;
 use recourse_platform::Violations;
 use recourse_platform::proto_types::{date_from_proto, date_to_proto};
 use recourse_proto::common as pbc;
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 
 pub use recourse_platform::names::{carrier_id, resource_id};
 

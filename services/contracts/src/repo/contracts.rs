@@ -91,6 +91,8 @@ pub async fn insert_contract<C: ConnectionTrait>(
         reference: Set(c.reference.clone()),
         display_name: Set(c.display_name.clone()),
         created_at: Set(c.created_at),
+        // The contract is created with its version 1.
+        last_version: Set(1),
     })
     .exec(conn)
     .await?;
@@ -211,4 +213,55 @@ pub async fn version_on<C: ConnectionTrait>(
         .one(conn)
         .await?;
     row.map(version_from).transpose()
+}
+
+/// Gives out the contract's next version number: one `UPDATE … RETURNING`
+/// on the contract's counter, so concurrent creations serialise on the row
+/// and never get the same number. `None` when the contract does not exist.
+pub async fn next_version_number<C: ConnectionTrait>(
+    conn: &C,
+    contract_id: &str,
+) -> Result<Option<u32>, DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE contracts SET last_version = last_version + 1 WHERE id = $1 RETURNING last_version"
+        }
+        _ => {
+            "UPDATE contracts SET last_version = last_version + 1 WHERE id = ? RETURNING last_version"
+        }
+    };
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [contract_id.into()],
+        ))
+        .await?;
+    row.map(|r| {
+        let n: i32 = r.try_get("", "last_version")?;
+        u32::try_from(n).map_err(|_| corrupt("last_version", n))
+    })
+    .transpose()
+}
+
+/// Serialises the activations and expiries of one carrier's versions: on
+/// PostgreSQL, locks every version row of the carrier (in id order, so two
+/// lockers never deadlock) until the transaction ends, so the in-force
+/// versions read next are the latest committed ones and stay so. SQLite
+/// has a single writer connection: its transaction already runs alone.
+pub async fn lock_carrier_versions<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    if backend == sea_orm::DbBackend::Postgres {
+        conn.query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT id FROM contract_versions WHERE carrier_id = $1 ORDER BY id FOR UPDATE",
+            [carrier_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
