@@ -250,11 +250,12 @@ impl ContractBook {
         )
         .await?;
         let (rows, token) = page.finish(rows, |c| c.id.clone());
-        let mut out = Vec::with_capacity(rows.len());
-        for c in &rows {
-            let versions = repo::versions_of(&self.db, &c.id).await?;
-            out.push(contract_to_proto(c, &versions));
-        }
+        let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+        let mut versions = repo::versions_of_many(&self.db, &ids).await?;
+        let out = rows
+            .iter()
+            .map(|c| contract_to_proto(c, &versions.remove(&c.id).unwrap_or_default()))
+            .collect();
         Ok((out, token))
     }
 

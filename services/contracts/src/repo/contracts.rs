@@ -164,6 +164,30 @@ pub async fn versions_of<C: ConnectionTrait>(
         .collect()
 }
 
+/// The versions of every contract of a page, by contract, in version
+/// order: one query for the page, not one per contract.
+pub async fn versions_of_many<C: ConnectionTrait>(
+    conn: &C,
+    contract_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<VersionRecord>>, DbErr> {
+    let mut out: std::collections::HashMap<String, Vec<VersionRecord>> =
+        std::collections::HashMap::new();
+    if contract_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = version::Entity::find()
+        .filter(version::Column::ContractId.is_in(contract_ids.iter().copied()))
+        .order_by_asc(version::Column::ContractId)
+        .order_by_asc(version::Column::Version)
+        .all(conn)
+        .await?;
+    for row in rows {
+        let v = version_from(row)?;
+        out.entry(v.contract_id.clone()).or_default().push(v);
+    }
+    Ok(out)
+}
+
 pub async fn find_version<C: ConnectionTrait>(
     conn: &C,
     contract_id: &str,
@@ -186,6 +210,31 @@ pub async fn in_force_versions<C: ConnectionTrait>(
     version::Entity::find()
         .filter(version::Column::CarrierId.eq(carrier_id))
         .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
+        .order_by_asc(version::Column::EffectiveFrom)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(version_from)
+        .collect()
+}
+
+/// The non-draft versions of a carrier in force on some day of [first,
+/// last] (a period's): the few whose terms can apply to its shipments.
+pub async fn versions_covering<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<VersionRecord>, DbErr> {
+    version::Entity::find()
+        .filter(version::Column::CarrierId.eq(carrier_id))
+        .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
+        .filter(version::Column::EffectiveFrom.lte(last))
+        .filter(
+            version::Column::EffectiveTo
+                .is_null()
+                .or(version::Column::EffectiveTo.gte(first)),
+        )
         .order_by_asc(version::Column::EffectiveFrom)
         .all(conn)
         .await?

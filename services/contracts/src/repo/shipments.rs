@@ -267,20 +267,38 @@ pub async fn find_many<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Shipments of a carrier and service level handed over in [from, to).
+/// Up to `limit` shipments of a carrier and service level handed over in
+/// [from, to), after `after` in (ship time, id) order: one index range of
+/// `idx_shipments_period_id` per call, so a period is read in bounded
+/// chunks however many parcels it has.
 pub async fn shipped_between<C: ConnectionTrait>(
     conn: &C,
     carrier_id: &str,
     service_level: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<(DateTime<Utc>, &str)>,
+    limit: u64,
 ) -> Result<Vec<ShipmentRecord>, DbErr> {
-    shipment::Entity::find()
+    let mut query = shipment::Entity::find()
         .filter(shipment::Column::CarrierId.eq(carrier_id))
         .filter(shipment::Column::ServiceLevel.eq(service_level))
         .filter(shipment::Column::ShipTime.gte(from))
-        .filter(shipment::Column::ShipTime.lt(to))
+        .filter(shipment::Column::ShipTime.lt(to));
+    if let Some((at, id)) = after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(shipment::Column::ShipTime.gt(at))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(shipment::Column::ShipTime.eq(at))
+                        .add(shipment::Column::Id.gt(id)),
+                ),
+        );
+    }
+    query
+        .order_by_asc(shipment::Column::ShipTime)
         .order_by_asc(shipment::Column::Id)
+        .limit(limit)
         .all(conn)
         .await?
         .into_iter()

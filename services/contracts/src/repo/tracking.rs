@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, OnConflict, Query, ReturningClause};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::entity::tracking_event;
 
@@ -87,6 +89,23 @@ pub async fn of_shipment<C: ConnectionTrait>(
         .order_by_asc(tracking_event::Column::CarrierEventId)
         .all(conn)
         .await
+}
+
+/// The type of a shipment's latest event (by occurrence, then event id):
+/// one row read through `idx_tracking_events_latest`, however long the
+/// shipment's history.
+pub async fn latest_type<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(tracking_event::Entity::find()
+        .filter(tracking_event::Column::ShipmentId.eq(shipment_id))
+        .order_by_desc(tracking_event::Column::OccurredAt)
+        .order_by_desc(tracking_event::Column::CarrierEventId)
+        .limit(1)
+        .one(conn)
+        .await?
+        .map(|e| e.event_type))
 }
 
 /// Events of many shipments, grouped by shipment, in occurrence order.

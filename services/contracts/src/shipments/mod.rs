@@ -270,9 +270,8 @@ impl ShipmentBook {
 
     pub async fn get(&self, id: &str) -> Result<pb::Shipment, ApiError> {
         let record = self.find(id).await?;
-        let events = tracking::of_shipment(&self.db, id).await?;
-        let last = events.last().map(|e| event_type_from_name(&e.event_type));
-        Ok(to_proto(&record, last))
+        let last = tracking::latest_type(&self.db, id).await?;
+        Ok(to_proto(&record, last.as_deref().map(event_type_from_name)))
     }
 
     pub async fn find(&self, id: &str) -> Result<ShipmentRecord, ApiError> {

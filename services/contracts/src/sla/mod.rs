@@ -75,6 +75,17 @@ fn sla_terms_of<'a>(v: &'a VersionRecord, level: &str) -> Option<&'a pb::SlaTerm
     v.terms.sla_terms.iter().find(|s| s.service_level == level)
 }
 
+/// Shipments (with their events) read and measured at a time.
+const SLA_CHUNK: u64 = 500;
+
+fn overflow(version: &str, e: recourse_money::MoneyError) -> ApiError {
+    ApiError::FailedPrecondition {
+        kind: "EVALUATION_OVERFLOW",
+        subject: version.to_owned(),
+        message: e.to_string(),
+    }
+}
+
 fn no_sla_terms(version: &str, level: &str) -> ApiError {
     ApiError::FailedPrecondition {
         kind: "NO_SLA_TERMS",
@@ -155,69 +166,90 @@ impl SlaDesk {
             .await?;
 
         let txn = self.db.begin().await?;
-        let versions = repo_contracts::in_force_versions(&txn, carrier_id).await?;
+        let versions = repo_contracts::versions_covering(&txn, carrier_id, first, last).await?;
         // Local dates reach up to 14 h either side of UTC's.
-        let from = start_of(first) - Duration::days(1);
-        let to = start_of(last) + Duration::days(2);
-        let shipped: Vec<_> = shipments::shipped_between(&txn, carrier_id, service_level, from, to)
-            .await?
-            .into_iter()
-            .filter(|s| {
-                let d = local_ship_date(s);
-                first <= d && d <= last
-            })
-            .collect();
-        let ids: Vec<String> = shipped.iter().map(|s| s.id.clone()).collect();
-        let events = tracking::of_shipments(&txn, &ids).await?;
+        let window = (
+            start_of(first) - Duration::days(1),
+            start_of(last) + Duration::days(2),
+        );
         let mut measured_with = std::collections::BTreeSet::new();
         let mut rules: HashMap<String, Sla> = HashMap::new();
-        let mut facts = Vec::with_capacity(shipped.len());
-        for s in &shipped {
-            let date = local_ship_date(s);
-            let own_version = versions.iter().find(|v| v.span.covers(date));
-            let own_terms = own_version.and_then(|v| {
-                let terms = sla_terms_of(v, service_level)?;
-                Some((version_resource_name(&v.contract_id, v.version), terms))
-            });
-            let key = own_terms
-                .as_ref()
-                .map_or_else(|| version_name.clone(), |(n, _)| n.clone());
-            let rule = rules
-                .entry(key.clone())
-                .or_insert_with(|| match &own_terms {
-                    Some((_, terms)) => sla_terms::sla(terms, currency),
-                    None => sla.clone(),
+        let mut tally = math::Tally::new(as_of, currency);
+        let mut after: Option<(DateTime<Utc>, String)> = None;
+        // The period is read in chunks of SLA_CHUNK shipments (with their
+        // events) and measured into the tally: memory stays bounded
+        // whatever the period holds.
+        loop {
+            let chunk = shipments::shipped_between(
+                &txn,
+                carrier_id,
+                service_level,
+                window,
+                after.as_ref().map(|(at, id)| (*at, id.as_str())),
+                SLA_CHUNK,
+            )
+            .await?;
+            let Some(last_row) = chunk.last() else { break };
+            after = Some((last_row.ship_time, last_row.id.clone()));
+            let exhausted = (chunk.len() as u64) < SLA_CHUNK;
+            let shipped: Vec<_> = chunk
+                .into_iter()
+                .filter(|s| {
+                    let d = local_ship_date(s);
+                    first <= d && d <= last
+                })
+                .collect();
+            let ids: Vec<String> = shipped.iter().map(|s| s.id.clone()).collect();
+            let events = tracking::of_shipments(&txn, &ids).await?;
+            for s in &shipped {
+                let date = local_ship_date(s);
+                let own_version = versions.iter().find(|v| v.span.covers(date));
+                let own_terms = own_version.and_then(|v| {
+                    let terms = sla_terms_of(v, service_level)?;
+                    Some((version_resource_name(&v.contract_id, v.version), terms))
                 });
-            measured_with.insert(key);
-            let own = events.get(&s.id).map(Vec::as_slice).unwrap_or_default();
-            facts.push(ShipmentFacts {
-                ship_time: s.ship_time,
-                promised: s.promised_at,
-                delivered: s.delivered_at,
-                scans: own
-                    .iter()
-                    .filter(|e| e.event_type != "delivery_corrected")
-                    .map(|e| e.occurred_at)
-                    .collect(),
-                exceptions: own
-                    .iter()
-                    .filter(|e| e.event_type == "exception")
-                    .map(|e| ExceptionFact {
-                        at: e.occurred_at,
-                        code: e.exception_reason.clone(),
-                        excuse: rule.excusable.get(&e.exception_reason).copied(),
+                let key = own_terms
+                    .as_ref()
+                    .map_or_else(|| version_name.clone(), |(n, _)| n.clone());
+                let rule = rules
+                    .entry(key.clone())
+                    .or_insert_with(|| match &own_terms {
+                        Some((_, terms)) => sla_terms::sla(terms, currency),
+                        None => sla.clone(),
+                    });
+                measured_with.insert(key);
+                let own = events.get(&s.id).map(Vec::as_slice).unwrap_or_default();
+                tally
+                    .add(&ShipmentFacts {
+                        ship_time: s.ship_time,
+                        promised: s.promised_at,
+                        delivered: s.delivered_at,
+                        scans: own
+                            .iter()
+                            .filter(|e| e.event_type != "delivery_corrected")
+                            .map(|e| e.occurred_at)
+                            .collect(),
+                        exceptions: own
+                            .iter()
+                            .filter(|e| e.event_type == "exception")
+                            .map(|e| ExceptionFact {
+                                at: e.occurred_at,
+                                code: e.exception_reason.clone(),
+                                excuse: rule.excusable.get(&e.exception_reason).copied(),
+                            })
+                            .collect(),
+                        billed: s.billed_charge_minor.map(|m| Money::new(m, currency)),
+                        metric: rule.metric,
                     })
-                    .collect(),
-                billed: s.billed_charge_minor.map(|m| Money::new(m, currency)),
-                metric: rule.metric,
-            });
+                    .map_err(|e| overflow(&version_name, e))?;
+            }
+            if exhausted {
+                break;
+            }
         }
-        let result = math::evaluate(&facts, as_of, claims, &sla.targets, &sla.credits, currency)
-            .map_err(|e| ApiError::FailedPrecondition {
-                kind: "EVALUATION_OVERFLOW",
-                subject: version_name.clone(),
-                message: e.to_string(),
-            })?;
+        let result = tally
+            .finish(claims, &sla.targets, &sla.credits)
+            .map_err(|e| overflow(&version_name, e))?;
 
         let period_label = period_name(period);
         let existing =
