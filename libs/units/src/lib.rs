@@ -7,6 +7,8 @@
 //! converted parcel is never lighter or smaller than it really is and can
 //! never be under-billed by a conversion.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use std::fmt;
 
 /// A unit of weight used on rate cards and parcels.

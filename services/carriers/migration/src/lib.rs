@@ -2,6 +2,8 @@
 //! service can share a PostgreSQL database with others without collisions;
 //! its migration history lives in `carriers_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_carriers;

@@ -2,6 +2,8 @@
 //! and tracking events, SLA evaluations, plus its idempotency and outbox
 //! tables. Migration history lives in `contracts_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use recourse_platform::idempotency::IdempotencyTable;
 use recourse_platform::outbox::OutboxTable;
 use sea_orm_migration::prelude::*;

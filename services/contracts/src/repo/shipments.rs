@@ -178,12 +178,29 @@ pub async fn replace<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ShipmentRecord>, DbErr> {
-    shipment::Entity::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
-        .map(from_row)
-        .transpose()
+/// Whose shipments a caller may see: a carrier principal its carrier's, a
+/// 3PL principal those its account tendered, everyone else all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShipmentScope {
+    pub carrier_id: Option<String>,
+    pub shipper_account: Option<String>,
+}
+
+/// The shipment `id` if it is in `scope`: "not the caller's" and "does not
+/// exist" are one query and one answer.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    scope: &ShipmentScope,
+) -> Result<Option<ShipmentRecord>, DbErr> {
+    let mut query = shipment::Entity::find_by_id(id.to_owned());
+    if let Some(carrier) = &scope.carrier_id {
+        query = query.filter(shipment::Column::CarrierId.eq(carrier.as_str()));
+    }
+    if let Some(account) = &scope.shipper_account {
+        query = query.filter(shipment::Column::ShipperAccount.eq(account.as_str()));
+    }
+    query.one(conn).await?.map(from_row).transpose()
 }
 
 #[derive(Debug, Clone, Default)]
