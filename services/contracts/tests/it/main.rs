@@ -4,6 +4,7 @@
 
 mod aip211;
 mod billing;
+mod bounds;
 mod claim_terms;
 mod common;
 mod contracts;

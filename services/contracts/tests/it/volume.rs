@@ -11,10 +11,10 @@ use chrono::Duration;
 use common::{at, day, event, ingest, shipment, spawn_app, ts};
 use futures::StreamExt as _;
 use prost::Message as _;
-use tonic::Code;
 use recourse_platform::auth::Role;
 use recourse_proto::contracts as pb;
 use recourse_test_support::{Backend, backend_tests};
+use tonic::Code;
 
 use pb::TrackingEventType::Delivered;
 
@@ -101,7 +101,14 @@ async fn a_stream_of_100_000_bad_events_gets_a_bounded_answer(backend: Backend) 
     let mut batches: Vec<Vec<pb::TrackingEvent>> = (0..100)
         .map(|m| {
             (0..1_000)
-                .map(|i| event(&format!("e{m}-{i}"), &format!("NOPE{m}x{i}"), Delivered, when))
+                .map(|i| {
+                    event(
+                        &format!("e{m}-{i}"),
+                        &format!("NOPE{m}x{i}"),
+                        Delivered,
+                        when,
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -121,7 +128,11 @@ async fn a_stream_of_100_000_bad_events_gets_a_bounded_answer(backend: Backend) 
     );
     assert_eq!(summary.rejections.len(), 1_000);
     let indexes: Vec<u64> = summary.rejections.iter().map(|r| r.index).collect();
-    assert_eq!(indexes, (0..1_000).collect::<Vec<_>>(), "the first, in order");
+    assert_eq!(
+        indexes,
+        (0..1_000).collect::<Vec<_>>(),
+        "the first, in order"
+    );
     assert!(
         summary
             .rejections
@@ -145,12 +156,31 @@ async fn a_message_over_the_event_limit_ends_the_stream_after_storing_what_came_
         .register(shipment(&carrier, "REAL", at(2026, 11, 2, 9, 0)))
         .await;
     let when = at(2026, 11, 2, 10, 0);
-    let first = vec![event("first", "REAL", pb::TrackingEventType::PickedUp, when)];
+    let first = vec![event(
+        "first",
+        "REAL",
+        pb::TrackingEventType::PickedUp,
+        when,
+    )];
     let at_limit: Vec<_> = (0..1_000)
-        .map(|i| event(&format!("a{i}"), "REAL", pb::TrackingEventType::ArrivalScan, when))
+        .map(|i| {
+            event(
+                &format!("a{i}"),
+                "REAL",
+                pb::TrackingEventType::ArrivalScan,
+                when,
+            )
+        })
         .collect();
     let over: Vec<_> = (0..1_001)
-        .map(|i| event(&format!("o{i}"), "REAL", pb::TrackingEventType::ArrivalScan, when))
+        .map(|i| {
+            event(
+                &format!("o{i}"),
+                "REAL",
+                pb::TrackingEventType::ArrivalScan,
+                when,
+            )
+        })
         .collect();
     let mut client = app.shipments(Role::Internal);
     let err = ingest(&mut client, &carrier, vec![first, at_limit, over])
@@ -158,7 +188,11 @@ async fn a_message_over_the_event_limit_ends_the_stream_after_storing_what_came_
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
     assert_eq!(common::violated_fields(&err), ["events"]);
-    assert!(err.message().contains("message 2 has 1001"), "{}", err.message());
+    assert!(
+        err.message().contains("message 2 has 1001"),
+        "{}",
+        err.message()
+    );
     let stored = client
         .list_tracking_events(pb::ListTrackingEventsRequest {
             shipment: s.name.clone(),
@@ -166,5 +200,9 @@ async fn a_message_over_the_event_limit_ends_the_stream_after_storing_what_came_
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(stored.events.len(), 1_001, "both messages before it were stored");
+    assert_eq!(
+        stored.events.len(),
+        1_001,
+        "both messages before it were stored"
+    );
 }
