@@ -10,6 +10,7 @@ mod common;
 mod contracts;
 mod feed;
 mod promises;
+mod quoting;
 mod races;
 mod refunds;
 mod shipments;

@@ -111,5 +111,10 @@ async fn python_grpcio_reads_the_code_and_details_of_huge_errors() {
     assert_eq!(postal["code"], "INVALID_ARGUMENT", "{postal}");
     assert_eq!(postal["violations"][0]["field"], "origin_postal_code");
     assert!(postal["trailing_metadata_bytes"].as_u64().unwrap() < 8 * 1024);
-    assert!(!postal["message"].as_str().unwrap().contains("99999999999999999"));
+    assert!(
+        !postal["message"]
+            .as_str()
+            .unwrap()
+            .contains("99999999999999999")
+    );
 }
