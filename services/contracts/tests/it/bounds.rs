@@ -217,7 +217,8 @@ async fn shipment_times_texts_and_amounts_at_the_edge(backend: Backend) {
     edge.origin_postal_code = "9".repeat(16);
     edge.declared_value = usd(MAX_AMOUNT);
     register(edge).await.unwrap();
-    let bad: [(&str, &str, Box<dyn Fn(&mut pb::Shipment)>); 7] = [
+    type Change = Box<dyn Fn(&mut pb::Shipment)>;
+    let bad: [(&str, &str, Change); 7] = [
         (
             "shipment.ship_time",
             "years 2000-2099",

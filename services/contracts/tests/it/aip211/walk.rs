@@ -344,7 +344,7 @@ pub async fn walk(c: &mut Clients, n: &Names) -> Vec<(String, Code, String)> {
         vec![vec![event("probe", "B1", PickedUp, at(2026, 6, 1, 10, 0))]],
     )
     .await;
-    let err = ingest.err().expect("another carrier's events are refused");
+    let err = ingest.expect_err("another carrier's events are refused");
     out.push((
         "IngestTrackingEvents".into(),
         err.code(),
