@@ -217,7 +217,7 @@ async fn shipment_times_texts_and_amounts_at_the_edge(backend: Backend) {
     edge.origin_postal_code = "9".repeat(16);
     edge.declared_value = usd(MAX_AMOUNT);
     register(edge).await.unwrap();
-    type Change = Box<dyn Fn(&mut pb::Shipment)>;
+    type Change<'a> = Box<dyn Fn(&mut pb::Shipment) + 'a>;
     let bad: [(&str, &str, Change); 7] = [
         (
             "shipment.ship_time",
