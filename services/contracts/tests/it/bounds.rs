@@ -218,7 +218,7 @@ async fn shipment_times_texts_and_amounts_at_the_edge(backend: Backend) {
     edge.declared_value = usd(MAX_AMOUNT);
     register(edge).await.unwrap();
     type Change<'a> = Box<dyn Fn(&mut pb::Shipment) + 'a>;
-    let bad: [(&str, &str, Change); 7] = [
+    let bad: [(&str, &str, Change<'_>); 7] = [
         (
             "shipment.ship_time",
             "years 2000-2099",
