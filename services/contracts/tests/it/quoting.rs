@@ -59,6 +59,11 @@ async fn quote_rate_worked_example_zone_8_dim_13_lb(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!(quote.zone, "8");
+    // DIM: 1728 in³ ÷ 139 = 12.43165… lb, reported rounded UP to the next
+    // thousandth (12.432); billable = max(3.2, 12.432) rounded up per the
+    // card (UP_WHOLE) = 13 lb.
+    assert_eq!(quote.dimensional_weight.unwrap().thousandths, 12_432);
+    assert_eq!(quote.actual_weight.unwrap().thousandths, 3_200);
     assert_eq!(quote.billable_weight.unwrap().thousandths, 13_000);
     assert_eq!(quote.base_charge, usd(2_600));
     let codes: Vec<_> = quote
