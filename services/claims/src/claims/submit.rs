@@ -8,7 +8,6 @@ use recourse_claims_domain::deadline::{
 };
 use recourse_claims_domain::liability::{LiabilityTerms, liability_cap};
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_contracts_domain::units::{Weight, WeightUnit};
 use recourse_money::{Currency, Money};
 use recourse_platform::ApiError;
 use recourse_platform::auth::{Principal, Role};
@@ -16,6 +15,7 @@ use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::proto_types::{date_from_proto, timestamp_from_proto};
 use recourse_proto::claims as pb;
 use recourse_proto::contracts as cpb;
+use recourse_units::{Weight, WeightUnit};
 
 use super::create::declared_at_shipment;
 use super::{Change, ClaimDesk, ensure_may_see, illegal};
