@@ -213,6 +213,23 @@ impl IdempotencyTable {
         R: Message + Default,
         F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, ApiError>,
     {
+        self.run_as(db, key, work).await
+    }
+
+    /// [`Self::run`] for a service whose use cases fail with their own
+    /// error enum `E` (which must be able to carry the platform's
+    /// [`ApiError`] and database errors).
+    pub async fn run_as<R, E, F>(
+        &self,
+        db: &DatabaseConnection,
+        key: IdempotencyKey,
+        work: F,
+    ) -> Result<R, E>
+    where
+        R: Message + Default,
+        E: From<ApiError> + From<DbErr>,
+        F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, E>,
+    {
         if let Some(done) = self.replay::<R>(db, &key).await? {
             return Ok(done);
         }
@@ -240,7 +257,7 @@ impl IdempotencyTable {
                 return self
                     .replay::<R>(db, &key)
                     .await?
-                    .ok_or_else(|| ApiError::internal("idempotency record vanished"));
+                    .ok_or_else(|| ApiError::internal("idempotency record vanished").into());
             }
             return Err(err.into());
         }
@@ -290,4 +307,22 @@ impl IdempotencyTable {
 /// Whether a database error is a unique-constraint violation.
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether a database error is a transaction that lost a race and may
+/// simply be retried: a serialization failure (`40001`) or a deadlock
+/// (`40P01`) on PostgreSQL, a busy database on SQLite.
+pub fn is_transient_conflict(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sqlx::Error::Database(e) = &**e else {
+        return false;
+    };
+    matches!(
+        e.code().as_deref(),
+        Some("40001" | "40P01" | "5" | "517" | "6")
+    )
 }

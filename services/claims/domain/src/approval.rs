@@ -31,9 +31,7 @@ pub enum ApprovalRefused {
         "approved {approved} exceeds the liability cap {cap}; an admin may override with a reason"
     )]
     AboveCap { approved: Money, cap: Money },
-    #[error(
-        "a partial approval is below the claimed amount and the cap ({ceiling}); use APPROVED"
-    )]
+    #[error("a partial approval is below the claimed amount and the cap ({ceiling}); use APPROVED")]
     PartialNotBelowCeiling { ceiling: Money },
 }
 

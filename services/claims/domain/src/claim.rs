@@ -9,8 +9,8 @@ use recourse_money::{Currency, Money};
 
 use crate::allocation::ClaimBalance;
 use crate::deadline::{Anchor, Deadline, Window};
-use crate::limits::MAX_AMOUNT_MINOR;
 use crate::lifecycle::ClaimStatus;
+use crate::limits::MAX_AMOUNT_MINOR;
 
 macro_rules! coded_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),+ $(,)? }) => {

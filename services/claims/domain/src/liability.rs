@@ -59,7 +59,10 @@ pub fn liability_cap(
     // A zero declared value is "not declared", not "declared worthless".
     let declared = declared.filter(|d| d.amount_minor() > 0);
     let all = [
-        ("default_per_package_limit", Some(terms.default_per_package_limit)),
+        (
+            "default_per_package_limit",
+            Some(terms.default_per_package_limit),
+        ),
         ("declared_value", declared),
         ("max_declared_value", terms.max_declared_value),
         ("per_weight_unit_limit", terms.per_weight_unit_limit),

@@ -94,7 +94,10 @@ pub struct WriteOff {
 /// Whether lines of these amounts fit in a remittance of `amount`: their
 /// sum is at most the amount (summed exactly, never overflowing).
 pub fn lines_fit(amount: Money, lines: impl IntoIterator<Item = Money>) -> bool {
-    let total: i128 = lines.into_iter().map(|m| i128::from(m.amount_minor())).sum();
+    let total: i128 = lines
+        .into_iter()
+        .map(|m| i128::from(m.amount_minor()))
+        .sum();
     total <= i128::from(amount.amount_minor())
 }
 

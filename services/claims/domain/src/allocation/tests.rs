@@ -263,7 +263,11 @@ fn the_oldest_claim_still_owed_takes_a_tracking_number_line() {
         recovered: usd(recovered),
         written_off: usd(0),
     };
-    let candidates = [("c1", owed(5_000, 5_000)), ("c2", owed(4_000, 0)), ("c3", owed(1, 0))];
+    let candidates = [
+        ("c1", owed(5_000, 5_000)),
+        ("c2", owed(4_000, 0)),
+        ("c3", owed(1, 0)),
+    ];
     assert_eq!(first_owed(candidates), Some("c2"));
     assert_eq!(first_owed([("c1", owed(5_000, 5_000))]), None);
 }
