@@ -2,10 +2,15 @@
 //! force on the ship date, their lifecycle and documents, and the money
 //! recovered (remittances, allocations, write-offs, reconciliation).
 //!
-//! proto (`recourse.claims.v1`) → [`api`] (gRPC glue) → use cases
-//! ([`claims`], [`recoveries`], [`delay`], [`documents`]) → pure rules (the
-//! `recourse-claims-domain` crate) and `repo` (sea-orm) → the migration crate.
-//! The contracts service is reached through its gRPC client ([`contracts`]).
+//! proto (`recourse.claims.v1`) → [`api`] (gRPC glue) → `convert`
+//! (protobuf ⇄ domain, every violation with its path) → use cases
+//! ([`claims`], [`recoveries`], [`delay`], [`documents`]; domain values in
+//! and out, failing with [`error::ClaimsError`]) → pure rules (the
+//! `recourse-claims-domain` crate) and `repo` (sea-orm) → the migration
+//! crate. The contracts service is reached through its gRPC client
+//! ([`contracts`]).
+
+#![warn(clippy::wildcard_enum_match_arm)]
 
 pub mod api;
 pub mod claims;
@@ -13,6 +18,7 @@ pub mod contracts;
 mod convert;
 pub mod delay;
 pub mod documents;
+pub mod error;
 mod events;
 pub mod recoveries;
 mod repo;

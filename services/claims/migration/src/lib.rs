@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_claims;
 mod m20261123_000001_one_open_claim;
 mod m20261123_000002_claim_filer;
+mod m20261124_000001_concurrency_and_scale;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_claims::Migration),
             Box::new(m20261123_000001_one_open_claim::Migration),
             Box::new(m20261123_000002_claim_filer::Migration),
+            Box::new(m20261124_000001_concurrency_and_scale::Migration),
         ]
     }
 

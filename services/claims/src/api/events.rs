@@ -1,6 +1,7 @@
 //! `recourse.claims.v1.EventService`: the claims feed. A carrier sees only
-//! its own carrier's changes; a 3PL only the changes of the claims its own
-//! account filed (never remittances).
+//! its own carrier's changes of submitted claims; a 3PL only the changes of
+//! the claims its own account filed, read through the outbox's party index
+//! (never remittances, which have no party and no carrier).
 
 use std::pin::Pin;
 
@@ -9,7 +10,7 @@ use recourse_platform::outbox::{Relay, feed_filter, follow};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::event_service_server::EventService;
 use sea_orm::DatabaseConnection;
-use tokio_stream::{Stream, StreamExt as _};
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::READERS;
@@ -28,15 +29,6 @@ impl EventApi {
     }
 }
 
-/// Whether a 3PL account may see `event`: only claim events of the claims
-/// its account filed. Feed errors pass through (the client must see them).
-fn filed_by_account(event: &Result<pb::Event, Status>, account: &str) -> bool {
-    match event {
-        Ok(e) => matches!(&e.data, Some(pb::event::Data::Claim(c)) if c.filing_account == account),
-        Err(_) => true,
-    }
-}
-
 #[tonic::async_trait]
 impl EventService for EventApi {
     type SubscribeStream = Pin<Box<dyn Stream<Item = Result<pb::Event, Status>> + Send>>;
@@ -48,7 +40,8 @@ impl EventService for EventApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
-        let filter = feed_filter(caller, body.after_position, &body.types)?;
+        let mut filter = feed_filter(caller, body.after_position, &body.types)?;
+        filter.party_id = caller.party_scope().map(str::to_owned);
         let feed = follow(
             OUTBOX,
             self.db.clone(),
@@ -57,15 +50,6 @@ impl EventService for EventApi {
             filter,
             decode,
         );
-        // The outbox is indexed by carrier only, so a 3PL's feed reads every
-        // event and keeps its account's (positions stay the feed's, so it
-        // resumes the same way).
-        Ok(Response::new(match caller.party_scope() {
-            None => Box::pin(feed),
-            Some(account) => {
-                let account = account.to_owned();
-                Box::pin(feed.filter(move |e| filed_by_account(e, &account)))
-            }
-        }))
+        Ok(Response::new(Box::pin(feed)))
     }
 }

@@ -1,8 +1,7 @@
-//! `recourse.claims.v1.RecoveryService`, for finance.
+//! `recourse.claims.v1.RecoveryService`: finance records money; finance,
+//! admin and auditors read it.
 
-mod import;
-mod parse;
-
+use recourse_claims_domain::limits::{MAX_IMPORT_BYTES, MAX_REASON_CHARS};
 use recourse_money::Currency;
 use recourse_platform::auth::principal;
 use recourse_platform::idempotency::IdempotencyKey;
@@ -12,12 +11,10 @@ use recourse_proto::claims as pb;
 use recourse_proto::claims::recovery_service_server::RecoveryService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{FINANCE, FINANCE_READERS, bounded_money, carrier_id, claim_id, resource_id};
-use crate::claims::date_or_today;
+use super::{FINANCE, FINANCE_READERS};
+use crate::convert::recoveries::{new_remittance, reconciliation_row, remittance, write_off};
+use crate::convert::{bounded_date, bounded_money, carrier_id, claim_id, csv, resource_id, text};
 use crate::recoveries::RecoveryDesk;
-use import::MAX_IMPORT_BYTES;
-pub use parse::new_remittance;
-use parse::text;
 
 #[derive(Debug, Clone)]
 pub struct RecoveryApi {
@@ -34,6 +31,14 @@ fn invalid() -> Status {
     ApiError::invalid("request", "is invalid").into()
 }
 
+/// An optional `carriers/{id}` filter.
+fn carrier_filter(v: &mut Violations, name: &str) -> Option<String> {
+    match name {
+        "" => None,
+        name => carrier_id(v, "carrier", name),
+    }
+}
+
 #[tonic::async_trait]
 impl RecoveryService for RecoveryApi {
     async fn record_remittance(
@@ -45,7 +50,8 @@ impl RecoveryService for RecoveryApi {
         let body = request.into_inner();
         let key = IdempotencyKey::new("RecordRemittance", &caller, &body.request_id, &body)?;
         let new = new_remittance(body.remittance.as_ref())?;
-        Ok(Response::new(self.desk.record(key, &caller, new).await?))
+        let recorded = self.desk.record(key, &caller, new).await?;
+        Ok(Response::new(remittance(&recorded)))
     }
 
     async fn get_remittance(
@@ -56,9 +62,8 @@ impl RecoveryService for RecoveryApi {
         let mut v = Violations::new();
         let id = resource_id(&mut v, "name", "remittances", &request.get_ref().name);
         v.into_result()?;
-        Ok(Response::new(
-            self.desk.get(&id.ok_or_else(invalid)?).await?,
-        ))
+        let found = self.desk.get(&id.ok_or_else(invalid)?).await?;
+        Ok(Response::new(remittance(&found)))
     }
 
     async fn list_remittances(
@@ -68,29 +73,13 @@ impl RecoveryService for RecoveryApi {
         principal(&request)?.require(FINANCE_READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let carrier = match body.carrier.as_str() {
-            "" => None,
-            name => carrier_id(&mut v, "carrier", name),
-        };
+        let carrier = carrier_filter(&mut v, &body.carrier);
         v.into_result()?;
-        let page = PageRequest::parse(
-            body.page_size,
-            &body.page_token,
-            carrier.clone().unwrap_or_default(),
-        )?;
-        let rows = self
-            .desk
-            .list(
-                carrier.as_deref(),
-                page.after.as_deref(),
-                page.fetch_limit(),
-            )
-            .await?;
-        let (remittances, next_page_token) = page.finish(rows, |r| {
-            r.name.trim_start_matches("remittances/").to_owned()
-        });
+        let fingerprint = carrier.clone().unwrap_or_default();
+        let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
+        let (found, next_page_token) = self.desk.list(carrier.as_deref(), &page).await?;
         Ok(Response::new(pb::ListRemittancesResponse {
-            remittances,
+            remittances: found.iter().map(remittance).collect(),
             next_page_token,
         }))
     }
@@ -104,21 +93,21 @@ impl RecoveryService for RecoveryApi {
         let body = request.into_inner();
         let key = IdempotencyKey::new("AllocateRemittance", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
-        let remittance = resource_id(&mut v, "remittance", "remittances", &body.remittance);
+        let remittance_id = resource_id(&mut v, "remittance", "remittances", &body.remittance);
         let claim = claim_id(&mut v, "claim", &body.claim);
         let amount = body
             .amount
             .as_ref()
             .and_then(|m| bounded_money(&mut v, "amount", Some(m), None));
         v.into_result()?;
-        let (Some(remittance), Some(claim)) = (remittance, claim) else {
+        let (Some(remittance_id), Some(claim)) = (remittance_id, claim) else {
             return Err(invalid());
         };
-        Ok(Response::new(
-            self.desk
-                .allocate(key, &caller, &remittance, &claim, amount)
-                .await?,
-        ))
+        let allocated = self
+            .desk
+            .allocate(key, &caller, &remittance_id, &claim, amount)
+            .await?;
+        Ok(Response::new(remittance(&allocated)))
     }
 
     async fn import_remittances(
@@ -134,12 +123,34 @@ impl RecoveryService for RecoveryApi {
             if bytes.len() > MAX_IMPORT_BYTES {
                 return Err(ApiError::invalid(
                     "csv",
-                    format!("a remittance file may be at most {MAX_IMPORT_BYTES} bytes"),
+                    format!("a remittance file may be at most {MAX_IMPORT_BYTES} bytes; split it"),
                 )
                 .into());
             }
         }
-        Ok(Response::new(self.import(&caller, &bytes).await?))
+        let parsed = csv::parse(&bytes, &caller)?;
+        let outcome = self
+            .desk
+            .import(&caller, parsed.rows, parsed.groups, parsed.errors)
+            .await?;
+        let (errors, more_errors) = outcome.errors.into_parts();
+        Ok(Response::new(pb::ImportRemittancesResponse {
+            rows: outcome.rows,
+            imported_rows: outcome.imported_rows,
+            remittances: outcome
+                .remittances
+                .iter()
+                .map(|id| format!("remittances/{id}"))
+                .collect(),
+            errors: errors
+                .into_iter()
+                .map(|e| pb::ImportError {
+                    line: e.line,
+                    message: e.message,
+                })
+                .collect(),
+            more_errors,
+        }))
     }
 
     async fn write_off_claim(
@@ -152,17 +163,17 @@ impl RecoveryService for RecoveryApi {
         let key = IdempotencyKey::new("WriteOffClaim", &caller, &body.request_id, &body)?;
         let mut v = Violations::new();
         let claim = claim_id(&mut v, "claim", &body.claim);
-        let reason = text(&mut v, "reason", &body.reason, 1_000, true);
+        let reason = text(&mut v, "reason", &body.reason, MAX_REASON_CHARS, true);
         let amount = body
             .amount
             .as_ref()
             .and_then(|m| bounded_money(&mut v, "amount", Some(m), None));
         v.into_result()?;
-        Ok(Response::new(
-            self.desk
-                .write_off(key, &caller, &claim.ok_or_else(invalid)?, reason, amount)
-                .await?,
-        ))
+        let written = self
+            .desk
+            .write_off(key, &caller, &claim.ok_or_else(invalid)?, reason, amount)
+            .await?;
+        Ok(Response::new(write_off(&written)))
     }
 
     async fn get_reconciliation(
@@ -172,22 +183,26 @@ impl RecoveryService for RecoveryApi {
         principal(&request)?.require(FINANCE_READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let carrier = match body.carrier.as_str() {
-            "" => None,
-            name => carrier_id(&mut v, "carrier", name),
-        };
+        let carrier = carrier_filter(&mut v, &body.carrier);
         let currency = match body.currency_code.as_str() {
             "" => None,
             code => Currency::parse(code)
                 .map_err(|_| v.add("currency_code", "must be an ISO-4217 code"))
                 .ok(),
         };
+        let as_of = match body.as_of.as_ref() {
+            None => Some(chrono::Utc::now().date_naive()),
+            Some(d) => bounded_date(&mut v, "as_of", Some(d)),
+        };
         v.into_result()?;
-        let as_of = date_or_today(body.as_of.as_ref())?;
-        Ok(Response::new(
-            self.desk
-                .reconciliation(carrier.as_deref(), currency, as_of)
-                .await?,
-        ))
+        let as_of = as_of.ok_or_else(invalid)?;
+        let rows = self
+            .desk
+            .reconciliation(carrier.as_deref(), currency, as_of)
+            .await?;
+        Ok(Response::new(pb::Reconciliation {
+            rows: rows.iter().map(reconciliation_row).collect(),
+            as_of: Some(recourse_platform::proto_types::date_to_proto(as_of)),
+        }))
     }
 }
