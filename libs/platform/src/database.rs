@@ -79,3 +79,26 @@ pub async fn connect(
     }
     Ok(db)
 }
+
+/// The SQLSTATE of a database error, when the database gave one.
+pub fn sqlstate(err: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a statement lost a race the database decided: an exclusion
+/// constraint (23P01), a serialization failure (40001) or a deadlock
+/// (40P01). The caller should answer ABORTED ("retry"), never INTERNAL.
+/// Unique violations have their own meaning (ALREADY_EXISTS) and are
+/// `idempotency::is_unique_violation`.
+pub fn lost_race(err: &DbErr) -> bool {
+    matches!(sqlstate(err).as_deref(), Some("23P01" | "40001" | "40P01"))
+}

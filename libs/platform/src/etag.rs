@@ -22,6 +22,24 @@ pub fn parse(field: &str, etag: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, "is not an etag this API issued"))
 }
 
+/// Parses a required etag from `field`, recording the violation with the
+/// request's others instead of returning it.
+pub fn collect(v: &mut crate::Violations, field: &str, etag: &str) -> Option<i64> {
+    match parse(field, etag) {
+        Ok(revision) => Some(revision),
+        Err(crate::ApiError::InvalidArgument(found)) => {
+            for f in found {
+                v.add(f.field, f.description);
+            }
+            None
+        }
+        Err(other) => {
+            v.add(field, other.to_string());
+            None
+        }
+    }
+}
+
 /// The ABORTED error for a stale etag on `name`.
 pub fn stale(name: &str, given: i64, current: i64) -> ApiError {
     ApiError::Aborted {
@@ -43,5 +61,9 @@ mod tests {
         assert!(parse("etag", "").is_err());
         assert!(parse("etag", "\"x\"").is_err());
         assert!(parse("etag", "0").is_err());
+        let mut v = crate::Violations::new();
+        assert_eq!(collect(&mut v, "etag", "\"3\""), Some(3));
+        assert_eq!(collect(&mut v, "version.etag", ""), None);
+        assert_eq!(v.len(), 1);
     }
 }

@@ -308,21 +308,3 @@ impl IdempotencyTable {
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
-
-/// Whether a database error is a transaction that lost a race and may
-/// simply be retried: a serialization failure (`40001`) or a deadlock
-/// (`40P01`) on PostgreSQL, a busy database on SQLite.
-pub fn is_transient_conflict(err: &DbErr) -> bool {
-    use sea_orm::RuntimeErr;
-    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
-    else {
-        return false;
-    };
-    let sqlx::Error::Database(e) = &**e else {
-        return false;
-    };
-    matches!(
-        e.code().as_deref(),
-        Some("40001" | "40P01" | "5" | "517" | "6")
-    )
-}

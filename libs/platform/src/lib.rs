@@ -9,6 +9,7 @@ pub mod database;
 pub mod deadline;
 pub mod error;
 pub mod etag;
+pub mod field_mask;
 pub mod idempotency;
 pub mod metrics;
 pub mod names;
@@ -19,5 +20,6 @@ pub mod retention;
 pub mod schema;
 pub mod server;
 pub mod telemetry;
+pub mod visibility;
 
 pub use error::{ApiError, Violations};

@@ -329,6 +329,9 @@ impl OutboxTable {
     }
 }
 
+/// Most event types one `Subscribe` may filter on (a feed has a handful).
+pub const MAX_FEED_TYPES: usize = 50;
+
 /// What a `Subscribe(after_position, types)` call may read: a partner only
 /// its own carrier's events.
 pub fn feed_filter(
@@ -342,11 +345,86 @@ pub fn feed_filter(
             "must not be negative",
         ));
     }
+    let mut v = crate::Violations::new();
+    v.check(
+        types.len() <= MAX_FEED_TYPES,
+        "types",
+        format!("must list at most {MAX_FEED_TYPES} event types"),
+    );
+    for (i, t) in types.iter().enumerate().take(MAX_FEED_TYPES) {
+        v.check(
+            (1..=64).contains(&t.len()),
+            format!("types[{i}]"),
+            "must be an event type of 1-64 characters",
+        );
+    }
+    v.into_result()?;
     Ok(FeedFilter {
         carrier_id: caller.carrier_scope().map(str::to_owned),
         party_id: None,
         types: types.to_vec(),
     })
+}
+
+/// A service's event feed, served by its `EventService/Subscribe`: the
+/// handler every service writes is one call to [`Feed::subscribe`].
+#[derive(Debug, Clone)]
+pub struct Feed {
+    table: OutboxTable,
+    db: DatabaseConnection,
+    relay: Relay,
+    parties: bool,
+}
+
+impl Feed {
+    pub fn new(table: OutboxTable, db: DatabaseConnection, relay: Relay) -> Self {
+        Self {
+            table,
+            db,
+            relay,
+            parties: false,
+        }
+    }
+
+    /// For an outbox with the party column: a 3PL principal then reads only
+    /// its account's events, through the party index.
+    pub fn with_parties(mut self) -> Self {
+        self.parties = true;
+        self
+    }
+
+    /// `Subscribe(after_position, types)` for `caller`: refused unless the
+    /// caller has one of `roles`; a carrier principal reads only its
+    /// carrier's events (others' are skipped, never announced), and with
+    /// [`Self::with_parties`] a 3PL only its account's; then every
+    /// event after `after_position` in commit order and new ones as they
+    /// come. `decode` turns a stored event into the service's message.
+    pub fn subscribe<T, F>(
+        &self,
+        caller: &crate::auth::Principal,
+        roles: &[crate::auth::Role],
+        after_position: i64,
+        types: &[String],
+        decode: F,
+    ) -> Result<tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>, crate::ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(StoredEvent) -> Result<T, tonic::Status> + Send + 'static,
+    {
+        caller.require(roles)?;
+        let mut filter = feed_filter(caller, after_position, types)?;
+        if self.parties {
+            filter.party_id = caller.party_scope().map(str::to_owned);
+        }
+        Ok(follow(
+            self.table,
+            self.db.clone(),
+            &self.relay,
+            after_position,
+            filter,
+            decode,
+        ))
+    }
 }
 
 /// Decodes a stored event into a service's event message and stamps the

@@ -5,6 +5,8 @@
 //! cases) → [`domain`] (pure rules) and `repo` (sea-orm) → the migration
 //! crate.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 pub mod api;
 mod convert;
 pub mod domain;

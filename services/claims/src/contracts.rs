@@ -19,7 +19,6 @@ use std::sync::Arc;
 use recourse_claims_domain::claim::DocumentKind;
 use recourse_claims_domain::deadline::{Anchor, Window};
 use recourse_claims_domain::liability::LiabilityTerms;
-use recourse_contracts_domain::units::{Weight, WeightUnit};
 use recourse_money::{Currency, Money};
 use recourse_platform::auth::{Principal, Role, TokenKeys};
 use recourse_platform::client::{OutboundInterceptor, upstream};
@@ -28,6 +27,7 @@ use recourse_proto::contracts as cpb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
 use recourse_proto::contracts::sla_service_client::SlaServiceClient;
+use recourse_units::{Weight, WeightUnit};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 

@@ -30,7 +30,7 @@ use std::time::Duration;
 use recourse_platform::auth::{AuthInterceptor, TokenKeys};
 use recourse_platform::config::DatabaseSettings;
 use recourse_platform::database::{DatabaseError, connect_and_migrate};
-use recourse_platform::outbox::Relay;
+use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::claims::claim_service_server::ClaimServiceServer;
 use recourse_proto::claims::event_service_server::EventServiceServer;
@@ -77,8 +77,9 @@ pub fn mount(
         api::recoveries::RecoveryApi::new(recoveries::RecoveryDesk::new(desk)),
         auth.clone(),
     ));
+    let feed = Feed::new(OUTBOX, db, relay).with_parties();
     host.add_service(EventServiceServer::with_interceptor(
-        api::events::EventApi::new(db, relay),
+        api::events::EventApi::new(feed),
         auth,
     ));
 }

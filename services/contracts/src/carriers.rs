@@ -1,14 +1,30 @@
 //! The carriers service, asked over gRPC (never its database) whether a
-//! carrier and its service levels exist. Calls carry the caller's token and
-//! trace context, so the carriers service applies its own partner rules.
+//! carrier exists and which service levels it sells. Calls carry the
+//! caller's token and trace context, so the carriers service applies its
+//! own partner rules; its failures reach our caller with their own code,
+//! message and details (`client::upstream`), a deadline included.
 
 use recourse_platform::ApiError;
-use recourse_platform::client::OutboundInterceptor;
+use recourse_platform::client::{OutboundInterceptor, upstream};
 use recourse_proto::carriers as pb;
 use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
-use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
+
+/// What the contracts service needs to know of a carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierFacts {
+    /// `carriers/{id}`.
+    pub name: String,
+    /// The codes of the service levels it sells.
+    pub service_levels: Vec<String>,
+}
+
+impl CarrierFacts {
+    pub fn sells(&self, service_level: &str) -> bool {
+        self.service_levels.iter().any(|l| l == service_level)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct CarrierDirectory {
@@ -25,33 +41,20 @@ impl CarrierDirectory {
         &self,
         token: Option<&str>,
         carrier_id: &str,
-    ) -> Result<pb::Carrier, ApiError> {
+    ) -> Result<CarrierFacts, ApiError> {
         let interceptor = OutboundInterceptor::new(token).map_err(ApiError::Unauthenticated)?;
         let mut client =
             CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
-        let name = format!("carriers/{carrier_id}");
-        match client
-            .get_carrier(pb::GetCarrierRequest { name: name.clone() })
+        let carrier = client
+            .get_carrier(pb::GetCarrierRequest {
+                name: format!("carriers/{carrier_id}"),
+            })
             .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(status) => Err(match status.code() {
-                Code::NotFound | Code::InvalidArgument => ApiError::NotFound {
-                    resource: "carrier",
-                    name,
-                },
-                Code::PermissionDenied => ApiError::PermissionDenied(status.message().to_owned()),
-                Code::Unauthenticated => ApiError::Unauthenticated(status.message().to_owned()),
-                _ => ApiError::Unavailable(format!("carriers service: {}", status.message())),
-            }),
-        }
+            .map_err(upstream)?
+            .into_inner();
+        Ok(CarrierFacts {
+            name: carrier.name,
+            service_levels: carrier.service_levels.into_iter().map(|l| l.code).collect(),
+        })
     }
-}
-
-/// Whether `carrier` sells `service_level`.
-pub fn sells(carrier: &pb::Carrier, service_level: &str) -> bool {
-    carrier
-        .service_levels
-        .iter()
-        .any(|l| l.code == service_level)
 }

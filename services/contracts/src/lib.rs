@@ -2,22 +2,25 @@
 //! charge audits, shipments and their tracking, SLA evaluation and refund
 //! candidates, and the event feed of all of it.
 //!
-//! proto (`recourse.contracts.v1`) → [`api`] (gRPC glue) → use cases
-//! ([`contracts`], [`shipments`], [`quoting`], [`sla`]) → pure rules
-//! ([`versions`] and the `recourse-contracts-domain` crate) and `repo`
-//! (sea-orm) → the migration crate.
+//! proto (`recourse.contracts.v1`) → [`api`] (gRPC glue) → `convert`
+//! (protobuf ⇄ domain, every violation with its path) → use cases
+//! ([`contracts`], [`shipments`], [`quoting`], [`sla`]; domain values in and
+//! out, [`error::ContractsError`] mapped to the boundary error once) → pure
+//! rules (the `recourse-contracts-domain` crate) and `repo` (sea-orm) → the
+//! migration crate.
+
+#![warn(clippy::wildcard_enum_match_arm)]
 
 pub mod api;
 pub mod carriers;
-mod claim_terms;
 pub mod contracts;
 mod convert;
+pub mod error;
 mod events;
 pub mod quoting;
 mod repo;
 pub mod shipments;
 pub mod sla;
-pub mod versions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +28,7 @@ use std::time::Duration;
 use recourse_platform::auth::{AuthInterceptor, TokenKeys};
 use recourse_platform::config::DatabaseSettings;
 use recourse_platform::database::{DatabaseError, connect_and_migrate};
-use recourse_platform::outbox::Relay;
+use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
@@ -77,7 +80,7 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
         auth.clone(),
     ));
     host.add_service(EventServiceServer::with_interceptor(
-        api::events::EventApi::new(db, relay),
+        api::events::EventApi::new(Feed::new(OUTBOX, db, relay)),
         auth,
     ));
 }

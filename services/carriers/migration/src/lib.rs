@@ -2,9 +2,12 @@
 //! service can share a PostgreSQL database with others without collisions;
 //! its migration history lives in `carriers_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_carriers;
+mod m20261125_000001_idempotency_purge_index;
 
 /// The idempotency table of this service.
 pub const IDEMPOTENCY: recourse_platform::idempotency::IdempotencyTable =
@@ -15,7 +18,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_carriers::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_carriers::Migration),
+            Box::new(m20261125_000001_idempotency_purge_index::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

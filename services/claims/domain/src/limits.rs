@@ -1,10 +1,9 @@
 //! The documented maxima of every input the claims API accepts. Each is
 //! enforced at the API with `INVALID_ARGUMENT` naming the field, and listed
-//! in `docs/rules.md` ("Bounds"). They keep every sum inside 64-bit minor
+//! in `docs/rules.md` ("Bounds"). Dates and instants are the platform's
+//! (years 2000-2099), as is the amount bound this crate's sums rely on. They keep every sum inside 64-bit minor
 //! units, every stored text inside its column and every response inside
 //! what any gRPC client accepts.
-
-use chrono::NaiveDate;
 
 /// The largest amount accepted anywhere (a line item's unit value, a
 /// claim's total, an approval, a remittance and its lines, an allocation,
@@ -41,21 +40,6 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// Row errors an import lists; the rest are only counted.
 pub const MAX_IMPORT_ERRORS: usize = 1_000;
 
-/// The earliest calendar date accepted (remittance dates, `as_of`).
-pub fn earliest_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
-}
-
-/// The latest calendar date accepted.
-pub fn latest_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or(NaiveDate::MAX)
-}
-
-/// Whether `date` is within [`earliest_date`] ..= [`latest_date`].
-pub fn date_in_range(date: NaiveDate) -> bool {
-    (earliest_date()..=latest_date()).contains(&date)
-}
-
 /// Whether `text` has at most `max` characters (not bytes: a limit a
 /// person can count, and the way PostgreSQL's `varchar(n)` counts).
 pub fn within(text: &str, max: usize) -> bool {
@@ -65,15 +49,6 @@ pub fn within(text: &str, max: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_from_2000_to_2100_are_accepted() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
-        assert!(date_in_range(d(2000, 1, 1)));
-        assert!(date_in_range(d(2100, 12, 31)));
-        assert!(!date_in_range(d(1999, 12, 31)));
-        assert!(!date_in_range(d(2101, 1, 1)));
-    }
 
     #[test]
     fn lengths_count_characters() {

@@ -4,7 +4,7 @@ use futures::StreamExt as _;
 use recourse_platform::auth::{Principal, Role, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::timestamp_from_proto;
+use recourse_platform::proto_types::timestamp_in_range;
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_server::ClaimService;
@@ -295,17 +295,7 @@ impl ClaimService for ClaimApi {
         };
         let as_of = match &body.as_of {
             None => Some(chrono::Utc::now().date_naive()),
-            Some(ts) => match timestamp_from_proto(ts).map(|t| t.date_naive()) {
-                Some(day) if limits::date_in_range(day) => Some(day),
-                Some(_) => {
-                    v.add("as_of", "must be between 2000-01-01 and 2100-12-31");
-                    None
-                }
-                None => {
-                    v.add("as_of", "is not a valid time");
-                    None
-                }
-            },
+            Some(ts) => timestamp_in_range(&mut v, "as_of", Some(ts)).map(|t| t.date_naive()),
         };
         v.into_result()?;
         let as_of = as_of.ok_or_else(invalid)?;

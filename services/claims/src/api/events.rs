@@ -1,31 +1,30 @@
-//! `recourse.claims.v1.EventService`: the claims feed. A carrier sees only
-//! its own carrier's changes of submitted claims; a 3PL only the changes of
-//! the claims its own account filed, read through the outbox's party index
-//! (never remittances, which have no party and no carrier).
+//! `recourse.claims.v1.EventService`: the claims feed (the platform's
+//! `Feed`). A carrier sees only its own carrier's changes of submitted
+//! claims; a 3PL only the changes of the claims its own account filed, read
+//! through the outbox's party index (never remittances, which have no
+//! party and no carrier). Who an event is for is decided when it is
+//! written (`events`).
 
 use std::pin::Pin;
 
 use recourse_platform::auth::principal;
-use recourse_platform::outbox::{Relay, feed_filter, follow};
+use recourse_platform::outbox::Feed;
 use recourse_proto::claims as pb;
 use recourse_proto::claims::event_service_server::EventService;
-use sea_orm::DatabaseConnection;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::READERS;
 use crate::events::decode;
-use recourse_claims_migration::OUTBOX;
 
 #[derive(Debug, Clone)]
 pub struct EventApi {
-    db: DatabaseConnection,
-    relay: Relay,
+    feed: Feed,
 }
 
 impl EventApi {
-    pub fn new(db: DatabaseConnection, relay: Relay) -> Self {
-        Self { db, relay }
+    pub fn new(feed: Feed) -> Self {
+        Self { feed }
     }
 }
 
@@ -38,18 +37,10 @@ impl EventService for EventApi {
         request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller = principal(&request)?;
-        caller.require(READERS)?;
         let body = request.get_ref();
-        let mut filter = feed_filter(caller, body.after_position, &body.types)?;
-        filter.party_id = caller.party_scope().map(str::to_owned);
-        let feed = follow(
-            OUTBOX,
-            self.db.clone(),
-            &self.relay,
-            body.after_position,
-            filter,
-            decode,
-        );
+        let feed =
+            self.feed
+                .subscribe(caller, READERS, body.after_position, &body.types, decode)?;
         Ok(Response::new(Box::pin(feed)))
     }
 }

@@ -13,7 +13,9 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::{FINANCE, FINANCE_READERS};
 use crate::convert::recoveries::{new_remittance, reconciliation_row, remittance, write_off};
-use crate::convert::{bounded_date, bounded_money, carrier_id, claim_id, csv, resource_id, text};
+use recourse_platform::proto_types::date_in_range;
+
+use crate::convert::{bounded_money, carrier_id, claim_id, csv, resource_id, text};
 use crate::recoveries::RecoveryDesk;
 
 #[derive(Debug, Clone)]
@@ -192,7 +194,7 @@ impl RecoveryService for RecoveryApi {
         };
         let as_of = match body.as_of.as_ref() {
             None => Some(chrono::Utc::now().date_naive()),
-            Some(d) => bounded_date(&mut v, "as_of", Some(d)),
+            Some(d) => date_in_range(&mut v, "as_of", Some(d)),
         };
         v.into_result()?;
         let as_of = as_of.ok_or_else(invalid)?;

@@ -10,6 +10,7 @@ use recourse_claims_domain::limits::{
     MAX_QUANTITY, MAX_REASON_CHARS, MAX_SKU_CHARS,
 };
 use recourse_money::Money;
+use recourse_platform::field_mask::UpdateMask;
 use recourse_platform::{ApiError, Violations, etag};
 use recourse_proto::claims as pb;
 
@@ -17,7 +18,8 @@ use super::{bounded_money, claim_id, claim_type_from_proto, claimant_kind_from_p
 use super::{document_kind_from_proto, resource_id, status_from_proto, text};
 use crate::claims::{ClaimPatch, Move, NewClaim};
 
-/// The fields of a draft `UpdateClaim` may change.
+/// The fields of a draft `UpdateClaim` may change (snake_case or, as JSON
+/// clients write them, lowerCamelCase: `lineItems`).
 pub const MUTABLE: [&str; 4] = ["type", "claimant", "line_items", "notes"];
 
 fn incomplete() -> ApiError {
@@ -155,16 +157,6 @@ pub fn line_items(
     }
 }
 
-pub fn parse_etag(v: &mut Violations, field: &str, value: &str) -> Option<i64> {
-    if value.is_empty() {
-        v.add(field, "is required: send the etag you last read");
-        return None;
-    }
-    etag::parse(field, value)
-        .map_err(|_| v.add(field, "is not an etag this API issued"))
-        .ok()
-}
-
 /// A CreateClaim body.
 pub fn new_claim(c: Option<&pb::Claim>, third_party: bool) -> Result<NewClaim, ApiError> {
     let Some(c) = c else {
@@ -206,28 +198,11 @@ pub fn claim_patch(
     let Some(c) = &body.claim else {
         return Err(ApiError::invalid("claim", "is required"));
     };
-    let paths: Vec<&str> = body
-        .update_mask
-        .as_ref()
-        .map(|m| m.paths.iter().map(String::as_str).collect())
-        .unwrap_or_default();
     let mut v = Violations::new();
     let id = claim_id(&mut v, "claim.name", &c.name);
-    let given = parse_etag(&mut v, "claim.etag", &c.etag);
-    if paths.is_empty() {
-        v.add(
-            "update_mask",
-            format!("must name the fields to change: {}", MUTABLE.join(", ")),
-        );
-    }
-    for p in &paths {
-        v.check(
-            MUTABLE.contains(p),
-            "update_mask",
-            format!("`{p}` cannot be updated (mutable: {})", MUTABLE.join(", ")),
-        );
-    }
-    let wants = |path: &str| paths.contains(&path);
+    let given = etag::collect(&mut v, "claim.etag", &c.etag);
+    let mask = UpdateMask::parse(&mut v, body.update_mask.as_ref(), &MUTABLE);
+    let wants = |path: &str| mask.names(path);
     let mut patch = ClaimPatch::default();
     if wants("type") {
         patch.claim_type = claim_type(&mut v, "claim.type", c.r#type);
@@ -261,7 +236,7 @@ pub fn submission(
 ) -> Result<(String, i64, Option<String>), ApiError> {
     let mut v = Violations::new();
     let id = claim_id(&mut v, "name", &body.name);
-    let given = parse_etag(&mut v, "etag", &body.etag);
+    let given = etag::collect(&mut v, "etag", &body.etag);
     let justification = text(
         &mut v,
         "override_justification",
@@ -284,7 +259,7 @@ pub fn submission(
 pub fn step(body: &pb::TransitionClaimRequest) -> Result<(String, i64, Move), ApiError> {
     let mut v = Violations::new();
     let id = claim_id(&mut v, "name", &body.name);
-    let given = parse_etag(&mut v, "etag", &body.etag);
+    let given = etag::collect(&mut v, "etag", &body.etag);
     let to = status_from_proto(body.to);
     v.check(to.is_some(), "to", "must be a claim status");
     let required = to.is_some_and(ClaimStatus::requires_reason) || body.override_cap;

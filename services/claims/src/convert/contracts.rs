@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use recourse_claims_domain::deadline::{Anchor, Window};
 use recourse_claims_domain::liability::LiabilityTerms;
-use recourse_contracts_domain::units::{Weight, WeightUnit};
 use recourse_money::{Currency, Money};
 use recourse_platform::proto_types::{date_from_proto, timestamp_from_proto};
 use recourse_proto::common;
 use recourse_proto::contracts as cpb;
+use recourse_units::{Weight, WeightUnit};
 
 use super::document_kind_from_proto;
 use crate::contracts::{ContractClaimTerms, RefundCandidate, ShipmentFacts};

@@ -12,14 +12,13 @@ pub mod render;
 pub mod replay;
 pub mod terms;
 
-use chrono::NaiveDate;
 use recourse_claims_domain::claim::{ClaimType, ClaimantKind, DocumentKind};
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_claims_domain::limits::{self, MAX_AMOUNT_MINOR};
+use recourse_claims_domain::limits;
 use recourse_claims_domain::remittance::RemittanceKind;
 use recourse_money::{Currency, Money};
 use recourse_platform::Violations;
-use recourse_platform::proto_types::{date_from_proto, money_from_proto, money_to_proto};
+use recourse_platform::proto_types::{self, money_to_proto};
 use recourse_proto::claims as pb;
 use recourse_proto::common;
 use recourse_proto::contracts as cpb;
@@ -34,23 +33,15 @@ pub fn money(m: Money) -> Option<common::Money> {
     Some(money_to_proto(m))
 }
 
-/// A non-negative amount of at most [`MAX_AMOUNT_MINOR`] minor units
-/// (violations under `field`).
+/// A non-negative amount of at most 10^12 minor units (the platform's
+/// bound; violations under `field`).
 pub fn bounded_money(
     v: &mut Violations,
     field: &str,
     value: Option<&common::Money>,
     expected: Option<Currency>,
 ) -> Option<Money> {
-    let money = money_from_proto(v, field, value, expected, false)?;
-    if money.amount_minor() > MAX_AMOUNT_MINOR {
-        v.add(
-            format!("{field}.amount_minor"),
-            format!("must be at most {MAX_AMOUNT_MINOR} minor units"),
-        );
-        return None;
-    }
-    Some(money)
+    proto_types::bounded_money(v, field, value, expected, false)
 }
 
 /// `value` trimmed, checked to have at most `max` characters (and at
@@ -69,36 +60,6 @@ pub fn text(v: &mut Violations, field: &str, value: &str, max: usize, required: 
         v.add(field, "must not contain control characters");
     }
     value.to_owned()
-}
-
-/// A calendar date between 2000-01-01 and 2100-12-31.
-pub fn bounded_date(
-    v: &mut Violations,
-    field: &str,
-    value: Option<&common::Date>,
-) -> Option<NaiveDate> {
-    let Some(value) = value else {
-        v.add(field, "is required");
-        return None;
-    };
-    match date_from_proto(value) {
-        None => {
-            v.add(field, "is not a valid calendar date");
-            None
-        }
-        Some(date) if !limits::date_in_range(date) => {
-            v.add(
-                field,
-                format!(
-                    "must be between {} and {}",
-                    limits::earliest_date(),
-                    limits::latest_date()
-                ),
-            );
-            None
-        }
-        Some(date) => Some(date),
-    }
 }
 
 pub fn status_to_proto(s: ClaimStatus) -> pb::ClaimStatus {
@@ -189,5 +150,18 @@ pub fn remittance_kind_from_proto(value: i32) -> Option<RemittanceKind> {
         pb::RemittanceKind::Payment => Some(RemittanceKind::Payment),
         pb::RemittanceKind::CreditMemo => Some(RemittanceKind::CreditMemo),
         pb::RemittanceKind::Unspecified => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The claims domain states the bound it relies on (no overflow in its
+    /// sums); it is the platform's, enforced at every API.
+    #[test]
+    fn the_domain_bound_is_the_platforms() {
+        assert_eq!(
+            recourse_claims_domain::limits::MAX_AMOUNT_MINOR,
+            recourse_platform::proto_types::MAX_AMOUNT_MINOR
+        );
     }
 }

@@ -7,7 +7,9 @@ use recourse_platform::proto_types::{date_to_proto, timestamp_to_proto};
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::claims as pb;
 
-use super::{bounded_date, bounded_money, carrier_id, money, remittance_kind_from_proto};
+use recourse_platform::proto_types::date_in_range;
+
+use super::{bounded_money, carrier_id, money, remittance_kind_from_proto};
 use super::{remittance_kind_to_proto, text};
 use crate::recoveries::{NewLine, NewRemittance};
 
@@ -39,7 +41,7 @@ pub fn new_remittance(r: Option<&pb::Remittance>) -> Result<NewRemittance, ApiEr
         MAX_REFERENCE_CHARS,
         kind == Some(RemittanceKind::CreditMemo),
     );
-    let date = bounded_date(
+    let date = date_in_range(
         &mut v,
         "remittance.remittance_date",
         r.remittance_date.as_ref(),

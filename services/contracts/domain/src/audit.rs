@@ -29,7 +29,7 @@
 use recourse_money::{Money, MoneyError};
 
 use crate::rating::{Charge, FUEL_CODE, Quote};
-use crate::units::Weight;
+use recourse_units::Weight;
 
 /// What kind of line disagrees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

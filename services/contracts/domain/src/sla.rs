@@ -45,7 +45,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 use recourse_money::Money;
 
-pub use evaluate::evaluate;
+pub use evaluate::{Tally, evaluate};
 
 /// How the contract measures shipments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,12 +2,15 @@
 //! and tracking events, SLA evaluations, plus its idempotency and outbox
 //! tables. Migration history lives in `contracts_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use recourse_platform::idempotency::IdempotencyTable;
 use recourse_platform::outbox::OutboxTable;
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_contracts;
 mod m20261123_000001_issue7_shipment_facts;
+mod m20261125_000001_issue8_races_and_indexes;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("contracts_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("contracts_outbox");
@@ -20,6 +23,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_contracts::Migration),
             Box::new(m20261123_000001_issue7_shipment_facts::Migration),
+            Box::new(m20261125_000001_issue8_races_and_indexes::Migration),
         ]
     }
 

@@ -1,19 +1,26 @@
-//! `recourse.contracts.v1.ContractService`.
+//! `recourse.contracts.v1.ContractService`: roles, parsing, rendering.
+//! Visibility (AIP-211): a carrier principal asking for another carrier's
+//! contract, version, terms, quote or claim terms gets exactly the
+//! NOT_FOUND a made-up name gets.
 
-use recourse_platform::auth::{Principal, bearer_token, principal};
+use recourse_platform::Violations;
+use recourse_platform::auth::{bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::{ApiError, Violations, etag};
+use recourse_platform::visibility::{self, lookup_scope};
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::contract_service_server::ContractService;
 use tonic::{Request, Response, Status};
 
-use super::{READERS, WRITERS, ensure_carrier};
-use crate::contracts::{ContractBook, NewContract, VersionDraft, VersionPatch, version_to_proto};
-use crate::convert::common::{carrier_id, date, optional_date, resource_id, version_name};
-use crate::convert::terms;
+use super::{READERS, WRITERS, invalid_request};
+use crate::contracts::ContractBook;
+use crate::convert::common::{carrier_id, date, resource_id};
+use crate::convert::contract::{
+    claim_terms_to_proto, contract_to_proto, new_contract, new_version, version_patch, version_ref,
+    version_to_proto,
+};
+use crate::convert::{quote as quote_convert, terms};
 use crate::quoting::Quoting;
-use crate::versions::{Span, VersionStatus};
 
 #[derive(Debug, Clone)]
 pub struct ContractApi {
@@ -27,51 +34,6 @@ impl ContractApi {
     }
 }
 
-fn draft(
-    v: &mut Violations,
-    from: Option<&recourse_proto::common::Date>,
-    to: Option<&recourse_proto::common::Date>,
-    terms_in: Option<&pb::ContractTerms>,
-) -> Option<VersionDraft> {
-    let from = date(v, "effective_from", from);
-    let to = optional_date(v, "effective_to", to);
-    let terms = terms::validate(v, "terms", terms_in);
-    let span = match (from, to) {
-        (Some(from), Some(to)) => Span::new(from, to)
-            .map_err(|e| v.add("effective_to", e))
-            .ok(),
-        _ => None,
-    };
-    Some(VersionDraft {
-        span: span?,
-        terms: terms?.0,
-    })
-}
-
-fn text(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
-    v.check(
-        !value.is_empty() && value.chars().count() <= max,
-        field,
-        format!("must be 1-{max} characters"),
-    );
-    value.to_owned()
-}
-
-/// Carrier principals never see draft versions: drafts are internal until
-/// activated. Everyone else sees every version.
-fn hide_drafts(caller: &Principal, contract: &mut pb::Contract) {
-    if caller.carrier_scope().is_some() {
-        contract
-            .versions
-            .retain(|v| v.status() != pb::VersionStatus::Draft);
-    }
-}
-
-fn invalid_request() -> Status {
-    ApiError::invalid("request", "is invalid").into()
-}
-
 #[tonic::async_trait]
 impl ContractService for ContractApi {
     async fn create_contract(
@@ -83,31 +45,12 @@ impl ContractService for ContractApi {
         let token = bearer_token(&request).map(str::to_owned);
         let body = request.into_inner();
         let key = IdempotencyKey::new("CreateContract", &caller, &body.request_id, &body)?;
-        let mut v = Violations::new();
-        let carrier = carrier_id(&mut v, "carrier", &body.carrier);
-        let reference = text(&mut v, "reference", &body.reference, 64);
-        let display_name = text(&mut v, "display_name", &body.display_name, 200);
-        let draft = draft(
-            &mut v,
-            body.effective_from.as_ref(),
-            body.effective_to.as_ref(),
-            body.terms.as_ref(),
-        );
-        v.into_result()?;
-        let (Some(carrier_id), Some(draft)) = (carrier, draft) else {
-            return Err(invalid_request());
-        };
-        let new = NewContract {
-            carrier_id,
-            reference,
-            display_name,
-            draft,
-        };
-        Ok(Response::new(
-            self.book
-                .create_contract(key, token.as_deref(), new)
-                .await?,
-        ))
+        let new = new_contract(&body)?;
+        let created = self
+            .book
+            .create_contract(key, token.as_deref(), new, contract_to_proto)
+            .await?;
+        Ok(Response::new(created))
     }
 
     async fn get_contract(
@@ -119,14 +62,9 @@ impl ContractService for ContractApi {
         let mut v = Violations::new();
         let id = resource_id(&mut v, "name", "contracts", &request.get_ref().name);
         v.into_result()?;
-        let contract = self
-            .book
-            .get_contract(&id.ok_or_else(invalid_request)?)
-            .await?;
-        ensure_carrier(caller, contract.carrier.trim_start_matches("carriers/"))?;
-        let mut contract = contract;
-        hide_drafts(caller, &mut contract);
-        Ok(Response::new(contract))
+        let id = id.ok_or_else(invalid_request)?;
+        let (contract, versions) = self.book.get_contract(&id, lookup_scope(caller)).await?;
+        Ok(Response::new(contract_to_proto(&contract, &versions)))
     }
 
     async fn list_contracts(
@@ -136,25 +74,21 @@ impl ContractService for ContractApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
-        let mut v = Violations::new();
-        let carrier = match body.carrier.as_str() {
-            "" => None,
-            name => carrier_id(&mut v, "carrier", name),
-        };
-        v.into_result()?;
-        let carrier = caller.list_scope(carrier)?;
+        let carrier = super::carrier_filter(caller, &body.carrier, false)?;
         let page = PageRequest::parse(
             body.page_size,
             &body.page_token,
             carrier.clone().unwrap_or_default(),
         )?;
-        let (mut contracts, next_page_token) =
-            self.book.list_contracts(carrier.as_deref(), &page).await?;
-        for contract in &mut contracts {
-            hide_drafts(caller, contract);
-        }
+        let (contracts, next_page_token) = self
+            .book
+            .list_contracts(carrier.as_deref(), lookup_scope(caller), &page)
+            .await?;
         Ok(Response::new(pb::ListContractsResponse {
-            contracts,
+            contracts: contracts
+                .iter()
+                .map(|(c, versions)| contract_to_proto(c, versions))
+                .collect(),
             next_page_token,
         }))
     }
@@ -168,23 +102,12 @@ impl ContractService for ContractApi {
         let token = bearer_token(&request).map(str::to_owned);
         let body = request.into_inner();
         let key = IdempotencyKey::new("CreateContractVersion", &caller, &body.request_id, &body)?;
-        let mut v = Violations::new();
-        let contract = resource_id(&mut v, "contract", "contracts", &body.contract);
-        let draft = draft(
-            &mut v,
-            body.effective_from.as_ref(),
-            body.effective_to.as_ref(),
-            body.terms.as_ref(),
-        );
-        v.into_result()?;
-        let (Some(contract), Some(draft)) = (contract, draft) else {
-            return Err(invalid_request());
-        };
-        Ok(Response::new(
-            self.book
-                .create_version(key, token.as_deref(), &contract, draft)
-                .await?,
-        ))
+        let (contract, draft) = new_version(&body)?;
+        let created = self
+            .book
+            .create_version(key, token.as_deref(), &contract, draft, version_to_proto)
+            .await?;
+        Ok(Response::new(created))
     }
 
     async fn get_contract_version(
@@ -194,19 +117,13 @@ impl ContractService for ContractApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let mut v = Violations::new();
-        let name = version_name(&mut v, "name", &request.get_ref().name);
+        let name = crate::convert::common::version_name(&mut v, "name", &request.get_ref().name);
         v.into_result()?;
         let (contract, number) = name.ok_or_else(invalid_request)?;
-        let version = self.book.get_version(&contract, number).await?;
-        ensure_carrier(caller, &version.carrier_id)?;
-        if caller.carrier_scope().is_some() && version.status == VersionStatus::Draft {
-            // As if it did not exist: a draft is not the carrier's business.
-            return Err(ApiError::NotFound {
-                resource: "contract version",
-                name: request.get_ref().name.clone(),
-            }
-            .into());
-        }
+        let version = self
+            .book
+            .get_version(&contract, number, lookup_scope(caller))
+            .await?;
         Ok(Response::new(version_to_proto(&version)))
     }
 
@@ -217,62 +134,10 @@ impl ContractService for ContractApi {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
         let token = bearer_token(&request).map(str::to_owned);
-        let body = request.get_ref();
-        let Some(version) = &body.version else {
-            return Err(ApiError::invalid("version", "is required").into());
-        };
-        let paths: Vec<&str> = body
-            .update_mask
-            .as_ref()
-            .map(|m| m.paths.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mut v = Violations::new();
-        let name = version_name(&mut v, "version.name", &version.name);
-        let given = etag::parse("version.etag", &version.etag)
-            .map_err(|_| v.add("version.etag", "is required: send the etag you last read"))
-            .ok();
-        const MUTABLE: [&str; 3] = ["effective_from", "effective_to", "terms"];
-        if paths.is_empty() {
-            v.add(
-                "update_mask",
-                "must name the fields to change: effective_from, effective_to, terms",
-            );
-        }
-        for path in &paths {
-            v.check(
-                MUTABLE.contains(path),
-                "update_mask",
-                format!(
-                    "`{path}` cannot be updated (mutable: effective_from, effective_to, terms)"
-                ),
-            );
-        }
-        let mut patch = VersionPatch::default();
-        if paths.contains(&"effective_from") {
-            patch.effective_from = date(
-                &mut v,
-                "version.effective_from",
-                version.effective_from.as_ref(),
-            );
-        }
-        if paths.contains(&"effective_to") {
-            patch.effective_to = optional_date(
-                &mut v,
-                "version.effective_to",
-                version.effective_to.as_ref(),
-            );
-        }
-        if paths.contains(&"terms") {
-            patch.terms =
-                terms::validate(&mut v, "version.terms", version.terms.as_ref()).map(|(t, _)| t);
-        }
-        v.into_result()?;
-        let ((contract, number), Some(given)) = (name.ok_or_else(invalid_request)?, given) else {
-            return Err(invalid_request());
-        };
+        let ((contract, number, given), patch) = version_patch(request.get_ref())?;
         let updated = self
             .book
-            .update_version(token.as_deref(), &contract, number, given, patch)
+            .update_version(token.as_deref(), (&contract, number, given), patch)
             .await?;
         Ok(Response::new(version_to_proto(&updated)))
     }
@@ -285,15 +150,10 @@ impl ContractService for ContractApi {
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let name = version_name(&mut v, "name", &body.name);
-        let given = etag::parse("etag", &body.etag)
-            .map_err(|_| v.add("etag", "is required: send the etag you last read"))
-            .ok();
+        let target = version_ref(&mut v, "name", &body.name, "etag", &body.etag);
         v.into_result()?;
-        let ((contract, number), Some(given)) = (name.ok_or_else(invalid_request)?, given) else {
-            return Err(invalid_request());
-        };
-        let activated = self.book.activate(&contract, number, given).await?;
+        let (contract, number, given) = target.ok_or_else(invalid_request)?;
+        let activated = self.book.activate((&contract, number, given)).await?;
         Ok(Response::new(version_to_proto(&activated)))
     }
 
@@ -305,18 +165,15 @@ impl ContractService for ContractApi {
         caller.require(WRITERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
-        let name = version_name(&mut v, "name", &body.name);
-        let given = etag::parse("etag", &body.etag)
-            .map_err(|_| v.add("etag", "is required: send the etag you last read"))
-            .ok();
+        let target = version_ref(&mut v, "name", &body.name, "etag", &body.etag);
         let last_day = date(&mut v, "effective_to", body.effective_to.as_ref());
         v.into_result()?;
-        let ((contract, number), Some(given), Some(last_day)) =
-            (name.ok_or_else(invalid_request)?, given, last_day)
-        else {
-            return Err(invalid_request());
-        };
-        let expired = self.book.expire(&contract, number, given, last_day).await?;
+        let ((contract, number, given), last_day) =
+            target.zip(last_day).ok_or_else(invalid_request)?;
+        let expired = self
+            .book
+            .expire((&contract, number, given), last_day)
+            .await?;
         Ok(Response::new(version_to_proto(&expired)))
     }
 
@@ -331,10 +188,8 @@ impl ContractService for ContractApi {
         let carrier = carrier_id(&mut v, "carrier", &body.carrier);
         let on = date(&mut v, "date", body.date.as_ref());
         v.into_result()?;
-        let (Some(carrier), Some(on)) = (carrier, on) else {
-            return Err(invalid_request());
-        };
-        ensure_carrier(caller, &carrier)?;
+        let (carrier, on) = carrier.zip(on).ok_or_else(invalid_request)?;
+        visibility::carrier(caller, &carrier)?;
         Ok(Response::new(version_to_proto(
             &self.book.in_force(&carrier, on).await?,
         )))
@@ -346,9 +201,12 @@ impl ContractService for ContractApi {
     ) -> Result<Response<pb::Quote>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
-        let input = self.quoting.parse_quote(request.get_ref())?;
-        ensure_carrier(caller, &input.carrier_id)?;
-        Ok(Response::new(self.quoting.quote(&input).await?))
+        let input = quote_convert::quote_input(request.get_ref())?;
+        visibility::carrier(caller, &input.carrier_id)?;
+        let (quote, version) = self.quoting.quote(&input).await?;
+        Ok(Response::new(quote_convert::quote_to_proto(
+            &quote, &version,
+        )))
     }
 
     async fn audit_charge(
@@ -357,9 +215,12 @@ impl ContractService for ContractApi {
     ) -> Result<Response<pb::ChargeAudit>, Status> {
         let caller = principal(&request)?;
         caller.require(READERS)?;
-        Ok(Response::new(
-            self.quoting.audit(caller, request.get_ref()).await?,
-        ))
+        let (shipment, billed) = quote_convert::audit_input(request.get_ref())?;
+        let audit = self
+            .quoting
+            .audit(&shipment, lookup_scope(caller), billed)
+            .await?;
+        Ok(Response::new(quote_convert::audit_to_proto(&audit)))
     }
 
     async fn get_claim_terms(
@@ -371,27 +232,20 @@ impl ContractService for ContractApi {
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = carrier_id(&mut v, "carrier", &body.carrier);
-        v.check(
-            !body.service_level.is_empty(),
-            "service_level",
-            "is required",
-        );
-        v.check(
-            terms::claim_type_known(body.claim_type),
-            "claim_type",
-            "must be a claim type",
-        );
+        crate::convert::common::code(&mut v, "service_level", &body.service_level);
+        let claim_type = terms::claim_type(body.claim_type);
+        v.check(claim_type.is_some(), "claim_type", "must be a claim type");
         let ship_date = date(&mut v, "ship_date", body.ship_date.as_ref());
         v.into_result()?;
-        let (Some(carrier), Some(ship_date)) = (carrier, ship_date) else {
-            return Err(invalid_request());
-        };
-        ensure_carrier(caller, &carrier)?;
-        let version = self.book.in_force(&carrier, ship_date).await?;
-        Ok(Response::new(crate::claim_terms::claim_terms(
-            &version,
-            &body.service_level,
-            body.claim_type,
-        )?))
+        let ((carrier, ship_date), claim_type) = carrier
+            .zip(ship_date)
+            .zip(claim_type)
+            .ok_or_else(invalid_request)?;
+        visibility::carrier(caller, &carrier)?;
+        let (claim_terms, version) = self
+            .book
+            .claim_terms(&carrier, &body.service_level, claim_type, ship_date)
+            .await?;
+        Ok(Response::new(claim_terms_to_proto(&claim_terms, &version)))
     }
 }

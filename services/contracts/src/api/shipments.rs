@@ -1,24 +1,25 @@
-//! `recourse.contracts.v1.ShipmentService`.
+//! `recourse.contracts.v1.ShipmentService`. A carrier principal sees its
+//! carrier's shipments, a 3PL those its account tendered; anything else is
+//! the NOT_FOUND of a shipment that does not exist.
 
 use recourse_platform::auth::{Principal, Role, bearer_token, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::{ApiError, Violations, etag};
+use recourse_platform::{Violations, visibility};
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::shipment_service_server::ShipmentService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::ensure_carrier;
-use crate::convert::common::{carrier_id, resource_id};
-use crate::convert::shipment::{charges_patch, new_shipment, promise_override};
-use crate::repo::shipments::ShipmentFilter;
+use super::invalid_request;
+use crate::convert::common::resource_id;
+use crate::convert::shipment::{charges_patch, new_shipment, promise_override, shipment_to_proto};
+use crate::convert::tracking::event_to_proto;
+use crate::repo::shipments::{ShipmentFilter, ShipmentScope};
 use crate::shipments::ShipmentBook;
 
 /// Roles that register shipments (carriers: their own carrier; 3PLs: their
 /// own account).
 const SHIPPERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier, Role::ThirdParty];
-/// Roles that push tracking (carriers: their own). Carrier-scoped: not 3PLs.
-const TRACKERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
 /// Roles that read shipments: the readers, plus 3PLs for their own account.
 const SHIPMENT_READERS: &[Role] = &[
     Role::Admin,
@@ -32,8 +33,6 @@ const SHIPMENT_READERS: &[Role] = &[
 const BILLING: &[Role] = &[Role::Admin, Role::Internal, Role::Finance];
 /// Roles that may override a promise.
 const OVERRIDERS: &[Role] = &[Role::Admin, Role::Internal];
-/// Events written per transaction during ingest.
-const INGEST_BATCH: usize = 2_000;
 
 #[derive(Debug, Clone)]
 pub struct ShipmentApi {
@@ -46,21 +45,15 @@ impl ShipmentApi {
     }
 }
 
-fn shipment_id(name: &str, field: &str) -> Result<String, ApiError> {
-    let mut v = Violations::new();
-    let id = resource_id(&mut v, field, "shipments", name);
-    v.into_result()?;
-    id.ok_or_else(|| ApiError::invalid(field, "is invalid"))
+fn shipment_id(v: &mut Violations, field: &str, name: &str) -> Option<String> {
+    resource_id(v, field, "shipments", name)
 }
 
-/// A 3PL sees only its own account's shipments; everyone else as carriers.
-fn ensure_visible(caller: &Principal, carrier_id: &str, account: &str) -> Result<(), ApiError> {
-    match caller.party_scope() {
-        Some(own) if own == account => Ok(()),
-        Some(_) => Err(ApiError::PermissionDenied(
-            "this shipment was not tendered by this 3PL account".into(),
-        )),
-        None => ensure_carrier(caller, carrier_id),
+/// Whose shipments the caller sees.
+fn scope(caller: &Principal) -> ShipmentScope {
+    ShipmentScope {
+        carrier_id: caller.carrier_scope().map(str::to_owned),
+        shipper_account: caller.party_scope().map(str::to_owned),
     }
 }
 
@@ -78,11 +71,13 @@ impl ShipmentService for ShipmentApi {
         let new = new_shipment(&caller, body.shipment.as_ref())?;
         // A 3PL tenders to any carrier, for its own account (forced above).
         if caller.party_scope().is_none() {
-            ensure_carrier(&caller, &new.carrier_id)?;
+            visibility::carrier(&caller, &new.carrier_id)?;
         }
-        Ok(Response::new(
-            self.book.register(key, token.as_deref(), new).await?,
-        ))
+        let registered = self
+            .book
+            .register(key, token.as_deref(), new, |s| shipment_to_proto(s, None))
+            .await?;
+        Ok(Response::new(registered))
     }
 
     async fn get_shipment(
@@ -91,14 +86,12 @@ impl ShipmentService for ShipmentApi {
     ) -> Result<Response<pb::Shipment>, Status> {
         let caller = principal(&request)?;
         caller.require(SHIPMENT_READERS)?;
-        let id = shipment_id(&request.get_ref().name, "name")?;
-        let shipment = self.book.get(&id).await?;
-        ensure_visible(
-            caller,
-            shipment.carrier.trim_start_matches("carriers/"),
-            &shipment.shipper_account,
-        )?;
-        Ok(Response::new(shipment))
+        let mut v = Violations::new();
+        let id = shipment_id(&mut v, "name", &request.get_ref().name);
+        v.into_result()?;
+        let id = id.ok_or_else(invalid_request)?;
+        let (shipment, last) = self.book.get(&id, &scope(caller)).await?;
+        Ok(Response::new(shipment_to_proto(&shipment, last)))
     }
 
     async fn list_shipments(
@@ -108,13 +101,17 @@ impl ShipmentService for ShipmentApi {
         let caller = principal(&request)?;
         caller.require(SHIPMENT_READERS)?;
         let body = request.get_ref();
+        let carrier = super::carrier_filter(caller, &body.carrier, false)?;
         let mut v = Violations::new();
-        let carrier = match body.carrier.as_str() {
-            "" => None,
-            name => carrier_id(&mut v, "carrier", name),
-        };
+        if !body.tracking_number.is_empty() {
+            crate::convert::common::token_like(
+                &mut v,
+                "tracking_number",
+                &body.tracking_number,
+                crate::convert::limits::TRACKING_NUMBER,
+            );
+        }
         v.into_result()?;
-        let carrier = caller.list_scope(carrier)?;
         let filter = ShipmentFilter {
             carrier_id: carrier,
             tracking_number: (!body.tracking_number.is_empty())
@@ -128,7 +125,10 @@ impl ShipmentService for ShipmentApi {
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let (shipments, next_page_token) = self.book.list(&filter, &page).await?;
         Ok(Response::new(pb::ListShipmentsResponse {
-            shipments,
+            shipments: shipments
+                .iter()
+                .map(|s| shipment_to_proto(s, None))
+                .collect(),
             next_page_token,
         }))
     }
@@ -137,55 +137,7 @@ impl ShipmentService for ShipmentApi {
         &self,
         request: Request<Streaming<pb::IngestTrackingEventsRequest>>,
     ) -> Result<Response<pb::IngestTrackingEventsResponse>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(TRACKERS)?;
-        let mut stream = request.into_inner();
-        let mut summary = pb::IngestTrackingEventsResponse::default();
-        let mut pending: Vec<pb::TrackingEvent> = Vec::with_capacity(INGEST_BATCH);
-        let mut pending_carrier = String::new();
-        let mut pending_first = 0u64;
-        let mut next_index = 0u64;
-        while let Some(message) = stream.message().await? {
-            let count = message.events.len() as u64;
-            summary.received += count;
-            let mut v = Violations::new();
-            let carrier = carrier_id(&mut v, "carrier", &message.carrier);
-            let refused = match &carrier {
-                None => Some((
-                    "INVALID_EVENT",
-                    "the message's carrier must be `carriers/{id}`",
-                )),
-                Some(id) if !caller.can_see_carrier(id) => Some((
-                    "WRONG_CARRIER",
-                    "a partner may only send its own carrier's events",
-                )),
-                Some(_) => None,
-            };
-            if let (Some((reason, detail)), events) = (refused, &message.events) {
-                for (offset, event) in events.iter().enumerate() {
-                    summary.rejections.push(pb::EventRejection {
-                        index: next_index + offset as u64,
-                        carrier_event_id: event.carrier_event_id.clone(),
-                        reason: reason.to_owned(),
-                        detail: detail.to_owned(),
-                    });
-                }
-                next_index += count;
-                continue;
-            }
-            let carrier = carrier.unwrap_or_default();
-            if carrier != pending_carrier || pending.len() >= INGEST_BATCH {
-                self.flush(&pending_carrier, pending_first, &mut pending, &mut summary)
-                    .await?;
-                pending_carrier = carrier;
-                pending_first = next_index;
-            }
-            next_index += count;
-            pending.extend(message.events);
-        }
-        self.flush(&pending_carrier, pending_first, &mut pending, &mut summary)
-            .await?;
-        Ok(Response::new(summary))
+        super::ingest::ingest(&self.book, request).await
     }
 
     async fn list_tracking_events(
@@ -194,11 +146,16 @@ impl ShipmentService for ShipmentApi {
     ) -> Result<Response<pb::ListTrackingEventsResponse>, Status> {
         let caller = principal(&request)?;
         caller.require(SHIPMENT_READERS)?;
-        let id = shipment_id(&request.get_ref().shipment, "shipment")?;
-        let shipment = self.book.find(&id).await?;
-        ensure_visible(caller, &shipment.carrier_id, &shipment.shipper_account)?;
+        let mut v = Violations::new();
+        let id = shipment_id(&mut v, "shipment", &request.get_ref().shipment);
+        v.into_result()?;
+        let id = id.ok_or_else(invalid_request)?;
+        let (shipment, events) = self.book.events(&id, &scope(caller)).await?;
         Ok(Response::new(pb::ListTrackingEventsResponse {
-            events: self.book.events(&id).await?,
+            events: events
+                .iter()
+                .map(|e| event_to_proto(e, &shipment.tracking_number))
+                .collect(),
         }))
     }
 
@@ -209,12 +166,13 @@ impl ShipmentService for ShipmentApi {
         let caller = principal(&request)?;
         caller.require(BILLING)?;
         let body = request.get_ref();
-        let id = shipment_id(&body.name, "name")?;
-        let given = etag::parse("etag", &body.etag)?;
-        let patch = charges_patch(body)?;
-        Ok(Response::new(
-            self.book.record_charges(&id, given, patch).await?,
-        ))
+        let mut v = Violations::new();
+        let id = shipment_id(&mut v, "name", &body.name);
+        let patch = charges_patch(body, &mut v);
+        v.into_result()?;
+        let (id, (given, patch)) = id.zip(patch).ok_or_else(invalid_request)?;
+        let updated = self.book.record_charges(&id, given, patch).await?;
+        Ok(Response::new(shipment_to_proto(&updated, None)))
     }
 
     async fn override_shipment_promise(
@@ -224,38 +182,12 @@ impl ShipmentService for ShipmentApi {
         let caller = principal(&request)?;
         caller.require(OVERRIDERS)?;
         let body = request.get_ref();
-        let id = shipment_id(&body.name, "name")?;
-        let given = etag::parse("etag", &body.etag)?;
-        let promise = promise_override(body)?;
-        Ok(Response::new(
-            self.book.override_promise(&id, given, promise).await?,
-        ))
-    }
-}
-
-impl ShipmentApi {
-    async fn flush(
-        &self,
-        carrier: &str,
-        first: u64,
-        pending: &mut Vec<pb::TrackingEvent>,
-        summary: &mut pb::IngestTrackingEventsResponse,
-    ) -> Result<(), Status> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        for chunk in pending.chunks(INGEST_BATCH).enumerate() {
-            let (i, events) = chunk;
-            let outcome = self
-                .book
-                .ingest(carrier, first + (i * INGEST_BATCH) as u64, events)
-                .await?;
-            summary.stored += outcome.stored;
-            summary.duplicates += outcome.duplicates;
-            summary.rejections.extend(outcome.rejections);
-            summary.ignored.extend(outcome.ignored);
-        }
-        pending.clear();
-        Ok(())
+        let mut v = Violations::new();
+        let id = shipment_id(&mut v, "name", &body.name);
+        let promise = promise_override(body, &mut v);
+        v.into_result()?;
+        let (id, (given, promise)) = id.zip(promise).ok_or_else(invalid_request)?;
+        let updated = self.book.override_promise(&id, given, promise).await?;
+        Ok(Response::new(shipment_to_proto(&updated, None)))
     }
 }

@@ -1,15 +1,20 @@
-//! `recourse.contracts.v1.SlaService`.
+//! `recourse.contracts.v1.SlaService`. A carrier principal reads only its
+//! carrier's evaluations and refund candidates; another carrier's, real or
+//! not, is NOT_FOUND.
 
+use recourse_platform::Violations;
 use recourse_platform::auth::principal;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::timestamp_from_proto;
-use recourse_platform::{ApiError, Violations};
+use recourse_platform::visibility::lookup_scope;
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::sla_service_server::SlaService;
 use tonic::{Request, Response, Status};
 
-use super::{READERS, WRITERS, ensure_carrier};
-use crate::convert::common::{carrier_id, date, resource_id};
+use super::{READERS, WRITERS, carrier_filter, invalid_request};
+use crate::convert::common::resource_id;
+use crate::convert::sla::{
+    candidate_to_proto, evaluate_request, evaluation_to_proto, optional_as_of, stored_to_proto,
+};
 use crate::sla::SlaDesk;
 
 #[derive(Debug, Clone)]
@@ -23,25 +28,6 @@ impl SlaApi {
     }
 }
 
-/// The carrier filter of a list call; a partner is pinned to its own.
-fn scoped_carrier(
-    caller: &recourse_platform::auth::Principal,
-    requested: &str,
-    required: bool,
-) -> Result<Option<String>, ApiError> {
-    let mut v = Violations::new();
-    let carrier = match requested {
-        "" if required && caller.carrier_scope().is_none() => {
-            v.add("carrier", "is required");
-            None
-        }
-        "" => None,
-        name => carrier_id(&mut v, "carrier", name),
-    };
-    v.into_result()?;
-    caller.list_scope(carrier)
-}
-
 #[tonic::async_trait]
 impl SlaService for SlaApi {
     async fn evaluate_sla(
@@ -50,32 +36,9 @@ impl SlaService for SlaApi {
     ) -> Result<Response<pb::SlaEvaluation>, Status> {
         let caller = principal(&request)?;
         caller.require(WRITERS)?;
-        let body = request.get_ref();
-        let mut v = Violations::new();
-        let carrier = carrier_id(&mut v, "carrier", &body.carrier);
-        v.check(
-            !body.service_level.is_empty(),
-            "service_level",
-            "is required",
-        );
-        let on = date(&mut v, "period_date", body.period_date.as_ref());
-        let as_of = match &body.as_of {
-            None => Some(chrono::Utc::now()),
-            Some(ts) => {
-                let parsed = timestamp_from_proto(ts);
-                v.check(parsed.is_some(), "as_of", "is not a valid time");
-                parsed
-            }
-        };
-        v.into_result()?;
-        let (Some(carrier), Some(on), Some(as_of)) = (carrier, on, as_of) else {
-            return Err(ApiError::invalid("request", "is invalid").into());
-        };
-        Ok(Response::new(
-            self.desk
-                .evaluate(&carrier, &body.service_level, on, as_of)
-                .await?,
-        ))
+        let (carrier, level, on, as_of) = evaluate_request(request.get_ref())?;
+        let record = self.desk.evaluate(&carrier, &level, on, as_of).await?;
+        Ok(Response::new(evaluation_to_proto(&record)))
     }
 
     async fn get_sla_evaluation(
@@ -87,9 +50,9 @@ impl SlaService for SlaApi {
         let mut v = Violations::new();
         let id = resource_id(&mut v, "name", "slaEvaluations", &request.get_ref().name);
         v.into_result()?;
-        let evaluation = self.desk.get(&id.unwrap_or_default()).await?;
-        ensure_carrier(caller, evaluation.carrier.trim_start_matches("carriers/"))?;
-        Ok(Response::new(evaluation))
+        let id = id.ok_or_else(invalid_request)?;
+        let stored = self.desk.get(&id, lookup_scope(caller)).await?;
+        Ok(Response::new(stored_to_proto(&stored)?))
     }
 
     async fn list_sla_evaluations(
@@ -99,15 +62,18 @@ impl SlaService for SlaApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
-        let carrier = scoped_carrier(caller, &body.carrier, false)?;
+        let carrier = carrier_filter(caller, &body.carrier, false)?;
         let page = PageRequest::parse(
             body.page_size,
             &body.page_token,
             carrier.clone().unwrap_or_default(),
         )?;
-        let (evaluations, next_page_token) = self.desk.list(carrier.as_deref(), &page).await?;
+        let (stored, next_page_token) = self.desk.list(carrier.as_deref(), &page).await?;
         Ok(Response::new(pb::ListSlaEvaluationsResponse {
-            evaluations,
+            evaluations: stored
+                .iter()
+                .map(stored_to_proto)
+                .collect::<Result<_, _>>()?,
             next_page_token,
         }))
     }
@@ -119,20 +85,14 @@ impl SlaService for SlaApi {
         let caller = principal(&request)?;
         caller.require(READERS)?;
         let body = request.get_ref();
-        let carrier = scoped_carrier(caller, &body.carrier, true)?.unwrap_or_default();
-        let as_of = match &body.as_of {
-            None => None,
-            Some(ts) => Some(
-                timestamp_from_proto(ts)
-                    .ok_or_else(|| ApiError::invalid("as_of", "is not a valid time"))?,
-            ),
-        };
+        let carrier = carrier_filter(caller, &body.carrier, true)?.unwrap_or_default();
+        let as_of = optional_as_of(body.as_of.as_ref())?;
         let fingerprint = crate::sla::refund_fingerprint(&carrier, as_of);
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let (candidates, next_page_token) =
             self.desk.refund_candidates(&carrier, as_of, &page).await?;
         Ok(Response::new(pb::ListRefundCandidatesResponse {
-            candidates,
+            candidates: candidates.iter().map(candidate_to_proto).collect(),
             next_page_token,
         }))
     }

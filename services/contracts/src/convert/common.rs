@@ -1,13 +1,17 @@
-//! Shared parsers: resource names, money, dates, weights and dimensions.
+//! Shared parsers and renderers: resource names, codes, money, dates,
+//! weights and dimensions.
 
 use chrono::NaiveDate;
-use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
-use recourse_money::Currency;
+use recourse_money::{Currency, Money};
 use recourse_platform::Violations;
-use recourse_platform::proto_types::{date_from_proto, date_to_proto};
+use recourse_platform::proto_types::{date_in_range, date_to_proto};
 use recourse_proto::common as pbc;
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
+
+use super::limits;
 
 pub use recourse_platform::names::{carrier_id, resource_id};
+pub use recourse_platform::proto_types::money_to_proto;
 
 pub fn carrier_name(id: &str) -> String {
     format!("carriers/{id}")
@@ -27,8 +31,18 @@ pub fn version_name(v: &mut Violations, field: &str, name: &str) -> Option<(Stri
     parsed
 }
 
-pub fn version_resource_name(contract_id: &str, version: u32) -> String {
-    format!("contracts/{contract_id}/versions/{version}")
+/// A service level or accessorial code: 1-32 upper-case letters, digits or
+/// underscores.
+pub fn code(v: &mut Violations, field: &str, s: &str) -> bool {
+    let ok = (1..=32).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    v.check(
+        ok,
+        field,
+        "must be 1-32 upper-case letters, digits or underscores",
+    );
+    ok
 }
 
 pub fn currency(v: &mut Violations, field: &str, code: &str) -> Option<Currency> {
@@ -37,16 +51,18 @@ pub fn currency(v: &mut Violations, field: &str, code: &str) -> Option<Currency>
         .ok()
 }
 
-pub use recourse_platform::proto_types::{money_from_proto as money, money_to_proto};
-
-pub fn date(v: &mut Violations, field: &str, value: Option<&pbc::Date>) -> Option<NaiveDate> {
-    let parsed = value.and_then(date_from_proto);
-    if parsed.is_none() {
-        v.add(field, "must be a valid calendar date");
-    }
-    parsed
+/// A non-negative amount of at most 10^12 minor units in any currency (the
+/// use case checks it against the contract's).
+pub fn amount(v: &mut Violations, field: &str, value: Option<&pbc::Money>) -> Option<Money> {
+    recourse_platform::proto_types::bounded_money(v, field, value, None, false)
 }
 
+/// A required date in the years 2000-2099.
+pub fn date(v: &mut Violations, field: &str, value: Option<&pbc::Date>) -> Option<NaiveDate> {
+    date_in_range(v, field, value)
+}
+
+/// An optional date: unset (or all zeros) is `Some(None)`.
 pub fn optional_date(
     v: &mut Violations,
     field: &str,
@@ -93,18 +109,24 @@ pub fn length_unit_to_proto(unit: LengthUnit) -> pbc::LengthUnit {
     }
 }
 
-/// A positive weight with a unit.
+/// A positive weight with a unit, at most 100,000 units.
 pub fn weight(v: &mut Violations, field: &str, value: Option<&pbc::Weight>) -> Option<Weight> {
     let Some(value) = value else {
         v.add(field, "is required");
         return None;
     };
     let unit = weight_unit(value.unit);
-    if unit.is_none() {
-        v.add(format!("{field}.unit"), "must be LB or KG");
-    }
+    v.check(unit.is_some(), format!("{field}.unit"), "must be LB or KG");
+    let thousandths = format!("{field}.thousandths");
     if value.thousandths <= 0 {
-        v.add(format!("{field}.thousandths"), "must be positive");
+        v.add(thousandths, "must be positive");
+        return None;
+    }
+    if value.thousandths > limits::WEIGHT_THOUSANDTHS {
+        v.add(
+            thousandths,
+            format!("must be at most {}", limits::WEIGHT_THOUSANDTHS),
+        );
         return None;
     }
     Some(Weight {
@@ -120,7 +142,8 @@ pub fn weight_to_proto(weight: Weight) -> pbc::Weight {
     }
 }
 
-/// Optional dimensions: all three sides positive, with a unit.
+/// Optional dimensions: all three sides positive and at most 10,000 units,
+/// with a unit.
 pub fn dimensions(
     v: &mut Violations,
     field: &str,
@@ -140,7 +163,14 @@ pub fn dimensions(
         ("width_thousandths", value.width_thousandths),
         ("height_thousandths", value.height_thousandths),
     ] {
-        v.check(n > 0, format!("{field}.{side}"), "must be positive");
+        if n <= 0 {
+            v.add(format!("{field}.{side}"), "must be positive");
+        } else if n > limits::SIDE_THOUSANDTHS {
+            v.add(
+                format!("{field}.{side}"),
+                format!("must be at most {}", limits::SIDE_THOUSANDTHS),
+            );
+        }
     }
     if v.len() != before {
         return None;
@@ -160,4 +190,20 @@ pub fn dimensions_to_proto(d: Dimensions) -> pbc::Dimensions {
         height_thousandths: d.height,
         unit: length_unit_to_proto(d.unit).into(),
     }
+}
+
+/// A text field of 1-`max` characters: letters, digits, spaces, dashes or
+/// underscores (tracking numbers, postal codes, accounts).
+pub fn token_like(v: &mut Violations, field: &str, value: &str, max: usize) -> String {
+    let ok = !value.is_empty()
+        && value.chars().count() <= max
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ');
+    v.check(
+        ok,
+        field,
+        format!("must be 1-{max} letters, digits, spaces, dashes or underscores"),
+    );
+    value.to_owned()
 }

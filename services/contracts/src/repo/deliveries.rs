@@ -30,9 +30,10 @@ async fn write<C: ConnectionTrait>(
             .map(|(i, (id, at))| {
                 values.push(id.as_str().into());
                 values.push((*at).into());
-                match backend {
-                    sea_orm::DbBackend::Postgres => format!("(${}, ${})", 2 * i + 1, 2 * i + 2),
-                    _ => "(?, ?)".to_owned(),
+                if backend == sea_orm::DbBackend::Postgres {
+                    format!("(${}, ${})", 2 * i + 1, 2 * i + 2)
+                } else {
+                    "(?, ?)".to_owned()
                 }
             })
             .collect();

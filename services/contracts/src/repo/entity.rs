@@ -12,6 +12,8 @@ pub mod contract {
         pub reference: String,
         pub display_name: String,
         pub created_at: DateTimeUtc,
+        /// The highest version number given out (the version counter).
+        pub last_version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,8 +25,17 @@ pub async fn find_period<C: ConnectionTrait>(
         .await
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned()).one(conn).await
+/// The evaluation `id`; with `scope`, only if it is that carrier's.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    scope: Option<&str>,
+) -> Result<Option<Model>, DbErr> {
+    let mut query = Entity::find_by_id(id.to_owned());
+    if let Some(carrier) = scope {
+        query = query.filter(Column::CarrierId.eq(carrier));
+    }
+    query.one(conn).await
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -45,28 +54,36 @@ pub async fn list<C: ConnectionTrait>(
     query.order_by_asc(Column::Id).limit(limit).all(conn).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One period's evaluation to store.
+#[derive(Debug, Clone)]
+pub struct EvaluationRow {
+    pub id: String,
+    pub carrier_id: String,
+    pub service_level: String,
+    pub period: &'static str,
+    pub start: NaiveDate,
+    pub revision: i64,
+    /// The evaluation document (`convert::sla` encodes it).
+    pub body: Vec<u8>,
+    pub at: DateTime<Utc>,
+}
+
+/// Inserts the period's first evaluation, or replaces `existing` if it is
+/// still the revision read (`RecordNotUpdated` otherwise).
 pub async fn save<C: ConnectionTrait>(
     conn: &C,
     existing: Option<&Model>,
-    id: &str,
-    carrier_id: &str,
-    service_level: &str,
-    period: &str,
-    start: NaiveDate,
-    revision: i64,
-    body: Vec<u8>,
-    at: DateTime<Utc>,
+    e: EvaluationRow,
 ) -> Result<(), DbErr> {
     let row = evaluation::ActiveModel {
-        id: Set(id.to_owned()),
-        carrier_id: Set(carrier_id.to_owned()),
-        service_level: Set(service_level.to_owned()),
-        period: Set(period.to_owned()),
-        period_start: Set(start),
-        revision: Set(revision),
-        body: Set(body),
-        evaluated_at: Set(at),
+        id: Set(e.id),
+        carrier_id: Set(e.carrier_id),
+        service_level: Set(e.service_level),
+        period: Set(e.period.to_owned()),
+        period_start: Set(e.start),
+        revision: Set(e.revision),
+        body: Set(e.body),
+        evaluated_at: Set(e.at),
         stale: Set(false),
     };
     match existing {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recourse_contracts_domain::units::{Dimensions, LengthUnit, Weight, WeightUnit};
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -178,12 +178,29 @@ pub async fn replace<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ShipmentRecord>, DbErr> {
-    shipment::Entity::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
-        .map(from_row)
-        .transpose()
+/// Whose shipments a caller may see: a carrier principal its carrier's, a
+/// 3PL principal those its account tendered, everyone else all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShipmentScope {
+    pub carrier_id: Option<String>,
+    pub shipper_account: Option<String>,
+}
+
+/// The shipment `id` if it is in `scope`: "not the caller's" and "does not
+/// exist" are one query and one answer.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    scope: &ShipmentScope,
+) -> Result<Option<ShipmentRecord>, DbErr> {
+    let mut query = shipment::Entity::find_by_id(id.to_owned());
+    if let Some(carrier) = &scope.carrier_id {
+        query = query.filter(shipment::Column::CarrierId.eq(carrier.as_str()));
+    }
+    if let Some(account) = &scope.shipper_account {
+        query = query.filter(shipment::Column::ShipperAccount.eq(account.as_str()));
+    }
+    query.one(conn).await?.map(from_row).transpose()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -267,20 +284,38 @@ pub async fn find_many<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Shipments of a carrier and service level handed over in [from, to).
+/// Up to `limit` shipments of a carrier and service level handed over in
+/// [from, to), after `after` in (ship time, id) order: one index range of
+/// `idx_shipments_period_id` per call, so a period is read in bounded
+/// chunks however many parcels it has.
 pub async fn shipped_between<C: ConnectionTrait>(
     conn: &C,
     carrier_id: &str,
     service_level: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<(DateTime<Utc>, &str)>,
+    limit: u64,
 ) -> Result<Vec<ShipmentRecord>, DbErr> {
-    shipment::Entity::find()
+    let mut query = shipment::Entity::find()
         .filter(shipment::Column::CarrierId.eq(carrier_id))
         .filter(shipment::Column::ServiceLevel.eq(service_level))
         .filter(shipment::Column::ShipTime.gte(from))
-        .filter(shipment::Column::ShipTime.lt(to))
+        .filter(shipment::Column::ShipTime.lt(to));
+    if let Some((at, id)) = after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(shipment::Column::ShipTime.gt(at))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(shipment::Column::ShipTime.eq(at))
+                        .add(shipment::Column::Id.gt(id)),
+                ),
+        );
+    }
+    query
+        .order_by_asc(shipment::Column::ShipTime)
         .order_by_asc(shipment::Column::Id)
+        .limit(limit)
         .all(conn)
         .await?
         .into_iter()

@@ -5,7 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, OnConflict, Query, ReturningClause};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use recourse_contracts_domain::tracking::EventKind;
 
 use super::entity::tracking_event;
 
@@ -14,7 +18,7 @@ use super::entity::tracking_event;
 pub struct EventRow {
     pub carrier_event_id: String,
     pub shipment_id: String,
-    pub event_type: &'static str,
+    pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     pub location: String,
     pub exception_reason: String,
@@ -61,7 +65,7 @@ pub async fn insert_new<C: ConnectionTrait>(
                     carrier_id.into(),
                     row.carrier_event_id.as_str().into(),
                     row.shipment_id.as_str().into(),
-                    row.event_type.into(),
+                    row.kind.as_str().into(),
                     row.occurred_at.into(),
                     row.location.as_str().into(),
                     row.exception_reason.as_str().into(),
@@ -76,25 +80,66 @@ pub async fn insert_new<C: ConnectionTrait>(
     Ok(stored)
 }
 
+/// A stored tracking event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub carrier_event_id: String,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub location: String,
+    pub exception_reason: String,
+}
+
+fn stored(row: tracking_event::Model) -> Result<StoredEvent, DbErr> {
+    Ok(StoredEvent {
+        kind: EventKind::parse(&row.event_type)
+            .ok_or_else(|| super::corrupt("event type", &row.event_type))?,
+        carrier_event_id: row.carrier_event_id,
+        occurred_at: row.occurred_at,
+        location: row.location,
+        exception_reason: row.exception_reason,
+    })
+}
+
 /// Events of one shipment in occurrence order.
 pub async fn of_shipment<C: ConnectionTrait>(
     conn: &C,
     shipment_id: &str,
-) -> Result<Vec<tracking_event::Model>, DbErr> {
+) -> Result<Vec<StoredEvent>, DbErr> {
     tracking_event::Entity::find()
         .filter(tracking_event::Column::ShipmentId.eq(shipment_id))
         .order_by_asc(tracking_event::Column::OccurredAt)
         .order_by_asc(tracking_event::Column::CarrierEventId)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(stored)
+        .collect()
+}
+
+/// The type of a shipment's latest event (by occurrence, then event id):
+/// one row read through `idx_tracking_events_latest`, however long the
+/// shipment's history.
+pub async fn latest_type<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(tracking_event::Entity::find()
+        .filter(tracking_event::Column::ShipmentId.eq(shipment_id))
+        .order_by_desc(tracking_event::Column::OccurredAt)
+        .order_by_desc(tracking_event::Column::CarrierEventId)
+        .limit(1)
+        .one(conn)
+        .await?
+        .map(|e| e.event_type))
 }
 
 /// Events of many shipments, grouped by shipment, in occurrence order.
 pub async fn of_shipments<C: ConnectionTrait>(
     conn: &C,
     ids: &[String],
-) -> Result<HashMap<String, Vec<tracking_event::Model>>, DbErr> {
-    let mut out: HashMap<String, Vec<tracking_event::Model>> = HashMap::new();
+) -> Result<HashMap<String, Vec<StoredEvent>>, DbErr> {
+    let mut out: HashMap<String, Vec<StoredEvent>> = HashMap::new();
     for chunk in ids.chunks(1_000) {
         let rows = tracking_event::Entity::find()
             .filter(tracking_event::Column::ShipmentId.is_in(chunk.iter().map(String::as_str)))
@@ -102,7 +147,8 @@ pub async fn of_shipments<C: ConnectionTrait>(
             .all(conn)
             .await?;
         for row in rows {
-            out.entry(row.shipment_id.clone()).or_default().push(row);
+            let shipment = row.shipment_id.clone();
+            out.entry(shipment).or_default().push(stored(row)?);
         }
     }
     Ok(out)

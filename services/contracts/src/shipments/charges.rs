@@ -4,22 +4,23 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recourse_money::{Currency, Money};
-use recourse_platform::{ApiError, Violations, etag};
-use recourse_proto::contracts as pb;
+use recourse_platform::ApiError;
+use recourse_platform::error::Violation;
 use sea_orm::TransactionTrait;
 
-use super::{ShipmentBook, to_proto};
-use crate::events::{Data, new_event};
-use crate::repo::shipments::{self as repo, ShipmentRecord};
+use super::{ShipmentBook, not_found};
+use crate::error::ContractsError;
+use crate::events;
+use crate::repo::shipments::{self as repo, ShipmentRecord, ShipmentScope};
 use recourse_contracts_migration::OUTBOX;
 
 /// Billing facts to record; `None` leaves a field alone, `Some(None)`
-/// clears it.
+/// clears it. Amounts as sent (the shipment's currency is checked here).
 #[derive(Debug, Clone, Default)]
 pub struct ChargesPatch {
     pub invoice_date: Option<Option<NaiveDate>>,
-    pub billed_charge: Option<Option<recourse_proto::common::Money>>,
-    pub billed_transportation: Option<Option<recourse_proto::common::Money>>,
+    pub billed_charge: Option<Option<Money>>,
+    pub billed_transportation: Option<Option<Money>>,
 }
 
 /// A replacement promise and why.
@@ -30,18 +31,34 @@ pub struct PromiseOverride {
 }
 
 /// The transportation part cannot exceed the billed total.
-pub fn check_transportation_within_total(
-    v: &mut Violations,
+pub fn transportation_beyond_total(
     field: &str,
     transportation: Option<Money>,
     total: Option<Money>,
-) {
-    if let (Some(part), Some(total)) = (transportation, total) {
-        v.check(
-            part.amount_minor() <= total.amount_minor(),
-            field,
-            format!("{part} is more than the billed charge {total}"),
-        );
+) -> Option<Violation> {
+    let (part, total) = transportation.zip(total)?;
+    (part.amount_minor() > total.amount_minor()).then(|| Violation {
+        field: field.to_owned(),
+        description: format!("{part} is more than the billed charge {total}"),
+    })
+}
+
+/// `money` in the shipment's currency, or a violation on `field`.
+fn minor(
+    found: &mut Vec<Violation>,
+    field: &str,
+    money: Option<Money>,
+    currency: Currency,
+) -> Option<i64> {
+    let money = money?;
+    if money.currency() == currency {
+        Some(money.amount_minor())
+    } else {
+        found.push(Violation {
+            field: format!("{field}.currency_code"),
+            description: format!("must be {}, the shipment's currency", currency.as_str()),
+        });
+        None
     }
 }
 
@@ -53,34 +70,31 @@ impl ShipmentBook {
         id: &str,
         given: i64,
         patch: ChargesPatch,
-    ) -> Result<pb::Shipment, ApiError> {
+    ) -> Result<ShipmentRecord, ApiError> {
         self.change(id, given, "shipment.charges_recorded", |mut s| {
             let currency = Currency::parse(&s.currency).map_err(ApiError::internal)?;
-            let mut v = Violations::new();
-            let mut amount = |field: &str, m: &Option<recourse_proto::common::Money>| {
-                m.as_ref().and_then(|m| {
-                    crate::convert::common::money(&mut v, field, Some(m), Some(currency), false)
-                })
-            };
-            if let Some(total) = &patch.billed_charge {
-                s.billed_charge_minor = amount("billed_charge", total).map(|m| m.amount_minor());
+            let mut found = Vec::new();
+            if let Some(total) = patch.billed_charge {
+                s.billed_charge_minor = minor(&mut found, "billed_charge", total, currency);
             }
-            if let Some(part) = &patch.billed_transportation {
+            if let Some(part) = patch.billed_transportation {
                 s.billed_transportation_minor =
-                    amount("billed_transportation_charge", part).map(|m| m.amount_minor());
+                    minor(&mut found, "billed_transportation_charge", part, currency);
             }
             if let Some(date) = patch.invoice_date {
                 s.invoice_date = date;
             }
-            check_transportation_within_total(
-                &mut v,
+            found.extend(transportation_beyond_total(
                 "billed_transportation_charge",
                 s.billed_transportation_minor
                     .map(|m| Money::new(m, currency)),
                 s.billed_charge_minor.map(|m| Money::new(m, currency)),
-            );
-            v.into_result()?;
-            Ok(s)
+            ));
+            if found.is_empty() {
+                Ok(s)
+            } else {
+                Err(ContractsError::Invalid(found).into())
+            }
         })
         .await
     }
@@ -91,13 +105,14 @@ impl ShipmentBook {
         id: &str,
         given: i64,
         promise: PromiseOverride,
-    ) -> Result<pb::Shipment, ApiError> {
+    ) -> Result<ShipmentRecord, ApiError> {
         self.change(id, given, "shipment.promise_overridden", |mut s| {
             if promise.at <= s.ship_time {
-                return Err(ApiError::invalid(
+                return Err(ContractsError::invalid(
                     "promised_delivery_time",
                     "must be after the ship time",
-                ));
+                )
+                .into());
             }
             s.promised_at = promise.at;
             s.promise_overridden = true;
@@ -115,37 +130,29 @@ impl ShipmentBook {
         given: i64,
         event_type: &str,
         decide: impl FnOnce(ShipmentRecord) -> Result<ShipmentRecord, ApiError>,
-    ) -> Result<pb::Shipment, ApiError> {
-        let name = format!("shipments/{id}");
+    ) -> Result<ShipmentRecord, ApiError> {
         let txn = self.db.begin().await?;
-        let current = repo::find(&txn, id)
+        let current = repo::find(&txn, id, &ShipmentScope::default())
             .await?
-            .ok_or_else(|| ApiError::NotFound {
-                resource: "shipment",
-                name: name.clone(),
-            })?;
+            .ok_or_else(|| not_found(id))?;
+        let stale = |current: i64| ContractsError::StaleEtag {
+            name: format!("shipments/{id}"),
+            given,
+            current,
+        };
         if current.revision != given {
-            return Err(etag::stale(&name, given, current.revision));
+            return Err(stale(current.revision).into());
         }
         let mut updated = decide(current)?;
         updated.revision = given + 1;
         if !repo::replace(&txn, &updated, given).await? {
-            return Err(etag::stale(&name, given, given + 1));
+            return Err(stale(given + 1).into());
         }
-        let proto = to_proto(&updated, None);
         OUTBOX
-            .append(
-                &txn,
-                new_event(
-                    event_type,
-                    name,
-                    &updated.carrier_id,
-                    Data::Shipment(proto.clone()),
-                ),
-            )
+            .append(&txn, events::shipment(event_type, &updated, None))
             .await?;
         txn.commit().await?;
         self.relay.poke();
-        Ok(proto)
+        Ok(updated)
     }
 }

@@ -1,35 +1,35 @@
 //! Shipment use cases: registration (with the promised delivery computed
-//! from the contract in force, in the shipment's own time zones), billing
-//! facts and promise overrides, and tracking ingest in batches.
+//! from the contract in force, in the shipment's own time zones), reads
+//! within the caller's scope, billing facts and promise overrides, and
+//! tracking ingest in batches.
 
 mod charges;
 mod ingest;
-pub mod proto;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use recourse_contracts_domain::promise::{Zones, promised_delivery};
-use recourse_money::Currency;
+use recourse_contracts_domain::tracking::EventKind;
+use recourse_contracts_domain::versions::ContractVersion;
+use recourse_money::Money;
+use recourse_platform::ApiError;
+use recourse_platform::error::Violation;
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
 use recourse_platform::outbox::Relay;
 use recourse_platform::pagination::PageRequest;
-use recourse_platform::proto_types::timestamp_to_proto;
-use recourse_platform::{ApiError, Violations};
-use recourse_proto::contracts as pb;
+use recourse_units::{Dimensions, Weight};
 use sea_orm::DatabaseConnection;
 
-use crate::carriers::{CarrierDirectory, sells};
+use crate::carriers::CarrierDirectory;
 use crate::contracts::ContractBook;
-use crate::convert::common::version_resource_name;
-use crate::convert::{sla_terms, terms};
-use crate::events::{Data, new_event};
-use crate::repo::shipments::{self as repo, ShipmentFilter, ShipmentRecord};
-use crate::repo::tracking;
+use crate::error::ContractsError;
+use crate::events;
+use crate::repo::shipments::{self as repo, ShipmentFilter, ShipmentRecord, ShipmentScope};
+use crate::repo::tracking::{self, StoredEvent};
 use recourse_contracts_migration::{IDEMPOTENCY, OUTBOX};
 
 pub use charges::{ChargesPatch, PromiseOverride};
-pub use ingest::BatchOutcome;
-pub use proto::{event_type_from_name, event_type_name, to_proto};
+pub use ingest::{BatchOutcome, IncomingEvent, Rejection, RejectionReason};
 
 /// A promise given at registration by an admin/internal caller.
 #[derive(Debug, Clone)]
@@ -38,7 +38,8 @@ pub struct GivenPromise {
     pub reason: String,
 }
 
-/// A registration request, parsed.
+/// A registration request, parsed (amounts in the currency the caller
+/// wrote; the contract's is checked at registration).
 #[derive(Debug, Clone)]
 pub struct NewShipment {
     pub carrier_id: String,
@@ -49,11 +50,11 @@ pub struct NewShipment {
     pub origin_zone: Tz,
     pub destination_zone: Tz,
     pub ship_time: DateTime<Utc>,
-    pub weight: recourse_contracts_domain::units::Weight,
-    pub dimensions: Option<recourse_contracts_domain::units::Dimensions>,
-    pub declared_value: Option<recourse_proto::common::Money>,
-    pub billed_charge: Option<recourse_proto::common::Money>,
-    pub billed_transportation: Option<recourse_proto::common::Money>,
+    pub weight: Weight,
+    pub dimensions: Option<Dimensions>,
+    pub declared_value: Option<Money>,
+    pub billed_charge: Option<Money>,
+    pub billed_transportation: Option<Money>,
     pub invoice_date: Option<NaiveDate>,
     pub shipper_account: String,
     pub requested_services: Vec<String>,
@@ -73,6 +74,96 @@ pub struct ShipmentBook {
     relay: Relay,
 }
 
+fn not_found(id: &str) -> ContractsError {
+    ContractsError::NotFound {
+        resource: "shipment",
+        name: format!("shipments/{id}"),
+    }
+}
+
+/// The contract's facts about a new shipment: amounts in its currency,
+/// requested services among the card's accessorials.
+fn check_against(new: &NewShipment, version: &ContractVersion) -> Result<(), ApiError> {
+    let currency = version.terms.currency;
+    let mut found = Vec::new();
+    for (field, money) in [
+        ("shipment.declared_value", new.declared_value),
+        ("shipment.billed_charge", new.billed_charge),
+        (
+            "shipment.billed_transportation_charge",
+            new.billed_transportation,
+        ),
+    ] {
+        if money.is_some_and(|m| m.currency() != currency) {
+            found.push(Violation {
+                field: format!("{field}.currency_code"),
+                description: format!("must be {}, the contract's currency", currency.as_str()),
+            });
+        }
+    }
+    if let Some(v) = charges::transportation_beyond_total(
+        "shipment.billed_transportation_charge",
+        new.billed_transportation,
+        new.billed_charge,
+    ) {
+        found.push(v);
+    }
+    let card = version.terms.rate_card(&new.service_level);
+    for (i, code) in new.requested_services.iter().enumerate() {
+        if card.is_some_and(|c| !c.accessorials.iter().any(|a| &a.code == code)) {
+            found.push(Violation {
+                field: format!("shipment.requested_services[{i}]"),
+                description: format!("`{code}` is not an accessorial of {}", version.name()),
+            });
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(ContractsError::Invalid(found).into())
+    }
+}
+
+/// The promised delivery: given (an override), or computed from the SLA
+/// terms of the version in force. Returns (promise, zone, overridden,
+/// reason).
+fn promise(
+    new: &NewShipment,
+    version: &ContractVersion,
+) -> Result<(DateTime<Utc>, String, bool, String), ContractsError> {
+    let zone = version
+        .terms
+        .rate_card(&new.service_level)
+        .and_then(|c| c.zone_for(&new.origin, &new.destination).map(str::to_owned));
+    if let Some(given) = &new.promised {
+        return Ok((
+            given.at,
+            zone.unwrap_or_default(),
+            true,
+            given.reason.clone(),
+        ));
+    }
+    let no_promise = |what: &str| ContractsError::NoTransitCommitment {
+        version: version.name(),
+        service_level: new.service_level.clone(),
+        what: what.to_owned(),
+    };
+    let sla = version
+        .terms
+        .sla(&new.service_level)
+        .ok_or_else(|| no_promise("has no SLA terms for"))?;
+    let zone = zone.ok_or_else(|| no_promise("has no zone for this lane on"))?;
+    let days = sla
+        .transit_days(&zone)
+        .ok_or_else(|| no_promise(&format!("has no transit days for zone {zone} on")))?;
+    let zones = Zones {
+        origin: new.origin_zone,
+        destination: new.destination_zone,
+    };
+    let at = promised_delivery(&sla.calendar(), new.ship_time, zones, days, sla.commitment);
+    Ok((at, zone, false, String::new()))
+}
+
 impl ShipmentBook {
     pub fn new(
         db: DatabaseConnection,
@@ -88,235 +179,125 @@ impl ShipmentBook {
         }
     }
 
-    pub async fn register(
+    /// RegisterShipment, once per key; the response is rendered by
+    /// `render` in the transaction so a retry replays it.
+    pub async fn register<R: prost::Message + Default>(
         &self,
         key: IdempotencyKey,
         token: Option<&str>,
         new: NewShipment,
-    ) -> Result<pb::Shipment, ApiError> {
+        render: impl FnOnce(&ShipmentRecord) -> R,
+    ) -> Result<R, ApiError> {
         if new.check_with_carriers {
             let carrier = self.carriers.carrier(token, &new.carrier_id).await?;
-            if !sells(&carrier, &new.service_level) {
-                return Err(ApiError::invalid(
+            if !carrier.sells(&new.service_level) {
+                return Err(ContractsError::invalid(
                     "shipment.service_level",
                     format!(
                         "`{}` is not a service level of {}",
                         new.service_level, carrier.name
                     ),
-                ));
+                )
+                .into());
             }
         }
         let ship_date = new.ship_time.with_timezone(&new.origin_zone).date_naive();
         let version = self.contracts.in_force(&new.carrier_id, ship_date).await?;
-        let version_name = version_resource_name(&version.contract_id, version.version);
-        let contracted = version
-            .terms
-            .rate_cards
-            .iter()
-            .map(|c| &c.service_level)
-            .chain(version.terms.sla_terms.iter().map(|s| &s.service_level))
-            .any(|level| *level == new.service_level);
-        if !new.check_with_carriers && !contracted {
-            return Err(ApiError::invalid(
+        if !new.check_with_carriers && !version.terms.covers(&new.service_level) {
+            return Err(ContractsError::invalid(
                 "shipment.service_level",
                 format!(
-                    "`{}` is not a service level of {version_name}",
-                    new.service_level
+                    "`{}` is not a service level of {}",
+                    new.service_level,
+                    version.name()
                 ),
-            ));
+            )
+            .into());
         }
-        let currency = Currency::parse(&version.terms.currency_code).map_err(ApiError::internal)?;
-        let mut v = Violations::new();
-        let mut amounts = [None, None, None];
-        for (slot, (field, money)) in amounts.iter_mut().zip([
-            ("shipment.declared_value", &new.declared_value),
-            ("shipment.billed_charge", &new.billed_charge),
-            (
-                "shipment.billed_transportation_charge",
-                &new.billed_transportation,
-            ),
-        ]) {
-            if let Some(m) = money {
-                *slot =
-                    crate::convert::common::money(&mut v, field, Some(m), Some(currency), false);
-            }
-        }
-        charges::check_transportation_within_total(
-            &mut v,
-            "shipment.billed_transportation_charge",
-            amounts[2],
-            amounts[1],
-        );
-        let card = version
-            .terms
-            .rate_cards
-            .iter()
-            .find(|c| c.service_level == new.service_level)
-            .and_then(|c| terms::rate_card(&mut Violations::new(), "", c, currency));
-        for (i, code) in new.requested_services.iter().enumerate() {
-            v.check(
-                card.as_ref()
-                    .is_none_or(|c| c.accessorials.iter().any(|a| &a.code == code)),
-                format!("shipment.requested_services[{i}]"),
-                format!("`{code}` is not an accessorial of {version_name}"),
-            );
-        }
-        v.into_result()?;
-        let zone = card
-            .as_ref()
-            .and_then(|c| c.zone_for(&new.origin, &new.destination).map(str::to_owned));
-        let (promised, overridden, reason) = match &new.promised {
-            Some(given) => (given.at, true, given.reason.clone()),
-            None => {
-                let sla = version
-                    .terms
-                    .sla_terms
-                    .iter()
-                    .find(|s| s.service_level == new.service_level)
-                    .ok_or_else(|| {
-                        no_promise(&version_name, &new.service_level, "has no SLA terms for")
-                    })?;
-                let zone = zone.as_deref().ok_or_else(|| {
-                    no_promise(
-                        &version_name,
-                        &new.service_level,
-                        "has no zone for this lane on",
-                    )
-                })?;
-                let days = sla
-                    .transit
-                    .iter()
-                    .find(|t| t.zone == zone)
-                    .ok_or_else(|| {
-                        no_promise(
-                            &version_name,
-                            &new.service_level,
-                            &format!("has no transit days for zone {zone} on"),
-                        )
-                    })?
-                    .business_days;
-                let sla = sla_terms::sla(sla, currency);
-                let zones = Zones {
-                    origin: new.origin_zone,
-                    destination: new.destination_zone,
-                };
-                let at =
-                    promised_delivery(&sla.calendar, new.ship_time, zones, days, sla.commitment);
-                (at, false, String::new())
-            }
-        };
+        check_against(&new, &version)?;
+        let (promised_at, zone, promise_overridden, promise_override_reason) =
+            promise(&new, &version)?;
         let record = ShipmentRecord {
             id: uuid::Uuid::now_v7().to_string(),
-            carrier_id: new.carrier_id.clone(),
-            tracking_number: new.tracking_number.clone(),
-            service_level: new.service_level.clone(),
-            origin: new.origin.clone(),
-            destination: new.destination.clone(),
+            carrier_id: new.carrier_id,
+            tracking_number: new.tracking_number,
+            service_level: new.service_level,
+            origin: new.origin,
+            destination: new.destination,
             ship_time: new.ship_time,
             weight: new.weight,
             dimensions: new.dimensions,
-            declared_value_minor: amounts[0].map(|m| m.amount_minor()),
-            billed_charge_minor: amounts[1].map(|m| m.amount_minor()),
-            currency: currency.as_str().to_owned(),
-            promised_at: promised,
-            zone: zone.unwrap_or_default(),
-            contract_version: version_name,
+            declared_value_minor: new.declared_value.map(|m| m.amount_minor()),
+            billed_charge_minor: new.billed_charge.map(|m| m.amount_minor()),
+            currency: version.terms.currency.as_str().to_owned(),
+            promised_at,
+            zone,
+            contract_version: version.name(),
             delivered_at: None,
             created_at: Utc::now(),
             origin_time_zone: new.origin_zone.name().to_owned(),
             destination_time_zone: new.destination_zone.name().to_owned(),
             invoice_date: new.invoice_date,
-            shipper_account: new.shipper_account.clone(),
-            requested_services: new.requested_services.clone(),
-            billed_transportation_minor: amounts[2].map(|m| m.amount_minor()),
-            promise_overridden: overridden,
-            promise_override_reason: reason,
+            shipper_account: new.shipper_account,
+            requested_services: new.requested_services,
+            billed_transportation_minor: new.billed_transportation.map(|m| m.amount_minor()),
+            promise_overridden,
+            promise_override_reason,
             revision: 1,
         };
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 repo::insert(txn, &record).await.map_err(|err| {
                     if is_unique_violation(&err) {
-                        ApiError::AlreadyExists {
-                            resource: "shipment",
-                            name: record.tracking_number.clone(),
-                            message: format!(
-                                "tracking number `{}` is already registered for this carrier",
-                                record.tracking_number
-                            ),
-                        }
+                        ContractsError::TrackingNumberTaken(record.tracking_number.clone()).into()
                     } else {
-                        err.into()
+                        ApiError::from(err)
                     }
                 })?;
-                let proto = to_proto(&record, None);
                 OUTBOX
-                    .append(
-                        txn,
-                        new_event(
-                            "shipment.registered",
-                            proto.name.clone(),
-                            &record.carrier_id,
-                            Data::Shipment(proto.clone()),
-                        ),
-                    )
+                    .append(txn, events::shipment("shipment.registered", &record, None))
                     .await?;
-                Ok(proto)
+                Ok(render(&record))
             })
             .await;
         self.relay.poke();
         result
     }
 
-    pub async fn get(&self, id: &str) -> Result<pb::Shipment, ApiError> {
-        let record = self.find(id).await?;
-        let events = tracking::of_shipment(&self.db, id).await?;
-        let last = events.last().map(|e| event_type_from_name(&e.event_type));
-        Ok(to_proto(&record, last))
+    /// The shipment and the kind of its latest event (one indexed row).
+    pub async fn get(
+        &self,
+        id: &str,
+        scope: &ShipmentScope,
+    ) -> Result<(ShipmentRecord, Option<EventKind>), ApiError> {
+        let record = self.find(id, scope).await?;
+        let last = tracking::latest_type(&self.db, id).await?;
+        Ok((record, last.as_deref().and_then(EventKind::parse)))
     }
 
-    pub async fn find(&self, id: &str) -> Result<ShipmentRecord, ApiError> {
-        repo::find(&self.db, id)
+    pub async fn find(&self, id: &str, scope: &ShipmentScope) -> Result<ShipmentRecord, ApiError> {
+        repo::find(&self.db, id, scope)
             .await?
-            .ok_or_else(|| ApiError::NotFound {
-                resource: "shipment",
-                name: format!("shipments/{id}"),
-            })
+            .ok_or_else(|| not_found(id).into())
     }
 
     pub async fn list(
         &self,
         filter: &ShipmentFilter,
         page: &PageRequest,
-    ) -> Result<(Vec<pb::Shipment>, String), ApiError> {
+    ) -> Result<(Vec<ShipmentRecord>, String), ApiError> {
         let rows = repo::list(&self.db, filter, page.after.as_deref(), page.fetch_limit()).await?;
-        let (rows, token) = page.finish(rows, |s| s.id.clone());
-        Ok((rows.iter().map(|s| to_proto(s, None)).collect(), token))
+        Ok(page.finish(rows, |s| s.id.clone()))
     }
 
-    pub async fn events(&self, id: &str) -> Result<Vec<pb::TrackingEvent>, ApiError> {
-        let record = self.find(id).await?;
-        Ok(tracking::of_shipment(&self.db, id)
-            .await?
-            .into_iter()
-            .map(|e| pb::TrackingEvent {
-                carrier_event_id: e.carrier_event_id,
-                tracking_number: record.tracking_number.clone(),
-                r#type: event_type_from_name(&e.event_type).into(),
-                occur_time: Some(timestamp_to_proto(e.occurred_at)),
-                location: e.location,
-                exception_reason: e.exception_reason,
-            })
-            .collect())
-    }
-}
-
-fn no_promise(version: &str, service_level: &str, what: &str) -> ApiError {
-    ApiError::FailedPrecondition {
-        kind: "NO_TRANSIT_COMMITMENT",
-        subject: version.to_owned(),
-        message: format!(
-            "cannot compute the promised delivery: {version} {what} service level {service_level}; an admin may give promised_delivery_time"
-        ),
+    /// The shipment and its events in occurrence order.
+    pub async fn events(
+        &self,
+        id: &str,
+        scope: &ShipmentScope,
+    ) -> Result<(ShipmentRecord, Vec<StoredEvent>), ApiError> {
+        let record = self.find(id, scope).await?;
+        let events = tracking::of_shipment(&self.db, id).await?;
+        Ok((record, events))
     }
 }

@@ -3,38 +3,30 @@
 //! An evaluation measures every shipment of the carrier and service level
 //! handed over in the period (by local ship date) as of an instant, each
 //! against the version in force on its own ship date, and stores the result
-//! with the versions and definitions it used (rules on `evaluate`). The claims rate needs claim counts from the claims
-//! service; until it reports them ([`ClaimCounts`]) the KPI is "not measured".
+//! with the versions and definitions it used (rules in `evaluate`). The
+//! claims rate needs claim counts from the claims service; until it reports
+//! them ([`ClaimCounts`]) the KPI is "not measured".
 
-use std::collections::HashMap;
+mod evaluate;
+mod refunds;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-mod proto;
-mod refunds;
-
-pub use refunds::fingerprint as refund_fingerprint;
-
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use prost::Message as _;
-use recourse_contracts_domain::calendar::{Period, period_bounds};
-use recourse_contracts_domain::sla::{self as math, ExceptionFact, ShipmentFacts};
-use recourse_money::{Currency, Money};
+use chrono::{DateTime, NaiveDate, Utc};
+use recourse_contracts_domain::calendar::Period;
+use recourse_contracts_domain::sla::{Evaluation, MetricDefinition};
 use recourse_platform::ApiError;
 use recourse_platform::outbox::Relay;
 use recourse_platform::pagination::PageRequest;
-use recourse_proto::contracts as pb;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::contracts::ContractBook;
-use crate::convert::common::version_resource_name;
-use crate::convert::sla_terms::{self, Sla};
-use crate::events::{Data, new_event};
-use crate::quoting::local_ship_date;
-use crate::repo::contracts::{self as repo_contracts, VersionRecord};
-use crate::repo::{evaluations, shipments, tracking};
-use recourse_contracts_migration::OUTBOX;
+use crate::error::ContractsError;
+use crate::repo::evaluations;
+
+pub use refunds::{RefundCandidate, fingerprint as refund_fingerprint};
 
 type CountFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<u32>, ApiError>> + Send + 'a>>;
 
@@ -59,27 +51,47 @@ impl ClaimCounts for NotYetAvailable {
     }
 }
 
-fn period_name(p: Period) -> &'static str {
-    match p {
-        Period::Weekly => "weekly",
-        Period::Monthly => "monthly",
+/// An evaluation as computed: what it measured, with what, and the result.
+#[derive(Debug, Clone)]
+pub struct EvaluationRecord {
+    pub id: String,
+    pub carrier_id: String,
+    pub service_level: String,
+    pub period: Period,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// The version whose targets and credits applied.
+    pub contract_version: String,
+    pub metric: MetricDefinition,
+    /// The versions whose metric definitions measured the shipments.
+    pub measured_versions: Vec<String>,
+    pub as_of: DateTime<Utc>,
+    pub evaluated_at: DateTime<Utc>,
+    pub revision: i64,
+    pub result: Evaluation,
+}
+
+/// A stored evaluation: the document as it was computed (immutable, like
+/// terms) and whether a delivery it counted was corrected since.
+#[derive(Debug, Clone)]
+pub struct StoredEvaluation {
+    pub document: Vec<u8>,
+    pub stale: bool,
+}
+
+impl From<crate::repo::entity::evaluation::Model> for StoredEvaluation {
+    fn from(row: crate::repo::entity::evaluation::Model) -> Self {
+        Self {
+            document: row.body,
+            stale: row.stale,
+        }
     }
 }
 
-fn start_of(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::MIN).and_utc()
-}
-
-/// The SLA terms of `level` in a stored version.
-fn sla_terms_of<'a>(v: &'a VersionRecord, level: &str) -> Option<&'a pb::SlaTerms> {
-    v.terms.sla_terms.iter().find(|s| s.service_level == level)
-}
-
-fn no_sla_terms(version: &str, level: &str) -> ApiError {
-    ApiError::FailedPrecondition {
-        kind: "NO_SLA_TERMS",
-        subject: version.to_owned(),
-        message: format!("{version} has no SLA terms for service level {level}"),
+pub fn period_name(p: Period) -> &'static str {
+    match p {
+        Period::Weekly => "weekly",
+        Period::Monthly => "monthly",
     }
 }
 
@@ -106,196 +118,26 @@ impl SlaDesk {
         }
     }
 
-    /// Evaluates the period containing `period_date` as of `as_of`:
-    /// - the period (weekly/monthly) comes from the version in force on
-    ///   `period_date`; targets, credits and the stored `contract_version`
-    ///   from the version in force on the period's **last** day (the
-    ///   `period_date` version if none is), so any day of the period gives
-    ///   the same answer; versions disagreeing on the period kind inside one
-    ///   period are refused;
-    /// - a shipment belongs to the period of its local ship date (origin
-    ///   zone) and is measured with the metric definition and excusable
-    ///   codes of the version in force on that date.
-    pub async fn evaluate(
-        &self,
-        carrier_id: &str,
-        service_level: &str,
-        period_date: NaiveDate,
-        as_of: DateTime<Utc>,
-    ) -> Result<pb::SlaEvaluation, ApiError> {
-        let anchor = self.contracts.in_force(carrier_id, period_date).await?;
-        let anchor_name = version_resource_name(&anchor.contract_id, anchor.version);
-        let currency = Currency::parse(&anchor.terms.currency_code).map_err(ApiError::internal)?;
-        let anchor_terms = sla_terms_of(&anchor, service_level)
-            .ok_or_else(|| no_sla_terms(&anchor_name, service_level))?;
-        let period = sla_terms::sla(anchor_terms, currency).period;
-        let (first, last) = period_bounds(period, period_date);
-        let target = match self.contracts.in_force(carrier_id, last).await {
-            Ok(v) => v,
-            Err(ApiError::FailedPrecondition { .. }) => anchor.clone(),
-            Err(other) => return Err(other),
-        };
-        let version_name = version_resource_name(&target.contract_id, target.version);
-        let target_terms = sla_terms_of(&target, service_level)
-            .ok_or_else(|| no_sla_terms(&version_name, service_level))?;
-        let sla = sla_terms::sla(target_terms, currency);
-        if sla.period != period {
-            return Err(ApiError::FailedPrecondition {
-                kind: "PERIOD_CHANGES",
-                subject: version_name,
-                message: format!(
-                    "{anchor_name} and {} measure {service_level} over different periods; evaluate a day after the change",
-                    version_resource_name(&target.contract_id, target.version)
-                ),
-            });
-        }
-        let claims = self
-            .claims
-            .count(carrier_id, service_level, first, last)
-            .await?;
-
-        let txn = self.db.begin().await?;
-        let versions = repo_contracts::in_force_versions(&txn, carrier_id).await?;
-        // Local dates reach up to 14 h either side of UTC's.
-        let from = start_of(first) - Duration::days(1);
-        let to = start_of(last) + Duration::days(2);
-        let shipped: Vec<_> = shipments::shipped_between(&txn, carrier_id, service_level, from, to)
+    /// A stored evaluation; a carrier principal (`scope`) sees only its
+    /// carrier's.
+    pub async fn get(&self, id: &str, scope: Option<&str>) -> Result<StoredEvaluation, ApiError> {
+        evaluations::find(&self.db, id, scope)
             .await?
-            .into_iter()
-            .filter(|s| {
-                let d = local_ship_date(s);
-                first <= d && d <= last
-            })
-            .collect();
-        let ids: Vec<String> = shipped.iter().map(|s| s.id.clone()).collect();
-        let events = tracking::of_shipments(&txn, &ids).await?;
-        let mut measured_with = std::collections::BTreeSet::new();
-        let mut rules: HashMap<String, Sla> = HashMap::new();
-        let mut facts = Vec::with_capacity(shipped.len());
-        for s in &shipped {
-            let date = local_ship_date(s);
-            let own_version = versions.iter().find(|v| v.span.covers(date));
-            let own_terms = own_version.and_then(|v| {
-                let terms = sla_terms_of(v, service_level)?;
-                Some((version_resource_name(&v.contract_id, v.version), terms))
-            });
-            let key = own_terms
-                .as_ref()
-                .map_or_else(|| version_name.clone(), |(n, _)| n.clone());
-            let rule = rules
-                .entry(key.clone())
-                .or_insert_with(|| match &own_terms {
-                    Some((_, terms)) => sla_terms::sla(terms, currency),
-                    None => sla.clone(),
-                });
-            measured_with.insert(key);
-            let own = events.get(&s.id).map(Vec::as_slice).unwrap_or_default();
-            facts.push(ShipmentFacts {
-                ship_time: s.ship_time,
-                promised: s.promised_at,
-                delivered: s.delivered_at,
-                scans: own
-                    .iter()
-                    .filter(|e| e.event_type != "delivery_corrected")
-                    .map(|e| e.occurred_at)
-                    .collect(),
-                exceptions: own
-                    .iter()
-                    .filter(|e| e.event_type == "exception")
-                    .map(|e| ExceptionFact {
-                        at: e.occurred_at,
-                        code: e.exception_reason.clone(),
-                        excuse: rule.excusable.get(&e.exception_reason).copied(),
-                    })
-                    .collect(),
-                billed: s.billed_charge_minor.map(|m| Money::new(m, currency)),
-                metric: rule.metric,
-            });
-        }
-        let result = math::evaluate(&facts, as_of, claims, &sla.targets, &sla.credits, currency)
-            .map_err(|e| ApiError::FailedPrecondition {
-                kind: "EVALUATION_OVERFLOW",
-                subject: version_name.clone(),
-                message: e.to_string(),
-            })?;
-
-        let period_label = period_name(period);
-        let existing =
-            evaluations::find_period(&txn, carrier_id, service_level, period_label, first).await?;
-        let id = existing
-            .as_ref()
-            .map_or_else(|| uuid::Uuid::now_v7().to_string(), |e| e.id.clone());
-        let revision = existing.as_ref().map_or(1, |e| e.revision + 1);
-        let now = Utc::now();
-        let evaluation = proto::evaluation(proto::Header {
-            id: &id,
-            carrier_id,
-            service_level,
-            terms: target_terms,
-            first,
-            last,
-            version: version_name,
-            measured_with: measured_with.into_iter().collect(),
-            as_of,
-            now,
-            revision,
-            result: &result,
-        });
-        evaluations::save(
-            &txn,
-            existing.as_ref(),
-            &id,
-            carrier_id,
-            service_level,
-            period_label,
-            first,
-            revision,
-            evaluation.encode_to_vec(),
-            now,
-        )
-        .await
-        .map_err(|err| match err {
-            sea_orm::DbErr::RecordNotUpdated => ApiError::Aborted {
-                message: "the period was evaluated concurrently; retry".into(),
-            },
-            other if recourse_platform::idempotency::is_unique_violation(&other) => {
-                ApiError::Aborted {
-                    message: "the period was evaluated concurrently; retry".into(),
+            .map(StoredEvaluation::from)
+            .ok_or_else(|| {
+                ContractsError::NotFound {
+                    resource: "SLA evaluation",
+                    name: format!("slaEvaluations/{id}"),
                 }
-            }
-            other => other.into(),
-        })?;
-        OUTBOX
-            .append(
-                &txn,
-                new_event(
-                    "sla.evaluated",
-                    evaluation.name.clone(),
-                    carrier_id,
-                    Data::SlaEvaluation(evaluation.clone()),
-                ),
-            )
-            .await?;
-        txn.commit().await?;
-        self.relay.poke();
-        Ok(evaluation)
-    }
-
-    pub async fn get(&self, id: &str) -> Result<pb::SlaEvaluation, ApiError> {
-        let row = evaluations::find(&self.db, id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound {
-                resource: "SLA evaluation",
-                name: format!("slaEvaluations/{id}"),
-            })?;
-        proto::stored(&row)
+                .into()
+            })
     }
 
     pub async fn list(
         &self,
         carrier_id: Option<&str>,
         page: &PageRequest,
-    ) -> Result<(Vec<pb::SlaEvaluation>, String), ApiError> {
+    ) -> Result<(Vec<StoredEvaluation>, String), ApiError> {
         let rows = evaluations::list(
             &self.db,
             carrier_id,
@@ -304,7 +146,9 @@ impl SlaDesk {
         )
         .await?;
         let (rows, token) = page.finish(rows, |r| r.id.clone());
-        let evaluations = rows.iter().map(proto::stored).collect::<Result<_, _>>()?;
-        Ok((evaluations, token))
+        Ok((
+            rows.into_iter().map(StoredEvaluation::from).collect(),
+            token,
+        ))
     }
 }

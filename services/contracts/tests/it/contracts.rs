@@ -596,7 +596,11 @@ async fn partner_sees_only_its_own_contracts(backend: Backend) {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(
+        err.code(),
+        Code::NotFound,
+        "another carrier's version is not found"
+    );
     let listed = partner
         .list_contracts(pb::ListContractsRequest::default())
         .await
@@ -611,7 +615,7 @@ async fn partner_sees_only_its_own_contracts(backend: Backend) {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     let err = partner
         .create_contract(pb::CreateContractRequest {
             request_id: "p".into(),

@@ -16,3 +16,4 @@ mod sla_rules;
 mod trace;
 mod tracking;
 mod visibility;
+mod volume;

@@ -297,15 +297,16 @@ async fn partners_push_and_read_only_their_own_carrier(backend: Backend) {
         .register(shipment(&theirs, "O1", at(2026, 11, 2, 9, 0)))
         .await;
     let mut partner = app.partner_shipments(&mine);
-    let summary = ingest(
+    // Another carrier's events are refused like any cross-carrier call:
+    // NOT_FOUND for that carrier, the call ends (nothing of it stored).
+    let err = ingest(
         &mut partner,
         &theirs,
         vec![vec![event("x", "O1", PickedUp, at(2026, 11, 2, 10, 0))]],
     )
     .await
-    .unwrap();
-    assert_eq!(summary.stored, 0);
-    assert_eq!(summary.rejections[0].reason, "WRONG_CARRIER");
+    .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound, "{err:?}");
     let summary = ingest(
         &mut partner,
         &mine,
@@ -335,14 +336,14 @@ async fn partners_push_and_read_only_their_own_carrier(backend: Backend) {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     let err = partner
         .list_tracking_events(pb::ListTrackingEventsRequest {
             shipment: other.name.clone(),
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     let listed = partner
         .list_shipments(pb::ListShipmentsRequest::default())
         .await
@@ -356,7 +357,7 @@ async fn partners_push_and_read_only_their_own_carrier(backend: Backend) {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     // A partner may register for its own carrier.
     partner
         .register_shipment(pb::RegisterShipmentRequest {

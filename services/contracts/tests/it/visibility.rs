@@ -63,7 +63,7 @@ async fn a_3pl_registers_for_its_own_account_and_reads_only_its_own(backend: Bac
     .unwrap();
     for (client, name) in [(&mut mine, &other.name), (&mut theirs, &own.name)] {
         let err = client.get_shipment(get(name)).await.unwrap_err();
-        assert_eq!(err.code(), Code::PermissionDenied);
+        assert_eq!(err.code(), Code::NotFound);
     }
     let listed = |page: pb::ListShipmentsResponse| {
         page.shipments

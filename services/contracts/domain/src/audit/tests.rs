@@ -4,7 +4,7 @@
 use recourse_money::{Currency, Money, MoneyError};
 
 use super::*;
-use crate::units::WeightUnit;
+use recourse_units::WeightUnit;
 
 fn usd(cents: i64) -> Money {
     Money::new(cents, Currency::USD)

@@ -25,7 +25,7 @@ mod tests;
 
 use recourse_money::{Money, MoneyError};
 
-use crate::units::{Dimensions, LengthUnit, UnitError, Weight, WeightUnit};
+use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 
 /// The surcharge code of the fuel surcharge in quotes and audits.
 pub const FUEL_CODE: &str = "FUEL";
@@ -191,15 +191,24 @@ pub enum RatingError {
     /// The parcel requested an accessorial the card does not offer.
     #[error("unknown accessorial {0}")]
     UnknownAccessorial(String),
-    /// The parcel itself is malformed (non-positive weight, ...).
-    #[error("invalid parcel: {0}")]
-    InvalidParcel(String),
-    /// Money arithmetic failed (currencies mixed on the card, overflow).
+    /// The parcel's weight is not a weight (zero or negative).
+    #[error("weight must be positive, got {0}")]
+    InvalidWeight(Weight),
+    /// A side of the parcel is zero or negative.
+    #[error("every dimension must be positive")]
+    InvalidDimensions,
+    /// The weight does not fit the card's unit (conversion or rounding
+    /// overflows).
+    #[error("the weight overflows when converted to the card's unit")]
+    WeightOverflow,
+    /// The box does not fit the card's unit or its dimensional weight
+    /// overflows.
+    #[error("the dimensions overflow when converted or weighed by volume")]
+    DimensionsOverflow,
+    /// Money arithmetic failed (currencies mixed on the card, overflow of
+    /// base + surcharges).
     #[error(transparent)]
     Money(#[from] MoneyError),
-    /// Unit conversion failed (overflow).
-    #[error(transparent)]
-    Unit(#[from] UnitError),
 }
 
 impl RateCard {

@@ -3,7 +3,7 @@
 use recourse_money::Money;
 
 use super::{Charge, FUEL_CODE, FuelBasis, Parcel, Quote, RateCard, RatingError, Rounding};
-use crate::units::{Dimensions, UnitError, Weight, div_ceil};
+use recourse_units::{Dimensions, UnitError, Weight, div_ceil};
 
 impl Rounding {
     /// The rounding step in thousandths of a unit.
@@ -26,16 +26,12 @@ impl Rounding {
 /// Refuses weights and boxes that cannot be real, so they never price as 0.
 fn validate(weight: Weight, dims: Option<Dimensions>) -> Result<(), RatingError> {
     if weight.thousandths <= 0 {
-        return Err(RatingError::InvalidParcel(format!(
-            "weight must be positive, got {weight}"
-        )));
+        return Err(RatingError::InvalidWeight(weight));
     }
     if let Some(d) = dims
         && (d.length <= 0 || d.width <= 0 || d.height <= 0)
     {
-        return Err(RatingError::InvalidParcel(
-            "every dimension must be positive".to_owned(),
-        ));
+        return Err(RatingError::InvalidDimensions);
     }
     Ok(())
 }
@@ -53,7 +49,9 @@ impl RateCard {
         dims: Option<Dimensions>,
     ) -> Result<(Weight, Option<Weight>, Weight), RatingError> {
         validate(weight, dims)?;
-        let actual = weight.to_unit(self.weight_unit)?;
+        let actual = weight
+            .to_unit(self.weight_unit)
+            .map_err(|_| RatingError::WeightOverflow)?;
         let dim = match dims {
             Some(d) if self.dim_divisor > 0 => Some(self.dim_weight(d)?),
             _ => None,
@@ -62,17 +60,25 @@ impl RateCard {
             Some(d) => d.thousandths.max(actual.thousandths),
             None => actual.thousandths,
         };
-        let billable = Weight::new(self.rounding.apply(heavier)?, self.weight_unit);
+        // The heavier of the two overflows rounding only if it is the DIM
+        // weight (the actual weight is bounded far below i64).
+        let billable = self.rounding.apply(heavier).map_err(|_| match dim {
+            Some(d) if d.thousandths >= actual.thousandths => RatingError::DimensionsOverflow,
+            _ => RatingError::WeightOverflow,
+        })?;
+        let billable = Weight::new(billable, self.weight_unit);
         Ok((actual, dim, billable))
     }
 
     /// L×W×H ÷ divisor in thousandths of the card's weight unit, rounded up.
     fn dim_weight(&self, dims: Dimensions) -> Result<Weight, RatingError> {
-        let mut d = dims.to_unit(self.dimension_unit)?;
+        let mut d = dims
+            .to_unit(self.dimension_unit)
+            .map_err(|_| RatingError::DimensionsOverflow)?;
         if self.round_dimensions_up {
             for side in [&mut d.length, &mut d.width, &mut d.height] {
                 *side = i64::try_from(div_ceil(i128::from(*side), 1000) * 1000)
-                    .map_err(|_| UnitError::Overflow)?;
+                    .map_err(|_| RatingError::DimensionsOverflow)?;
             }
         }
         // Sides are thousandths, so the volume is in 1e-9 unit³; dividing by
@@ -80,10 +86,10 @@ impl RateCard {
         let volume = i128::from(d.length)
             .checked_mul(i128::from(d.width))
             .and_then(|v| v.checked_mul(i128::from(d.height)))
-            .ok_or(UnitError::Overflow)?;
+            .ok_or(RatingError::DimensionsOverflow)?;
         let denominator = 1_000_000 * i128::from(self.dim_divisor);
-        let thousandths =
-            i64::try_from(div_ceil(volume, denominator)).map_err(|_| UnitError::Overflow)?;
+        let thousandths = i64::try_from(div_ceil(volume, denominator))
+            .map_err(|_| RatingError::DimensionsOverflow)?;
         Ok(Weight::new(thousandths, self.weight_unit))
     }
 

@@ -11,8 +11,9 @@ use super::{
 };
 
 /// Evaluates one period's shipments as of `as_of` against the contract's
-/// targets. Fails only on money problems: a credit schedule or a billed
-/// amount in another currency than `currency`, or overflow.
+/// targets: [`Tally`] over `facts`, then [`Tally::finish`]. Fails only on
+/// money problems: a credit schedule or a billed amount in another
+/// currency than `currency`, or overflow.
 pub fn evaluate(
     facts: &[ShipmentFacts],
     as_of: DateTime<Utc>,
@@ -21,22 +22,57 @@ pub fn evaluate(
     credits: &CreditSchedule,
     currency: Currency,
 ) -> Result<Evaluation, MoneyError> {
-    // Checked up front so a mismatch fails the same way breached or not.
-    let zero = Money::zero(currency);
-    zero.checked_add(credits.credit_per_point)?;
-    zero.checked_add(credits.cap_per_period)?;
-
-    let shipments = u32::try_from(facts.len()).map_err(|_| MoneyError::Overflow)?;
-    let mut c = Counts::default();
-    let mut codes: BTreeMap<(String, ExcuseCategory), u32> = BTreeMap::new();
-    // Each counter is at most `shipments`, which fits in u32, so += 1 cannot overflow.
+    let mut tally = Tally::new(as_of, currency);
     for f in facts {
+        tally.add(f)?;
+    }
+    tally.finish(claims, targets, credits)
+}
+
+/// A period's evaluation built one shipment at a time, so a period of any
+/// size is measured in bounded memory: what it keeps is counters, the
+/// running billed total and the excusable codes seen (a handful).
+#[derive(Debug, Clone)]
+pub struct Tally {
+    as_of: DateTime<Utc>,
+    currency: Currency,
+    shipments: u32,
+    c: Counts,
+    codes: BTreeMap<(String, ExcuseCategory), u32>,
+    charged: u32,
+    total_billed: Money,
+}
+
+impl Tally {
+    /// An empty period measured as of `as_of`, money in `currency`.
+    pub fn new(as_of: DateTime<Utc>, currency: Currency) -> Self {
+        Tally {
+            as_of,
+            currency,
+            shipments: 0,
+            c: Counts::default(),
+            codes: BTreeMap::new(),
+            charged: 0,
+            total_billed: Money::zero(currency),
+        }
+    }
+
+    /// Measures one more shipment of the period.
+    pub fn add(&mut self, f: &ShipmentFacts) -> Result<(), MoneyError> {
+        let as_of = self.as_of;
+        self.shipments = self.shipments.checked_add(1).ok_or(MoneyError::Overflow)?;
+        if let Some(billed) = f.billed {
+            self.total_billed = self.total_billed.checked_add(billed)?;
+            self.charged += 1;
+        }
+        // Every counter is at most `shipments`, so += 1 cannot overflow.
+        let c = &mut self.c;
         let delivered = f.delivered.filter(|d| *d <= as_of);
         c.delivered += u32::from(delivered.is_some());
         let due = due(f);
         if delivered.is_none() && due.is_none_or(|due| as_of < due) {
             c.not_yet_due += 1;
-            continue;
+            return Ok(());
         }
         c.scan_compliant += u32::from(is_scan_compliant(f, as_of));
         let known: Vec<&ExceptionFact> = f.exceptions.iter().filter(|e| e.at <= as_of).collect();
@@ -47,103 +83,121 @@ pub fn evaluate(
         if !excuses.is_empty() {
             c.excused += 1;
             for key in excuses {
-                *codes.entry(key).or_default() += 1;
+                *self.codes.entry(key).or_default() += 1;
             }
-            continue;
+            return Ok(());
         }
         c.on_time += u32::from(delivered.zip(due).is_some_and(|(d, due)| d <= due));
         c.with_exception += u32::from(!known.is_empty());
+        Ok(())
     }
-    let measured = shipments - c.not_yet_due;
-    let unexcused = measured - c.excused;
-    let not_yet_due = exclusion(ExclusionReason::NotYetDue, c.not_yet_due, Vec::new());
-    let excused = exclusion(
-        ExclusionReason::Excused,
-        c.excused,
-        codes
-            .keys()
-            .map(|(code, _)| code.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    );
-    let both: Vec<Exclusion> = not_yet_due.iter().chain(&excused).cloned().collect();
-    let kpis = vec![
-        kpi(
-            Kpi::OnTimeRate,
-            Some(c.on_time),
-            unexcused,
-            both.clone(),
-            targets.on_time_rate_min_bp,
-            credits,
-        )?,
-        kpi(
-            Kpi::ScanCompliance,
-            Some(c.scan_compliant),
-            measured,
-            not_yet_due.clone().into_iter().collect(),
-            targets.scan_compliance_min_bp,
-            credits,
-        )?,
-        kpi(
-            Kpi::ExceptionRate,
-            Some(c.with_exception),
-            unexcused,
-            both,
-            targets.exception_rate_max_bp,
-            credits,
-        )?,
-        kpi(
-            Kpi::ClaimsRate,
+
+    /// The period's KPIs, credits and costs from everything added.
+    pub fn finish(
+        self,
+        claims: Option<u32>,
+        targets: &Targets,
+        credits: &CreditSchedule,
+    ) -> Result<Evaluation, MoneyError> {
+        let Tally {
+            currency,
+            shipments,
+            c,
+            codes,
+            charged,
+            total_billed,
+            ..
+        } = self;
+        // Checked up front so a mismatch fails the same way breached or not.
+        let zero = Money::zero(currency);
+        zero.checked_add(credits.credit_per_point)?;
+        zero.checked_add(credits.cap_per_period)?;
+        let measured = shipments - c.not_yet_due;
+        let unexcused = measured - c.excused;
+        let not_yet_due = exclusion(ExclusionReason::NotYetDue, c.not_yet_due, Vec::new());
+        let excused = exclusion(
+            ExclusionReason::Excused,
+            c.excused,
+            codes
+                .keys()
+                .map(|(code, _)| code.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        );
+        let both: Vec<Exclusion> = not_yet_due.iter().chain(&excused).cloned().collect();
+        let kpis = vec![
+            kpi(
+                Kpi::OnTimeRate,
+                Some(c.on_time),
+                unexcused,
+                both.clone(),
+                targets.on_time_rate_min_bp,
+                credits,
+            )?,
+            kpi(
+                Kpi::ScanCompliance,
+                Some(c.scan_compliant),
+                measured,
+                not_yet_due.clone().into_iter().collect(),
+                targets.scan_compliance_min_bp,
+                credits,
+            )?,
+            kpi(
+                Kpi::ExceptionRate,
+                Some(c.with_exception),
+                unexcused,
+                both,
+                targets.exception_rate_max_bp,
+                credits,
+            )?,
+            kpi(
+                Kpi::ClaimsRate,
+                claims,
+                measured,
+                not_yet_due.into_iter().collect(),
+                targets.claims_rate_max_bp,
+                credits,
+            )?,
+        ];
+        let uncapped = Money::sum(currency, kpis.iter().map(|k| k.credit))?;
+        let service_credit = if credits.cap_per_period.amount_minor() > 0 {
+            uncapped.min(credits.cap_per_period)?
+        } else {
+            uncapped
+        };
+        let cost_per_shipment = match charged {
+            0 => None,
+            n => Some(total_billed.mul_ratio(1, i64::from(n))?),
+        };
+        Ok(Evaluation {
+            shipments,
+            not_yet_due: c.not_yet_due,
+            excused: c.excused,
+            excused_codes: codes
+                .into_iter()
+                .map(|((code, category), shipments)| ExcusedCode {
+                    code,
+                    category,
+                    shipments,
+                })
+                .collect(),
+            charged,
+            delivered: c.delivered,
+            on_time: c.on_time,
+            scan_compliant: c.scan_compliant,
+            with_exception: c.with_exception,
             claims,
-            measured,
-            not_yet_due.into_iter().collect(),
-            targets.claims_rate_max_bp,
-            credits,
-        )?,
-    ];
-
-    let uncapped = Money::sum(currency, kpis.iter().map(|k| k.credit))?;
-    let service_credit = if credits.cap_per_period.amount_minor() > 0 {
-        uncapped.min(credits.cap_per_period)?
-    } else {
-        uncapped
-    };
-    let billed: Vec<Money> = facts.iter().filter_map(|f| f.billed).collect();
-    let charged = u32::try_from(billed.len()).map_err(|_| MoneyError::Overflow)?;
-    let total_billed = Money::sum(currency, billed)?;
-    let cost_per_shipment = match charged {
-        0 => None,
-        n => Some(total_billed.mul_ratio(1, i64::from(n))?),
-    };
-
-    Ok(Evaluation {
-        shipments,
-        not_yet_due: c.not_yet_due,
-        excused: c.excused,
-        excused_codes: codes
-            .into_iter()
-            .map(|((code, category), shipments)| ExcusedCode {
-                code,
-                category,
-                shipments,
-            })
-            .collect(),
-        charged,
-        delivered: c.delivered,
-        on_time: c.on_time,
-        scan_compliant: c.scan_compliant,
-        with_exception: c.with_exception,
-        claims,
-        breached: kpis.iter().any(|k| k.breached),
-        kpis,
-        total_billed,
-        cost_per_shipment,
-        service_credit,
-    })
+            breached: kpis.iter().any(|k| k.breached),
+            kpis,
+            total_billed,
+            cost_per_shipment,
+            service_credit,
+        })
+    }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Counts {
     delivered: u32,
     not_yet_due: u32,

@@ -93,15 +93,15 @@ fn non_positive_weight_or_side_is_invalid() {
     let card = ground();
     assert!(matches!(
         card.billable_weight(lb(0), None),
-        Err(RatingError::InvalidParcel(_))
+        Err(RatingError::InvalidWeight(_) | RatingError::InvalidDimensions)
     ));
     assert!(matches!(
         card.billable_weight(lb(-5), None),
-        Err(RatingError::InvalidParcel(_))
+        Err(RatingError::InvalidWeight(_) | RatingError::InvalidDimensions)
     ));
     assert!(matches!(
         card.billable_weight(lb(1000), Some(inches(10, 0, 10))),
-        Err(RatingError::InvalidParcel(_))
+        Err(RatingError::InvalidWeight(_) | RatingError::InvalidDimensions)
     ));
 }
 
@@ -115,6 +115,27 @@ fn huge_box_overflows_into_an_error_not_a_panic() {
     };
     assert_eq!(
         ground().billable_weight(lb(1000), Some(dims)),
-        Err(RatingError::Unit(UnitError::Overflow))
+        Err(RatingError::DimensionsOverflow)
+    );
+}
+
+#[test]
+fn an_overflowing_weight_is_the_weights_fault_and_a_box_the_dimensions() {
+    let heavy = Weight::new(i64::MAX, WeightUnit::Kg);
+    assert_eq!(
+        ground().billable_weight(heavy, None),
+        Err(RatingError::WeightOverflow)
+    );
+    // 10^9 in a side: (10^12 thousandths)^3 / (10^6 × 139) thousandths of
+    // a pound is about 7 × 10^27, past i64.
+    let dims = Dimensions {
+        length: 1_000_000_000_000,
+        width: 1_000_000_000_000,
+        height: 1_000_000_000_000,
+        unit: LengthUnit::In,
+    };
+    assert_eq!(
+        ground().billable_weight(lb(1000), Some(dims)),
+        Err(RatingError::DimensionsOverflow)
     );
 }

@@ -5,7 +5,9 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::terms::ContractTerms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionStatus {
@@ -15,6 +17,8 @@ pub enum VersionStatus {
 }
 
 impl VersionStatus {
+    pub const ALL: [VersionStatus; 3] = [Self::Draft, Self::Active, Self::Expired];
+
     pub fn as_str(self) -> &'static str {
         match self {
             VersionStatus::Draft => "draft",
@@ -24,15 +28,47 @@ impl VersionStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Active, Self::Expired]
-            .into_iter()
-            .find(|status| status.as_str() == s)
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 }
 
 impl fmt::Display for VersionStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A contract with a carrier: a reference, a name and numbered versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub id: String,
+    pub carrier_id: String,
+    /// Unique per carrier, e.g. "ACME-2026-MSA".
+    pub reference: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One version of a contract: its dates, its terms and where it is in its
+/// lifecycle. `revision` is the etag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractVersion {
+    pub id: String,
+    pub contract_id: String,
+    pub carrier_id: String,
+    pub number: u32,
+    pub status: VersionStatus,
+    pub span: Span,
+    pub terms: ContractTerms,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContractVersion {
+    /// `contracts/{id}/versions/{n}`.
+    pub fn name(&self) -> String {
+        format!("contracts/{}/versions/{}", self.contract_id, self.number)
     }
 }
 
@@ -84,6 +120,67 @@ pub enum LifecycleError {
     Overlap { other: String, from: NaiveDate },
     #[error("effective_to must not be before effective_from ({0})")]
     EndBeforeStart(NaiveDate),
+    #[error("an expiry may end the version earlier, not later than {0}")]
+    ExtendsVersion(NaiveDate),
+}
+
+/// The dates of a draft after an edit: `from`/`to` replace what is given
+/// (`to: Some(None)` makes it open-ended). Only drafts are edited.
+pub fn edit(
+    status: VersionStatus,
+    span: Span,
+    from: Option<NaiveDate>,
+    to: Option<Option<NaiveDate>>,
+) -> Result<Span, LifecycleError> {
+    if status != VersionStatus::Draft {
+        return Err(LifecycleError::NotDraft {
+            action: "edited",
+            status,
+        });
+    }
+    let from = from.unwrap_or(span.from);
+    let to = to.unwrap_or(span.to);
+    Span::new(from, to).map_err(|_| LifecycleError::EndBeforeStart(from))
+}
+
+/// Activating a draft spanning `span` among the carrier's other non-draft
+/// versions: the predecessors to close (see [`plan_activation`]).
+pub fn activate(
+    status: VersionStatus,
+    span: Span,
+    others: &[InForce],
+) -> Result<Vec<(String, NaiveDate)>, LifecycleError> {
+    if status != VersionStatus::Draft {
+        return Err(LifecycleError::NotDraft {
+            action: "activated",
+            status,
+        });
+    }
+    plan_activation(span, others)
+}
+
+/// Expiring an active version on `last_day` (inclusive): never before it
+/// starts, never later than it already ends.
+pub fn expire(
+    status: VersionStatus,
+    span: Span,
+    last_day: NaiveDate,
+) -> Result<Span, LifecycleError> {
+    if status != VersionStatus::Active {
+        return Err(LifecycleError::NotActive(status));
+    }
+    if last_day < span.from {
+        return Err(LifecycleError::EndBeforeStart(span.from));
+    }
+    if let Some(to) = span.to
+        && last_day > to
+    {
+        return Err(LifecycleError::ExtendsVersion(to));
+    }
+    Ok(Span {
+        from: span.from,
+        to: Some(last_day),
+    })
 }
 
 /// Versions to close the day before `new` starts: an active, open-ended (or
@@ -125,6 +222,47 @@ mod tests {
             status: VersionStatus::Active,
             span: Span { from, to },
         }
+    }
+
+    #[test]
+    fn only_drafts_are_edited_or_activated_and_only_active_versions_expire() {
+        let span = Span::new(d(2026, 1, 1), None).unwrap();
+        assert_eq!(
+            edit(VersionStatus::Draft, span, Some(d(2026, 2, 1)), None),
+            Ok(Span::new(d(2026, 2, 1), None).unwrap())
+        );
+        assert!(matches!(
+            edit(VersionStatus::Active, span, Some(d(2026, 2, 1)), None),
+            Err(LifecycleError::NotDraft { .. })
+        ));
+        assert_eq!(
+            edit(
+                VersionStatus::Draft,
+                span,
+                None,
+                Some(Some(d(2025, 12, 31)))
+            ),
+            Err(LifecycleError::EndBeforeStart(d(2026, 1, 1)))
+        );
+        assert!(activate(VersionStatus::Expired, span, &[]).is_err());
+        assert_eq!(activate(VersionStatus::Draft, span, &[]), Ok(vec![]));
+        assert_eq!(
+            expire(VersionStatus::Active, span, d(2026, 6, 30)),
+            Ok(Span::new(d(2026, 1, 1), Some(d(2026, 6, 30))).unwrap())
+        );
+        assert_eq!(
+            expire(VersionStatus::Draft, span, d(2026, 6, 30)),
+            Err(LifecycleError::NotActive(VersionStatus::Draft))
+        );
+        assert_eq!(
+            expire(VersionStatus::Active, span, d(2025, 6, 30)),
+            Err(LifecycleError::EndBeforeStart(d(2026, 1, 1)))
+        );
+        let closed = Span::new(d(2026, 1, 1), Some(d(2026, 3, 31))).unwrap();
+        assert_eq!(
+            expire(VersionStatus::Active, closed, d(2026, 4, 1)),
+            Err(LifecycleError::ExtendsVersion(d(2026, 3, 31)))
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Weights and dimensions in exact thousandths of a unit.
+//! Weights and dimensions in exact thousandths of a unit, shared by every
+//! service that weighs or measures a parcel (contracts rate it, claims cap
+//! liability per weight unit), beside `recourse-money`.
 //!
 //! Conversions are exact rational arithmetic (1 lb = 0.45359237 kg and
 //! 1 in = 2.54 cm by definition) rounded UP to the next thousandth, so a
 //! converted parcel is never lighter or smaller than it really is and can
 //! never be under-billed by a conversion.
+
+#![warn(clippy::wildcard_enum_match_arm)]
 
 use std::fmt;
 
@@ -61,7 +65,7 @@ const KG_PER_LB: (i128, i128) = (45_359_237, 100_000_000);
 const CM_PER_IN: (i128, i128) = (254, 100);
 
 /// `ceil(numerator / denominator)` for a positive denominator.
-pub(crate) fn div_ceil(numerator: i128, denominator: i128) -> i128 {
+pub fn div_ceil(numerator: i128, denominator: i128) -> i128 {
     let q = numerator.div_euclid(denominator);
     if numerator.rem_euclid(denominator) == 0 {
         q
