@@ -80,6 +80,13 @@ impl RecoveryDesk {
             }
             let currency = Currency::parse(&row.currency).map_err(ClaimsError::internal)?;
             let left = row.amount_minor.saturating_sub(row.allocated_minor);
+            if left <= 0 {
+                return Err(ClaimsError::refused(
+                    Refusal::Allocation,
+                    format!("remittances/{remittance_id}"),
+                    format!("nothing is left of remittances/{remittance_id} to allocate"),
+                ));
+            }
             let paid = allocation::allocate(Money::new(left, currency), &claim.balance(), amount)
                 .map_err(|e| allocation_error(&subject, e))?;
             repo::insert_allocations(

@@ -7,6 +7,7 @@ mod claims;
 mod common;
 mod documents;
 mod open_claims;
+mod races;
 mod reconciliation;
 mod recoveries;
 mod refunds;
