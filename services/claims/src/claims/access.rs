@@ -21,6 +21,7 @@
 use recourse_claims_domain::claim::Claim;
 use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_platform::auth::{Principal, Role};
+use recourse_platform::visibility;
 
 use super::ClaimFilter;
 use crate::error::ClaimsError;
@@ -45,10 +46,10 @@ pub fn visible(caller: &Principal, found: Option<Claim>, id: &str) -> Result<Cla
 }
 
 /// Narrows a list to what `caller` may see: a carrier is pinned to its
-/// carrier's submitted claims (asking for another carrier is refused), a
-/// 3PL to its account's claims.
+/// carrier's submitted claims (asking for another carrier is NOT_FOUND for
+/// that carrier, as if it did not exist), a 3PL to its account's claims.
 pub fn narrow(caller: &Principal, filter: &mut ClaimFilter) -> Result<(), ClaimsError> {
-    filter.carrier_id = caller.list_scope(filter.carrier_id.take())?;
+    filter.carrier_id = visibility::carrier_filter(caller, filter.carrier_id.take())?;
     if caller.role == Role::Carrier {
         filter.submitted_only = true;
     }

@@ -15,3 +15,4 @@ mod roles;
 mod scoping;
 mod terms;
 mod trace;
+mod visibility;
