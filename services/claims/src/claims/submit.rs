@@ -196,3 +196,124 @@ impl ClaimDesk {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)] // tests fail loudly
+
+    use chrono::NaiveDate;
+    use recourse_claims_domain::claim::{Claimant, ClaimantKind, Filer};
+    use recourse_claims_domain::deadline::{Anchor, Window};
+    use recourse_claims_domain::liability::LiabilityTerms;
+    use recourse_money::Currency;
+    use recourse_platform::ApiError;
+    use recourse_units::{Weight, WeightUnit};
+
+    use super::*;
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, Currency::USD)
+    }
+
+    fn draft(claimed: i64) -> Claim {
+        let now = Utc::now();
+        Claim {
+            id: "c1".into(),
+            number: "CLM-2026-000001".into(),
+            carrier_id: "acme".into(),
+            shipment_id: "s1".into(),
+            tracking_number: "T1".into(),
+            service_level: "GROUND".into(),
+            claim_type: ClaimType::Loss,
+            status: ClaimStatus::Draft,
+            claimant: Claimant {
+                kind: ClaimantKind::InternalTeam,
+                name: "Care".into(),
+                on_behalf_of: String::new(),
+            },
+            line_items: vec![],
+            claimed: usd(claimed),
+            declared_value: None,
+            notes: String::new(),
+            terms: None,
+            approved: None,
+            recovered: usd(0),
+            written_off: usd(0),
+            documents: vec![],
+            submitted_at: None,
+            approved_at: None,
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            filer: Filer::default(),
+        }
+    }
+
+    fn shipment(weight_thousandths: i64) -> ShipmentFacts {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        ShipmentFacts {
+            id: "s1".into(),
+            carrier_id: "acme".into(),
+            tracking_number: "T1".into(),
+            service_level: "GROUND".into(),
+            shipper_account: String::new(),
+            ship_date: day,
+            scheduled_delivery: None,
+            delivered: None,
+            invoiced: None,
+            declared_value: None,
+            billed_charge: None,
+            weight: Some(Weight {
+                thousandths: weight_thousandths,
+                unit: WeightUnit::Lb,
+            }),
+        }
+    }
+
+    fn terms(per_lb: i64) -> ContractClaimTerms {
+        ContractClaimTerms {
+            contract_version: "contracts/k/versions/1".into(),
+            currency: Currency::USD,
+            liability: LiabilityTerms {
+                default_per_package_limit: usd(10_000),
+                declared_value_coverage: false,
+                max_declared_value: None,
+                per_weight_unit_limit: Some(usd(per_lb)),
+            },
+            weight_unit: Some(WeightUnit::Lb),
+            named_anchor: Anchor::ShipDate,
+            window: Window::Days(60),
+            required_documents: vec![],
+            acknowledge_within_days: 30,
+            decide_within_days: 120,
+            appeal_window_days: 30,
+            max_appeals: 1,
+        }
+    }
+
+    #[test]
+    fn a_cap_term_that_overflows_is_a_failed_precondition_naming_the_term() {
+        // 0.50 per lb on a 12 lb parcel: 6.00 (the cap).
+        assert_eq!(
+            cap(&draft(25_000), &shipment(12_000), &terms(50)).unwrap(),
+            (usd(600), CapBasis::LiabilityTerms)
+        );
+        // A per-lb limit stored before amounts were bounded, on a heavy
+        // parcel: limit × weight is beyond 64-bit minor units.
+        let err = cap(&draft(25_000), &shipment(100_000_000), &terms(i64::MAX)).unwrap_err();
+        let ApiError::FailedPrecondition {
+            kind,
+            subject,
+            message,
+        } = ApiError::from(err)
+        else {
+            panic!("a precondition");
+        };
+        assert_eq!(kind, "LIABILITY_TERMS");
+        assert_eq!(
+            subject,
+            "contracts/k/versions/1#liability.per_weight_unit_limit"
+        );
+        assert!(message.contains("per_weight_unit_limit"), "{message}");
+    }
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod appeals;
+mod bounds;
 mod claims;
 mod common;
 mod documents;

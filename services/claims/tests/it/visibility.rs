@@ -116,7 +116,10 @@ async fn walk(
     };
     add("SubmitClaim", answer(claims.submit_claim(submit).await));
     for (rpc, to) in [
-        ("TransitionClaim(acknowledge)", pb::ClaimStatus::Acknowledged),
+        (
+            "TransitionClaim(acknowledge)",
+            pb::ClaimStatus::Acknowledged,
+        ),
         ("TransitionClaim(withdraw)", pb::ClaimStatus::Withdrawn),
     ] {
         let step = pb::TransitionClaimRequest {
@@ -132,7 +135,10 @@ async fn walk(
     let history = pb::ListClaimHistoryRequest {
         name: n.claim.clone(),
     };
-    add("ListClaimHistory", answer(claims.list_claim_history(history).await));
+    add(
+        "ListClaimHistory",
+        answer(claims.list_claim_history(history).await),
+    );
     let document = pb::AddDocumentRequest {
         claim: n.claim.clone(),
         document: Some(common::document(cpb::DocumentKind::Photo, "x.jpg")),
@@ -140,12 +146,14 @@ async fn walk(
     add("AddDocument", answer(claims.add_document(document).await));
     let upload = [
         pb::UploadDocumentRequest {
-            part: Some(pb::upload_document_request::Part::Header(pb::UploadHeader {
-                claim: n.claim.clone(),
-                kind: cpb::DocumentKind::Photo.into(),
-                file_name: "x.jpg".into(),
-                sha256: "a".repeat(64),
-            })),
+            part: Some(pb::upload_document_request::Part::Header(
+                pb::UploadHeader {
+                    claim: n.claim.clone(),
+                    kind: cpb::DocumentKind::Photo.into(),
+                    file_name: "x.jpg".into(),
+                    sha256: "a".repeat(64),
+                },
+            )),
         },
         pb::UploadDocumentRequest {
             part: Some(pb::upload_document_request::Part::Chunk(b"photo".to_vec())),
@@ -157,14 +165,20 @@ async fn walk(
         carrier: n.carrier.clone(),
         ..Default::default()
     };
-    add("ListOverdueClaims", answer(claims.list_overdue_claims(overdue).await));
+    add(
+        "ListOverdueClaims",
+        answer(claims.list_overdue_claims(overdue).await),
+    );
     let delay = pb::CreateDelayClaimsRequest {
         request_id: "probe-delay".into(),
         carrier: n.carrier.clone(),
         shipment: n.shipment.clone(),
         submit: false,
     };
-    add("CreateDelayClaims", answer(claims.create_delay_claims(delay).await));
+    add(
+        "CreateDelayClaims",
+        answer(claims.create_delay_claims(delay).await),
+    );
 
     let record = remittance(
         &World {
@@ -174,7 +188,10 @@ async fn walk(
         usd(100),
         vec![],
     );
-    add("RecordRemittance", answer(money.record_remittance(record).await));
+    add(
+        "RecordRemittance",
+        answer(money.record_remittance(record).await),
+    );
     let get = pb::GetRemittanceRequest {
         name: n.remittance.clone(),
     };
@@ -183,14 +200,20 @@ async fn walk(
         carrier: n.carrier.clone(),
         ..Default::default()
     };
-    add("ListRemittances", answer(money.list_remittances(list).await));
+    add(
+        "ListRemittances",
+        answer(money.list_remittances(list).await),
+    );
     let allocate = pb::AllocateRemittanceRequest {
         request_id: "probe-allocate".into(),
         remittance: n.remittance.clone(),
         claim: n.claim.clone(),
         amount: usd(100),
     };
-    add("AllocateRemittance", answer(money.allocate_remittance(allocate).await));
+    add(
+        "AllocateRemittance",
+        answer(money.allocate_remittance(allocate).await),
+    );
     let csv = pb::ImportRemittancesRequest {
         csv: format!(
             "carrier,kind,reference,invoice_reference,date,currency,amount_minor,claim,\
@@ -207,12 +230,18 @@ async fn walk(
         reason: "probing".into(),
         amount: None,
     };
-    add("WriteOffClaim", answer(money.write_off_claim(write_off).await));
+    add(
+        "WriteOffClaim",
+        answer(money.write_off_claim(write_off).await),
+    );
     let reconciliation = pb::GetReconciliationRequest {
         carrier: n.carrier.clone(),
         ..Default::default()
     };
-    add("GetReconciliation", answer(money.get_reconciliation(reconciliation).await));
+    add(
+        "GetReconciliation",
+        answer(money.get_reconciliation(reconciliation).await),
+    );
     out
 }
 
@@ -250,15 +279,14 @@ async fn world_b(app: &TestApp) -> (Names, String) {
     (names, claim.number)
 }
 
-async fn another_partys_names_and_made_up_ones_get_the_same_answer_on_every_rpc(
-    backend: Backend,
-) {
+async fn another_partys_names_and_made_up_ones_get_the_same_answer_on_every_rpc(backend: Backend) {
     let app = spawn_app(backend).await;
     let a = app.world("ALPHA").await;
     let (real, number) = world_b(&app).await;
-    let carrier_token = app
-        .auth
-        .token(Role::Carrier, Some(a.carrier.trim_start_matches("carriers/")));
+    let carrier_token = app.auth.token(
+        Role::Carrier,
+        Some(a.carrier.trim_start_matches("carriers/")),
+    );
     let tpl_token = app.auth.token(Role::ThirdParty, Some("probe3pl"));
     for (who, token) in [("carrier of A", carrier_token), ("3PL probe3pl", tpl_token)] {
         let channel = app.server.authed(Some(&token));
@@ -271,7 +299,12 @@ async fn another_partys_names_and_made_up_ones_get_the_same_answer_on_every_rpc(
             assert_eq!(r, m, "{who}: {} tells B's names from made-up ones", r.0);
             assert_ne!(r.1, Code::Internal, "{who}: {}", r.0);
             for secret in [number.as_str(), "owner3pl", "Owner 3PL", "BETA"] {
-                assert!(!r.2.contains(secret), "{who}: {} says {secret}: {}", r.0, r.2);
+                assert!(
+                    !r.2.contains(secret),
+                    "{who}: {} says {secret}: {}",
+                    r.0,
+                    r.2
+                );
             }
         }
         // Nothing of B's is readable: the claim reads as absent.
