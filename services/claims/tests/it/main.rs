@@ -14,6 +14,7 @@ mod races;
 mod reconciliation;
 mod recoveries;
 mod refunds;
+mod remittance_files;
 mod roles;
 mod scoping;
 mod terms;
