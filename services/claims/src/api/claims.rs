@@ -1,7 +1,7 @@
 //! `recourse.claims.v1.ClaimService`.
 
 use futures::StreamExt as _;
-use recourse_platform::auth::{Principal, Role, bearer_token, principal};
+use recourse_platform::auth::{Principal, Role, authorize, bearer_token};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
 use recourse_platform::proto_types::timestamp_in_range;
@@ -10,7 +10,7 @@ use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_server::ClaimService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{CLAIMANTS, MOVERS, READERS, REFUND_AUTOMATION};
+use super::{CLAIMANTS, MOVERS, READERS, REFUND_AUTOMATION, keyed};
 use crate::claims::{ClaimDesk, ClaimFilter};
 use crate::convert::claims as parse;
 use crate::convert::{carrier_id, claim_id, render, resource_id, status_from_proto};
@@ -66,15 +66,12 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::CreateClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(CLAIMANTS)?;
-        let token = bearer_token(&request).map(str::to_owned);
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("CreateClaim", &caller, &body.request_id, &body)?;
-        let new = parse::new_claim(body.claim.as_ref(), caller.role == Role::ThirdParty)?;
+        let call = keyed(request, CLAIMANTS, "CreateClaim", |b| &b.request_id)?;
+        let third_party = call.caller.role == Role::ThirdParty;
+        let new = parse::new_claim(call.body.claim.as_ref(), third_party)?;
         let claim = self
             .desk
-            .create(key, &caller, token.as_deref(), new)
+            .create(call.key, &call.caller, call.token.as_deref(), new)
             .await?;
         Ok(Response::new(render::claim(&claim)))
     }
@@ -83,8 +80,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::GetClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
-        let caller = principal(&request)?;
-        caller.require(READERS)?;
+        let caller = authorize(&request, READERS)?;
         let id = named("name", "claims", &request.get_ref().name)?;
         Ok(Response::new(render::claim(
             &self.desk.get(caller, &id).await?,
@@ -95,8 +91,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::ListClaimsRequest>,
     ) -> Result<Response<pb::ListClaimsResponse>, Status> {
-        let caller = principal(&request)?;
-        caller.require(READERS)?;
+        let caller = authorize(&request, READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = match body.carrier.as_str() {
@@ -134,8 +129,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::UpdateClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
-        let caller = principal(&request)?;
-        caller.require(CLAIMANTS)?;
+        let caller = authorize(&request, CLAIMANTS)?;
         let (id, given, patch) =
             parse::claim_patch(request.get_ref(), caller.role == Role::ThirdParty)?;
         let claim = self.desk.update(caller, &id, given, patch).await?;
@@ -146,15 +140,12 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::SubmitClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(CLAIMANTS)?;
-        let token = bearer_token(&request).map(str::to_owned);
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("SubmitClaim", &caller, &body.request_id, &body)?;
-        let (id, given, late) = parse::submission(&body)?;
+        let call = keyed(request, CLAIMANTS, "SubmitClaim", |b| &b.request_id)?;
+        let (id, given, late) = parse::submission(&call.body)?;
+        let token = call.token.as_deref();
         let claim = self
             .desk
-            .submit(key, &caller, token.as_deref(), &id, given, late)
+            .submit(call.key, &call.caller, token, &id, given, late)
             .await?;
         Ok(Response::new(render::claim(&claim)))
     }
@@ -163,12 +154,12 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::TransitionClaimRequest>,
     ) -> Result<Response<pb::Claim>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(MOVERS)?;
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("TransitionClaim", &caller, &body.request_id, &body)?;
-        let (id, given, step) = parse::step(&body)?;
-        let claim = self.desk.transition(key, &caller, &id, given, step).await?;
+        let call = keyed(request, MOVERS, "TransitionClaim", |b| &b.request_id)?;
+        let (id, given, step) = parse::step(&call.body)?;
+        let claim = self
+            .desk
+            .transition(call.key, &call.caller, &id, given, step)
+            .await?;
         Ok(Response::new(render::claim(&claim)))
     }
 
@@ -176,8 +167,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::ListClaimHistoryRequest>,
     ) -> Result<Response<pb::ListClaimHistoryResponse>, Status> {
-        let caller = principal(&request)?;
-        caller.require(READERS)?;
+        let caller = authorize(&request, READERS)?;
         let id = named("name", "claims", &request.get_ref().name)?;
         let entries = self.desk.history(caller, &id).await?;
         Ok(Response::new(pb::ListClaimHistoryResponse {
@@ -189,8 +179,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::AddDocumentRequest>,
     ) -> Result<Response<pb::Document>, Status> {
-        let caller = principal(&request)?;
-        caller.require(CLAIMANTS)?;
+        let caller = authorize(&request, CLAIMANTS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let claim = claim_id(&mut v, "claim", &body.claim);
@@ -233,8 +222,7 @@ impl ClaimService for ClaimApi {
         request: Request<Streaming<pb::UploadDocumentRequest>>,
     ) -> Result<Response<pb::Document>, Status> {
         use pb::upload_document_request::Part;
-        let caller = principal(&request)?.clone();
-        caller.require(CLAIMANTS)?;
+        let caller = authorize(&request, CLAIMANTS)?.clone();
         let mut parts = request.into_inner();
         let header = match parts.next().await {
             Some(Ok(pb::UploadDocumentRequest {
@@ -285,8 +273,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::ListOverdueClaimsRequest>,
     ) -> Result<Response<pb::ListOverdueClaimsResponse>, Status> {
-        let caller = principal(&request)?;
-        caller.require(READERS)?;
+        let caller = authorize(&request, READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = match body.carrier.as_str() {
@@ -316,8 +303,7 @@ impl ClaimService for ClaimApi {
         &self,
         request: Request<pb::CreateDelayClaimsRequest>,
     ) -> Result<Response<pb::CreateDelayClaimsResponse>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(REFUND_AUTOMATION)?;
+        let caller = authorize(&request, REFUND_AUTOMATION)?.clone();
         let token = bearer_token(&request).map(str::to_owned);
         let body = request.into_inner();
         let mut v = Violations::new();

@@ -6,7 +6,9 @@ pub mod claims;
 pub mod events;
 pub mod recoveries;
 
-use recourse_platform::auth::Role;
+use recourse_platform::auth::{Principal, Role, authorize, bearer_token};
+use recourse_platform::idempotency::IdempotencyKey;
+use tonic::{Request, Status};
 
 /// Who files and follows claims: in-house teams and 3PLs (their own
 /// account's). A carrier never files a claim against itself.
@@ -38,3 +40,32 @@ pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];
 /// product teams, carriers or 3PLs (a carrier's payments are finance's
 /// books; a claim shows what was recovered on it).
 pub const FINANCE_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Auditor];
+
+/// An idempotent call as its use case needs it: the caller (its role
+/// checked before anything else), its bearer token for the calls made on
+/// its behalf, the body, and the body's idempotency key.
+pub struct Keyed<T> {
+    pub caller: Principal,
+    pub token: Option<String>,
+    pub body: T,
+    pub key: IdempotencyKey,
+}
+
+/// Unpacks an idempotent call of `method` that `roles` may make.
+pub fn keyed<T: prost::Message>(
+    request: Request<T>,
+    roles: &[Role],
+    method: &str,
+    request_id: fn(&T) -> &str,
+) -> Result<Keyed<T>, Status> {
+    let caller = authorize(&request, roles)?.clone();
+    let token = bearer_token(&request).map(str::to_owned);
+    let body = request.into_inner();
+    let key = IdempotencyKey::new(method, &caller, request_id(&body), &body)?;
+    Ok(Keyed {
+        caller,
+        token,
+        body,
+        key,
+    })
+}

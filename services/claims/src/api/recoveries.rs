@@ -3,15 +3,14 @@
 
 use recourse_claims_domain::limits::{MAX_IMPORT_BYTES, MAX_REASON_CHARS};
 use recourse_money::Currency;
-use recourse_platform::auth::principal;
-use recourse_platform::idempotency::IdempotencyKey;
+use recourse_platform::auth::authorize;
 use recourse_platform::pagination::PageRequest;
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::claims as pb;
 use recourse_proto::claims::recovery_service_server::RecoveryService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{FINANCE, FINANCE_READERS};
+use super::{FINANCE, FINANCE_READERS, Keyed, keyed};
 use crate::convert::recoveries::{new_remittance, reconciliation_row, remittance, write_off};
 use recourse_platform::proto_types::date_in_range;
 
@@ -47,12 +46,9 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::RecordRemittanceRequest>,
     ) -> Result<Response<pb::Remittance>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(FINANCE)?;
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("RecordRemittance", &caller, &body.request_id, &body)?;
-        let new = new_remittance(body.remittance.as_ref())?;
-        let recorded = self.desk.record(key, &caller, new).await?;
+        let call = keyed(request, FINANCE, "RecordRemittance", |b| &b.request_id)?;
+        let new = new_remittance(call.body.remittance.as_ref())?;
+        let recorded = self.desk.record(call.key, &call.caller, new).await?;
         Ok(Response::new(remittance(&recorded)))
     }
 
@@ -60,7 +56,7 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::GetRemittanceRequest>,
     ) -> Result<Response<pb::Remittance>, Status> {
-        principal(&request)?.require(FINANCE_READERS)?;
+        authorize(&request, FINANCE_READERS)?;
         let mut v = Violations::new();
         let id = resource_id(&mut v, "name", "remittances", &request.get_ref().name);
         v.into_result()?;
@@ -72,7 +68,7 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::ListRemittancesRequest>,
     ) -> Result<Response<pb::ListRemittancesResponse>, Status> {
-        principal(&request)?.require(FINANCE_READERS)?;
+        authorize(&request, FINANCE_READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = carrier_filter(&mut v, &body.carrier);
@@ -90,10 +86,9 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::AllocateRemittanceRequest>,
     ) -> Result<Response<pb::Remittance>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(FINANCE)?;
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("AllocateRemittance", &caller, &body.request_id, &body)?;
+        let Keyed {
+            caller, body, key, ..
+        } = keyed(request, FINANCE, "AllocateRemittance", |b| &b.request_id)?;
         let mut v = Violations::new();
         let remittance_id = resource_id(&mut v, "remittance", "remittances", &body.remittance);
         let claim = claim_id(&mut v, "claim", &body.claim);
@@ -116,8 +111,7 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<Streaming<pb::ImportRemittancesRequest>>,
     ) -> Result<Response<pb::ImportRemittancesResponse>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(FINANCE)?;
+        let caller = authorize(&request, FINANCE)?.clone();
         let mut stream = request.into_inner();
         let mut bytes = Vec::new();
         while let Some(chunk) = stream.message().await? {
@@ -159,10 +153,9 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::WriteOffClaimRequest>,
     ) -> Result<Response<pb::WriteOff>, Status> {
-        let caller = principal(&request)?.clone();
-        caller.require(FINANCE)?;
-        let body = request.into_inner();
-        let key = IdempotencyKey::new("WriteOffClaim", &caller, &body.request_id, &body)?;
+        let Keyed {
+            caller, body, key, ..
+        } = keyed(request, FINANCE, "WriteOffClaim", |b| &b.request_id)?;
         let mut v = Violations::new();
         let claim = claim_id(&mut v, "claim", &body.claim);
         let reason = text(&mut v, "reason", &body.reason, MAX_REASON_CHARS, true);
@@ -182,7 +175,7 @@ impl RecoveryService for RecoveryApi {
         &self,
         request: Request<pb::GetReconciliationRequest>,
     ) -> Result<Response<pb::Reconciliation>, Status> {
-        principal(&request)?.require(FINANCE_READERS)?;
+        authorize(&request, FINANCE_READERS)?;
         let body = request.get_ref();
         let mut v = Violations::new();
         let carrier = carrier_filter(&mut v, &body.carrier);

@@ -4,7 +4,7 @@
 //! CONTRACT_TERMS, never INTERNAL and never blamed on our caller's input.
 
 use chrono::NaiveDate;
-use recourse_claims_domain::deadline::{Anchor, Window};
+use recourse_claims_domain::deadline::Window;
 use recourse_claims_domain::liability::LiabilityTerms;
 use recourse_money::{Currency, Money};
 use recourse_platform::proto_types::{date_from_proto, timestamp_from_proto};
@@ -13,6 +13,7 @@ use recourse_proto::contracts as cpb;
 use recourse_units::{Weight, WeightUnit};
 
 use super::document_kind_from_proto;
+use super::terms::anchor_from_proto;
 use crate::contracts::{ContractClaimTerms, RefundCandidate, ShipmentFacts};
 use crate::error::{ClaimsError, Refusal};
 
@@ -65,18 +66,6 @@ pub fn shipment(s: &cpb::Shipment) -> Result<ShipmentFacts, ClaimsError> {
     })
 }
 
-fn anchor(value: i32) -> Anchor {
-    match cpb::FilingAnchor::try_from(value) {
-        Ok(cpb::FilingAnchor::ScheduledDelivery) => Anchor::ScheduledDelivery,
-        Ok(cpb::FilingAnchor::ActualDelivery) => Anchor::ActualDelivery,
-        Ok(cpb::FilingAnchor::InvoiceDate) => Anchor::InvoiceDate,
-        // The contract's default anchor is the ship date.
-        Ok(cpb::FilingAnchor::ShipDate | cpb::FilingAnchor::Unspecified) | Err(_) => {
-            Anchor::ShipDate
-        }
-    }
-}
-
 pub fn claim_terms(t: &cpb::ClaimTerms) -> Result<ContractClaimTerms, ClaimsError> {
     let subject = t.contract_version.as_str();
     let currency = Currency::parse(&t.currency_code).map_err(|_| unusable(subject, "currency"))?;
@@ -94,7 +83,7 @@ pub fn claim_terms(t: &cpb::ClaimTerms) -> Result<ContractClaimTerms, ClaimsErro
             per_weight_unit_limit: in_currency(t.per_weight_unit_limit.as_ref()),
         },
         weight_unit: weight_unit(t.weight_unit),
-        named_anchor: anchor(filing.anchor),
+        named_anchor: anchor_from_proto(filing.anchor),
         window: if filing.months > 0 {
             Window::Months(filing.months)
         } else {

@@ -38,7 +38,9 @@ fn anchor_to_proto(a: Anchor) -> cpb::FilingAnchor {
     }
 }
 
-fn anchor_from_proto(value: i32) -> Anchor {
+/// A filing anchor; unspecified (or unknown) is the ship date, the
+/// contracts' default.
+pub fn anchor_from_proto(value: i32) -> Anchor {
     match cpb::FilingAnchor::try_from(value) {
         Ok(cpb::FilingAnchor::ScheduledDelivery) => Anchor::ScheduledDelivery,
         Ok(cpb::FilingAnchor::ActualDelivery) => Anchor::ActualDelivery,

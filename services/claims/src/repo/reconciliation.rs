@@ -153,6 +153,24 @@ fn overflowed(err: DbErr, field: &'static str) -> SumError {
     }
 }
 
+/// The (carrier, currency) a summed row is about.
+struct RowKey {
+    carrier: String,
+    currency: Currency,
+    key: (String, String),
+}
+
+fn row_key(row: &QueryResult) -> Result<RowKey, SumError> {
+    let carrier: String = row.try_get("", "carrier_id")?;
+    let code: String = row.try_get("", "currency")?;
+    let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+    Ok(RowKey {
+        key: (carrier.clone(), code),
+        carrier,
+        currency,
+    })
+}
+
 /// A summed column read back as text and range-checked.
 fn total(
     row: &QueryResult,
@@ -198,10 +216,11 @@ pub async fn claim_rows<C: ConnectionTrait>(
         .map_err(|e| overflowed(e, "claims"))?;
     rows.iter()
         .map(|r| {
-            let carrier: String = r.try_get("", "carrier_id")?;
-            let code: String = r.try_get("", "currency")?;
-            let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
-            let key = (carrier.clone(), code);
+            let RowKey {
+                carrier,
+                currency,
+                key,
+            } = row_key(r)?;
             let sum = |field| total(r, &key, field, currency);
             let claims: i64 = r.try_get("", "claims")?;
             Ok(Row {
@@ -249,14 +268,9 @@ pub async fn unallocated<C: ConnectionTrait>(
         .map_err(|e| overflowed(e, "unallocated_remittances"))?;
     rows.iter()
         .map(|r| {
-            let carrier: String = r.try_get("", "carrier_id")?;
-            let code: String = r.try_get("", "currency")?;
-            let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
-            let key = (carrier.clone(), code);
-            Ok((
-                carrier,
-                total(r, &key, "unallocated_remittances", currency)?,
-            ))
+            let row = row_key(r)?;
+            let left = total(r, &row.key, "unallocated_remittances", row.currency)?;
+            Ok((row.carrier, left))
         })
         .collect()
 }
