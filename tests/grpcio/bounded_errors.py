@@ -2,7 +2,10 @@
 """A grpc-core client (Python grpcio, default limits) calling a running
 Recourse with requests that yield huge errors, printing what it really
 received as one JSON object: the status code, the message and the
-google.rpc.BadRequest field violations decoded from the trailers.
+google.rpc.BadRequest field violations decoded from the trailers. The
+carriers service's largest mistakes (3,000 bad mask paths, a 150 kB
+echoed value) and the contracts service's (a rate card of 5 zones x 20
+breaks priced in the wrong currency, a 150 kB postal code).
 
 Stubs are generated from the repository's proto/ at run time.
 
@@ -154,7 +157,87 @@ def main() -> None:
     except grpc.RpcError as err:
         results["huge_value"] = outcome(err)
 
+    contracts(args, out, metadata, created.name, results)
     print(json.dumps(results))
+
+
+def contracts(args, out, metadata, carrier: str, results: dict) -> None:
+    """The contracts service's realistic mistakes: a rate card of 5 zones x
+    20 breaks priced in the wrong currency (100 violations), and an unknown
+    150 kB postal code in a quote."""
+    cpb = importlib.import_module("recourse.contracts.v1.contracts_pb2")
+    tpb = importlib.import_module("recourse.contracts.v1.terms_pb2")
+    crpc = importlib.import_module("recourse.contracts.v1.contracts_pb2_grpc")
+    money = importlib.import_module("recourse.common.v1.money_pb2")
+    date = importlib.import_module("recourse.common.v1.date_pb2")
+    measure = importlib.import_module("recourse.common.v1.measure_pb2")
+    stub = crpc.ContractServiceStub(grpc.insecure_channel(args.address))
+
+    def eur(minor: int):
+        return money.Money(amount_minor=minor, currency_code="EUR")
+
+    zones = [
+        tpb.ZoneRates(
+            zone=f"Z{z}",
+            weight_breaks=[
+                tpb.WeightBreak(max_weight_thousandths=(k + 1) * 1000, charge=eur(500 + k))
+                for k in range(20)
+            ],
+        )
+        for z in range(5)
+    ]
+    card = tpb.RateCard(
+        service_level="GROUND",
+        zone_chart=[tpb.ZoneRule(origin_prefix="", destination_prefix="", zone="Z0")],
+        weight_unit=measure.WEIGHT_UNIT_LB,
+        dimension_unit=measure.LENGTH_UNIT_IN,
+        dim_divisor=139,
+        rounding=tpb.WEIGHT_ROUNDING_UP_WHOLE,
+        zone_rates=zones,
+    )
+    terms = tpb.ContractTerms(
+        currency_code="USD",
+        rate_cards=[card],
+        liability=tpb.LiabilityTerms(
+            default_per_package_limit=money.Money(amount_minor=10000, currency_code="USD"),
+            filing_windows=[
+                tpb.FilingWindow(
+                    claim_type=tpb.CLAIM_TYPE_LOSS, days=60, anchor=tpb.FILING_ANCHOR_SHIP_DATE
+                )
+            ],
+        ),
+    )
+    try:
+        stub.CreateContract(
+            cpb.CreateContractRequest(
+                request_id="grpcio-currency",
+                carrier=carrier,
+                reference="EUR-BY-MISTAKE",
+                display_name="Priced in the wrong currency",
+                effective_from=date.Date(year=2026, month=1, day=1),
+                terms=terms,
+            ),
+            metadata=metadata,
+        )
+        results["wrong_currency_rate_card"] = {"code": "OK"}
+    except grpc.RpcError as err:
+        results["wrong_currency_rate_card"] = outcome(err)
+
+    try:
+        stub.QuoteRate(
+            cpb.QuoteRateRequest(
+                carrier=carrier,
+                service_level="GROUND",
+                origin_postal_code="9" * 150_000,
+                destination_postal_code="10001",
+                weight=measure.Weight(thousandths=1000, unit=measure.WEIGHT_UNIT_LB),
+                ship_date=date.Date(year=2026, month=6, day=1),
+            ),
+            metadata=metadata,
+        )
+        results["huge_postal_code"] = {"code": "OK"}
+    except grpc.RpcError as err:
+        results["huge_postal_code"] = outcome(err)
 
 
 if __name__ == "__main__":

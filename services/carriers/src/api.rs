@@ -2,10 +2,10 @@
 //! request parsing, and the response. Rules live in `domain`, storage in
 //! `repo`, use cases in `registry`.
 
-use recourse_platform::ApiError;
 use recourse_platform::auth::{Role, principal};
 use recourse_platform::idempotency::IdempotencyKey;
 use recourse_platform::pagination::PageRequest;
+use recourse_platform::{ApiError, visibility};
 use recourse_proto::carriers as pb;
 use recourse_proto::carriers::carrier_service_server::CarrierService;
 use tonic::{Request, Response, Status};
@@ -51,19 +51,14 @@ fn parse_etag(field: &str, etag: &str) -> Result<Etag, ApiError> {
     Etag::parse(etag).map_err(|e| ApiError::invalid(field, e))
 }
 
-/// A partner asking about another carrier is told it does not exist, so
-/// carrier ids cannot be probed across tenants.
+/// AIP-211: a partner asking about another carrier gets exactly the
+/// NOT_FOUND a carrier that does not exist gets (checked before the
+/// lookup), so carrier ids cannot be probed across tenants.
 fn ensure_visible(
     principal: &recourse_platform::auth::Principal,
     id: &CarrierId,
 ) -> Result<(), ApiError> {
-    if principal.can_see_carrier(id.as_str()) {
-        Ok(())
-    } else {
-        Err(ApiError::PermissionDenied(format!(
-            "carriers/{id} is not visible to this principal"
-        )))
-    }
+    visibility::require_carrier(principal, id.as_str(), "carrier", &id.resource_name())
 }
 
 #[tonic::async_trait]
@@ -77,7 +72,8 @@ impl CarrierService for CarrierApi {
         let body = request.into_inner();
         let key = IdempotencyKey::new("CreateCarrier", &caller, &body.request_id, &body)?;
         let new = convert::new_carrier(body.carrier)?;
-        Ok(Response::new(self.registry.create(key, new).await?))
+        let created = self.registry.create(key, new, convert::to_proto).await?;
+        Ok(Response::new(created))
     }
 
     async fn get_carrier(

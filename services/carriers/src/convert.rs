@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use prost_types::FieldMask;
-use recourse_platform::proto_types::{date_from_proto, date_to_proto, timestamp_to_proto};
+use recourse_platform::field_mask::UpdateMask;
+use recourse_platform::proto_types::{date_in_range, date_to_proto, timestamp_to_proto};
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::carriers as pb;
 use recourse_proto::common::Date;
@@ -197,11 +198,9 @@ fn service_levels(
     (v.len() == before).then_some(out)
 }
 
+/// A required date in the years 2000-2099.
 fn date(v: &mut Violations, path: &str, value: Option<&Date>) -> Option<NaiveDate> {
-    let parsed = value
-        .and_then(date_from_proto)
-        .ok_or_else(|| "must be a valid calendar date".to_owned());
-    field(v, path, parsed)
+    date_in_range(v, path, value)
 }
 
 fn capacity(v: &mut Violations, path: &str, value: Option<&pb::Capacity>) -> Option<Capacity> {
@@ -291,51 +290,28 @@ pub fn new_carrier(carrier: Option<pb::Carrier>) -> Result<NewCarrier, ApiError>
     }
 }
 
-/// Parses the fields of `UpdateCarrier` that `mask` names.
+/// Parses the fields of `UpdateCarrier` that `mask` names (snake_case or
+/// the JSON form's lowerCamelCase, `*` for all).
 pub fn patch(c: &pb::Carrier, mask: Option<&FieldMask>) -> Result<CarrierPatch, ApiError> {
-    let paths: Vec<&str> = mask
-        .map(|m| m.paths.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    if paths.is_empty() {
-        return Err(ApiError::invalid(
-            "update_mask",
-            format!(
-                "must name the fields to change: {} or *",
-                MUTABLE_FIELDS.join(", ")
-            ),
-        ));
-    }
-    let all = paths.contains(&"*");
     let mut v = Violations::new();
-    for path in &paths {
-        if *path != "*" && !MUTABLE_FIELDS.contains(path) {
-            v.add(
-                "update_mask",
-                format!(
-                    "`{path}` cannot be updated (mutable: {})",
-                    MUTABLE_FIELDS.join(", ")
-                ),
-            );
-        }
-    }
-    let named = |f: &str| all || paths.contains(&f);
+    let mask = UpdateMask::parse(&mut v, mask, &MUTABLE_FIELDS);
     let mut patch = CarrierPatch::default();
-    if named("display_name") {
+    if mask.names("display_name") {
         patch.display_name = display_name(&mut v, "carrier.display_name", &c.display_name);
     }
-    if named("kind") {
+    if mask.names("kind") {
         patch.kind = kind(&mut v, "carrier.kind", c.kind);
     }
-    if named("regions") {
+    if mask.names("regions") {
         patch.regions = regions(&mut v, "carrier.regions", &c.regions);
     }
-    if named("service_levels") {
+    if mask.names("service_levels") {
         patch.service_levels = service_levels(&mut v, "carrier.service_levels", &c.service_levels);
     }
-    if named("capacity") {
+    if mask.names("capacity") {
         patch.capacity = capacity(&mut v, "carrier.capacity", c.capacity.as_ref());
     }
-    if named("contact_email") {
+    if mask.names("contact_email") {
         patch.contact_email = contact_email(&mut v, "carrier.contact_email", &c.contact_email);
     }
     v.into_result().map(|()| patch)

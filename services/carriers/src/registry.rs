@@ -1,14 +1,13 @@
 //! The carrier registry's use cases: each one a transaction over the store,
-//! with the domain deciding what is allowed.
+//! with the domain deciding what is allowed. They take and return domain
+//! values; protobuf stays in `api` and `convert`.
 
 use chrono::Utc;
 use recourse_platform::ApiError;
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
 use recourse_platform::pagination::PageRequest;
-use recourse_proto::carriers as pb;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use crate::convert;
 use crate::domain::{
     Carrier, CarrierError, CarrierId, CarrierPatch, CarrierStatus, Etag, NewCarrier,
 };
@@ -48,12 +47,15 @@ impl Registry {
         Self { db }
     }
 
-    /// Registers a carrier once per idempotency key.
-    pub async fn create(
+    /// Registers a carrier once per idempotency key. The answer is rendered
+    /// by `render` in the transaction and stored with the key, so a retry
+    /// replays exactly the first one.
+    pub async fn create<R: prost::Message + Default>(
         &self,
         key: IdempotencyKey,
         new: NewCarrier,
-    ) -> Result<pb::Carrier, ApiError> {
+        render: impl FnOnce(&Carrier) -> R,
+    ) -> Result<R, ApiError> {
         IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 let code = new.code.as_str().to_owned();
@@ -66,7 +68,7 @@ impl Registry {
                     }
                 })?;
                 tracing::info!(carrier = %carrier.id, code = %carrier.code.as_str(), "carrier registered");
-                Ok(convert::to_proto(&carrier))
+                Ok(render(&carrier))
             })
             .await
     }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use recourse_contracts_domain::rating::RatingError;
 use recourse_contracts_domain::terms::ClaimType;
 use recourse_contracts_domain::versions::LifecycleError;
-use recourse_money::MoneyError;
+use recourse_money::{Currency, Money, MoneyError};
 use recourse_platform::ApiError;
 use recourse_platform::error::Violation;
 
@@ -91,6 +91,27 @@ impl ContractsError {
             description: description.into(),
         }])
     }
+}
+
+/// `money` if it is in `currency` (`whose`: "the contract's", "the
+/// shipment's"); otherwise `None` and a violation on
+/// `{field}.currency_code` for the use case to return with the others.
+pub fn in_currency(
+    found: &mut Vec<Violation>,
+    field: &str,
+    money: Option<Money>,
+    currency: Currency,
+    whose: &str,
+) -> Option<Money> {
+    let money = money?;
+    if money.currency() == currency {
+        return Some(money);
+    }
+    found.push(Violation {
+        field: format!("{field}.currency_code"),
+        description: format!("must be {}, {whose} currency", currency.as_str()),
+    });
+    None
 }
 
 impl From<ContractsError> for ApiError {

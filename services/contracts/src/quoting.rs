@@ -6,12 +6,13 @@ use recourse_contracts_domain::rating::{Charge, Parcel, Quote, RateCard};
 use recourse_contracts_domain::versions::ContractVersion;
 use recourse_money::{Currency, Money};
 use recourse_platform::ApiError;
-use recourse_platform::error::Violation;
 use recourse_units::Weight;
 use sea_orm::DatabaseConnection;
 
 use crate::contracts::ContractBook;
-use crate::error::ContractsError;
+use crate::error::{ContractsError, in_currency};
+
+const THE_CONTRACTS: &str = "the contract's";
 use crate::repo::shipments::{self, ShipmentRecord, ShipmentScope};
 
 /// The shipment's ship date in its origin's zone (UTC for rows registered
@@ -69,25 +70,6 @@ fn card_for<'v>(
             version: version.name(),
             service_level: service_level.to_owned(),
         })
-}
-
-/// Amounts of the invoice must be in the contract's currency.
-fn in_currency(
-    found: &mut Vec<Violation>,
-    field: &str,
-    money: Option<Money>,
-    currency: Currency,
-) -> Option<Money> {
-    let money = money?;
-    if money.currency() == currency {
-        Some(money)
-    } else {
-        found.push(Violation {
-            field: format!("{field}.currency_code"),
-            description: format!("must be {}, the contract's currency", currency.as_str()),
-        });
-        None
-    }
 }
 
 impl Quoting {
@@ -194,12 +176,20 @@ fn billed_of(
         });
     };
     let mut found = Vec::new();
-    let total = in_currency(&mut found, "billed.total", b.total, currency);
-    let base_charge = in_currency(&mut found, "billed.base_charge", b.base_charge, currency);
+    let total = in_currency(&mut found, "billed.total", b.total, currency, THE_CONTRACTS);
+    let base_charge = in_currency(
+        &mut found,
+        "billed.base_charge",
+        b.base_charge,
+        currency,
+        THE_CONTRACTS,
+    );
     let mut surcharges = Vec::with_capacity(b.surcharges.len());
     for (i, c) in b.surcharges.into_iter().enumerate() {
         let field = format!("billed.surcharges[{i}].amount");
-        if let Some(amount) = in_currency(&mut found, &field, Some(c.amount), currency) {
+        if let Some(amount) =
+            in_currency(&mut found, &field, Some(c.amount), currency, THE_CONTRACTS)
+        {
             surcharges.push(Charge {
                 code: c.code,
                 amount,

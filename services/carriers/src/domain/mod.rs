@@ -3,12 +3,13 @@
 
 mod carrier;
 mod status;
+mod values;
 
-pub use carrier::{
-    Capacity, Carrier, CarrierCode, CarrierId, CarrierKind, CarrierPatch, ContactEmail, Etag,
-    NewCarrier, PeakAllocation, Region, ServiceLevel, ServiceLevelCode, TransitDays,
-};
+pub use carrier::{Capacity, Carrier, CarrierPatch, NewCarrier, PeakAllocation, ServiceLevel};
 pub use status::{CarrierStatus, IllegalTransition};
+pub use values::{
+    CarrierCode, CarrierId, CarrierKind, ContactEmail, Etag, Region, ServiceLevelCode, TransitDays,
+};
 
 /// Why a carrier operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

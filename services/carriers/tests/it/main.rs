@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod access;
 mod api;
 mod common;
+mod listing;
 mod trace;
+mod updates;

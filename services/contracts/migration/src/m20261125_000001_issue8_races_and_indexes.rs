@@ -10,8 +10,10 @@
 //!   transaction.
 //! - Keyset indexes: contracts and SLA evaluations by (carrier, id),
 //!   shipments by (carrier, id), SLA periods by (carrier, service level,
-//!   ship time, id), a shipment's latest event by (shipment, occurred time,
-//!   event id), and the idempotency purge by `created_at`.
+//!   ship time, id), late deliveries by (carrier, delivered time, id), a
+//!   shipment's latest event by (shipment, occurred time, event id), and
+//!   the idempotency purge by `created_at`. Keyset pages compare row
+//!   values, `(a, id) > (x, y)`, so these are read in order from the key.
 
 use recourse_platform::schema::*;
 use sea_orm_migration::prelude::*;
@@ -76,6 +78,11 @@ impl MigrationTrait for Migration {
                 &["carrier_id", "service_level", "ship_time", "id"][..],
             ),
             (
+                "idx_shipments_delivered_id",
+                "shipments",
+                &["carrier_id", "delivered_at", "id"][..],
+            ),
+            (
                 "idx_tracking_events_latest",
                 "tracking_events",
                 &["shipment_id", "occurred_at", "carrier_event_id"][..],
@@ -91,6 +98,14 @@ impl MigrationTrait for Migration {
             .drop_index(
                 Index::drop()
                     .name("idx_shipments_period")
+                    .table(Alias::new("shipments"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_shipments_delivered")
                     .table(Alias::new("shipments"))
                     .to_owned(),
             )

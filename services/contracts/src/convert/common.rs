@@ -13,6 +13,14 @@ use super::limits;
 pub use recourse_platform::names::{carrier_id, resource_id};
 pub use recourse_platform::proto_types::money_to_proto;
 
+/// A stored amount in minor units of `currency` as a message.
+pub fn minor_to_proto(minor: Option<i64>, currency: &str) -> Option<pbc::Money> {
+    minor.map(|amount_minor| pbc::Money {
+        amount_minor,
+        currency_code: currency.to_owned(),
+    })
+}
+
 pub fn carrier_name(id: &str) -> String {
     format!("carriers/{id}")
 }

@@ -11,8 +11,8 @@ use recourse_platform::{ApiError, Violations, etag};
 use recourse_proto::contracts as pb;
 
 use super::common::{
-    amount, carrier_id, carrier_name, code, dimensions, dimensions_to_proto, optional_date,
-    token_like, weight, weight_to_proto,
+    amount, carrier_id, carrier_name, code, dimensions, dimensions_to_proto, minor_to_proto,
+    optional_date, token_like, weight, weight_to_proto,
 };
 use super::tracking::kind_to_proto;
 use super::{Parser, limits};
@@ -262,12 +262,7 @@ pub fn promise_override(
 }
 
 pub fn shipment_to_proto(s: &ShipmentRecord, last_event: Option<EventKind>) -> pb::Shipment {
-    let money = |minor: Option<i64>| {
-        minor.map(|amount_minor| recourse_proto::common::Money {
-            amount_minor,
-            currency_code: s.currency.clone(),
-        })
-    };
+    let money = |minor: Option<i64>| minor_to_proto(minor, &s.currency);
     pb::Shipment {
         name: format!("shipments/{}", s.id),
         carrier: carrier_name(&s.carrier_id),

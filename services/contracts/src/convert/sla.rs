@@ -7,7 +7,9 @@ use recourse_platform::proto_types::{timestamp_in_range, timestamp_to_proto};
 use recourse_platform::{ApiError, Violations};
 use recourse_proto::contracts as pb;
 
-use super::common::{carrier_id, carrier_name, code, date, date_out, money_to_proto};
+use super::common::{
+    carrier_id, carrier_name, code, date, date_out, minor_to_proto, money_to_proto,
+};
 use super::terms::{category_to_proto, metric_to_proto, period_to_proto};
 use crate::sla::{EvaluationRecord, RefundCandidate, StoredEvaluation};
 
@@ -145,12 +147,7 @@ pub fn stored_to_proto(e: &StoredEvaluation) -> Result<pb::SlaEvaluation, ApiErr
 
 pub fn candidate_to_proto(c: &RefundCandidate) -> pb::RefundCandidate {
     let s = &c.shipment;
-    let money = |minor: Option<i64>| {
-        minor.map(|amount_minor| recourse_proto::common::Money {
-            amount_minor,
-            currency_code: s.currency.clone(),
-        })
-    };
+    let money = |minor: Option<i64>| minor_to_proto(minor, &s.currency);
     pb::RefundCandidate {
         shipment: format!("shipments/{}", s.id),
         carrier: carrier_name(&s.carrier_id),

@@ -201,14 +201,12 @@ pub async fn in_force_versions<C: ConnectionTrait>(
         .collect()
 }
 
-/// The non-draft versions of a carrier in force on some day of [first,
-/// last] (a period's): the few whose terms can apply to its shipments.
-pub async fn versions_covering<C: ConnectionTrait>(
-    conn: &C,
+/// The carrier's non-draft versions in force on some day of [first, last].
+fn covering(
     carrier_id: &str,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<Vec<ContractVersion>, DbErr> {
+) -> sea_orm::Select<version::Entity> {
     version::Entity::find()
         .filter(version::Column::CarrierId.eq(carrier_id))
         .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
@@ -218,6 +216,17 @@ pub async fn versions_covering<C: ConnectionTrait>(
                 .is_null()
                 .or(version::Column::EffectiveTo.gte(first)),
         )
+}
+
+/// The non-draft versions of a carrier in force on some day of [first,
+/// last] (a period's): the few whose terms can apply to its shipments.
+pub async fn versions_covering<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<ContractVersion>, DbErr> {
+    covering(carrier_id, first, last)
         .order_by_asc(version::Column::EffectiveFrom)
         .all(conn)
         .await?
@@ -232,15 +241,7 @@ pub async fn version_on<C: ConnectionTrait>(
     carrier_id: &str,
     date: NaiveDate,
 ) -> Result<Option<ContractVersion>, DbErr> {
-    let row = version::Entity::find()
-        .filter(version::Column::CarrierId.eq(carrier_id))
-        .filter(version::Column::Status.ne(VersionStatus::Draft.as_str()))
-        .filter(version::Column::EffectiveFrom.lte(date))
-        .filter(
-            version::Column::EffectiveTo
-                .is_null()
-                .or(version::Column::EffectiveTo.gte(date)),
-        )
+    let row = covering(carrier_id, date, date)
         .order_by_desc(version::Column::EffectiveFrom)
         .one(conn)
         .await?;

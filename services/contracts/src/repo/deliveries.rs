@@ -1,12 +1,11 @@
 //! Delivery times: the first DELIVERED event sets one, only an explicit
 //! correction changes it, and refund candidates are found by (carrier,
-//! delivered time) through `idx_shipments_delivered`.
+//! delivered time, id) through `idx_shipments_delivered_id`.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::entity::shipment;
@@ -90,7 +89,7 @@ pub struct DeliveryKey {
 
 /// Late deliveries (delivered after the promise) of a carrier delivered in
 /// [since, until], after `after` in (delivered time, id) order, at most
-/// `limit`: an index range scan on (carrier_id, delivered_at).
+/// `limit`: an ordered range scan of (carrier_id, delivered_at, id).
 pub async fn late_between<C: ConnectionTrait>(
     conn: &C,
     carrier_id: &str,
@@ -107,14 +106,17 @@ pub async fn late_between<C: ConnectionTrait>(
             Expr::col(shipment::Column::DeliveredAt).gt(Expr::col(shipment::Column::PromisedAt)),
         );
     if let Some(key) = after {
+        // A row-value comparison: `idx_shipments_delivered_id` is read in
+        // order from the key, never sorted.
         query = query.filter(
-            Condition::any()
-                .add(shipment::Column::DeliveredAt.gt(key.delivered_at))
-                .add(
-                    Condition::all()
-                        .add(shipment::Column::DeliveredAt.eq(key.delivered_at))
-                        .add(shipment::Column::Id.gt(key.id.as_str())),
-                ),
+            Expr::tuple([
+                Expr::col(shipment::Column::DeliveredAt),
+                Expr::col(shipment::Column::Id),
+            ])
+            .gt(Expr::tuple([
+                Expr::value(key.delivered_at),
+                Expr::value(key.id.as_str()),
+            ])),
         );
     }
     query

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use recourse_units::{Dimensions, LengthUnit, Weight, WeightUnit};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -302,14 +303,14 @@ pub async fn shipped_between<C: ConnectionTrait>(
         .filter(shipment::Column::ShipTime.gte(from))
         .filter(shipment::Column::ShipTime.lt(to));
     if let Some((at, id)) = after {
+        // A row-value comparison, so the index is read in order from the
+        // key (no sort of the rest of the period per chunk).
         query = query.filter(
-            sea_orm::Condition::any()
-                .add(shipment::Column::ShipTime.gt(at))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(shipment::Column::ShipTime.eq(at))
-                        .add(shipment::Column::Id.gt(id)),
-                ),
+            Expr::tuple([
+                Expr::col(shipment::Column::ShipTime),
+                Expr::col(shipment::Column::Id),
+            ])
+            .gt(Expr::tuple([Expr::value(at), Expr::value(id)])),
         );
     }
     query

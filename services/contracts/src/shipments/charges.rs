@@ -9,7 +9,7 @@ use recourse_platform::error::Violation;
 use sea_orm::TransactionTrait;
 
 use super::{ShipmentBook, not_found};
-use crate::error::ContractsError;
+use crate::error::{ContractsError, in_currency};
 use crate::events;
 use crate::repo::shipments::{self as repo, ShipmentRecord, ShipmentScope};
 use recourse_contracts_migration::OUTBOX;
@@ -43,23 +43,14 @@ pub fn transportation_beyond_total(
     })
 }
 
-/// `money` in the shipment's currency, or a violation on `field`.
+/// `money`'s minor units if it is in the shipment's currency.
 fn minor(
     found: &mut Vec<Violation>,
     field: &str,
     money: Option<Money>,
     currency: Currency,
 ) -> Option<i64> {
-    let money = money?;
-    if money.currency() == currency {
-        Some(money.amount_minor())
-    } else {
-        found.push(Violation {
-            field: format!("{field}.currency_code"),
-            description: format!("must be {}, the shipment's currency", currency.as_str()),
-        });
-        None
-    }
+    in_currency(found, field, money, currency, "the shipment's").map(|m| m.amount_minor())
 }
 
 impl ShipmentBook {

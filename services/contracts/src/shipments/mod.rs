@@ -22,7 +22,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::carriers::CarrierDirectory;
 use crate::contracts::ContractBook;
-use crate::error::ContractsError;
+use crate::error::{ContractsError, in_currency};
 use crate::events;
 use crate::repo::shipments::{self as repo, ShipmentFilter, ShipmentRecord, ShipmentScope};
 use crate::repo::tracking::{self, StoredEvent};
@@ -94,12 +94,7 @@ fn check_against(new: &NewShipment, version: &ContractVersion) -> Result<(), Api
             new.billed_transportation,
         ),
     ] {
-        if money.is_some_and(|m| m.currency() != currency) {
-            found.push(Violation {
-                field: format!("{field}.currency_code"),
-                description: format!("must be {}, the contract's currency", currency.as_str()),
-            });
-        }
+        in_currency(&mut found, field, money, currency, "the contract's");
     }
     if let Some(v) = charges::transportation_beyond_total(
         "shipment.billed_transportation_charge",

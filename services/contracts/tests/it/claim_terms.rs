@@ -3,8 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use crate::common::{TestApp, day, spawn_app, terms, violated_fields};
+use crate::common::{TestApp, day, spawn_app, terms, usd, violated_fields};
 use recourse_platform::auth::Role;
+use recourse_proto::common::WeightUnit;
 use recourse_proto::contracts as pb;
 use recourse_test_support::{Backend, backend_tests};
 use tonic::Code;
@@ -13,6 +14,7 @@ backend_tests!(
     filing_windows_take_days_or_calendar_months_never_both,
     claim_terms_carry_a_window_in_months,
     claim_terms_carry_the_appeal_terms_with_their_defaults,
+    claim_terms_follow_the_version_in_force_on_the_ship_date,
 );
 
 fn window(kind: pb::ClaimType, days: u32, months: u32) -> pb::FilingWindow {
@@ -140,4 +142,52 @@ async fn claim_terms_carry_the_appeal_terms_with_their_defaults(backend: Backend
     assert_eq!(appeal_terms(stated).await, (45, 2));
     // A contract that states none: 30 days, one appeal.
     assert_eq!(appeal_terms(silent).await, (30, 1));
+}
+
+async fn claim_terms_follow_the_version_in_force_on_the_ship_date(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let carrier = app.carrier("ACME").await;
+    let version = app.active_contract(&carrier, "MSA", day(2026, 1, 1)).await;
+    let mut client = app.contracts(Role::Internal);
+    let request = |claim_type: pb::ClaimType| pb::GetClaimTermsRequest {
+        carrier: carrier.clone(),
+        service_level: "GROUND".into(),
+        claim_type: claim_type.into(),
+        ship_date: day(2026, 11, 2),
+    };
+    let terms = client
+        .get_claim_terms(request(pb::ClaimType::Damage))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(terms.contract_version, version.name);
+    assert_eq!(terms.default_per_package_limit, usd(10_000));
+    assert!(terms.declared_value_coverage);
+    let window = terms.filing_window.unwrap();
+    assert_eq!(
+        (window.days, window.anchor()),
+        (60, pb::FilingAnchor::ActualDelivery)
+    );
+    assert_eq!(
+        terms.required_documents,
+        [
+            i32::from(pb::DocumentKind::Invoice),
+            i32::from(pb::DocumentKind::Photo)
+        ]
+    );
+    assert_eq!(
+        (terms.acknowledge_within_days, terms.decide_within_days),
+        (30, 120)
+    );
+    assert_eq!(terms.weight_unit(), WeightUnit::Lb);
+    let err = client
+        .get_claim_terms(request(pb::ClaimType::Shortage))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    let err = client
+        .get_claim_terms(request(pb::ClaimType::Unspecified))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&err), ["claim_type"]);
 }

@@ -2,12 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod aip211;
 mod billing;
+mod bounds;
 mod claim_terms;
 mod common;
 mod contracts;
 mod feed;
 mod promises;
+mod quoting;
 mod races;
 mod refunds;
 mod shipments;

@@ -17,6 +17,7 @@ use pb::TrackingEventType::Delivered;
 backend_tests!(
     refunds_are_the_transportation_charge_anchored_and_suspended_per_the_terms,
     candidate_pages_chain_without_as_of,
+    grace_counts_for_the_sla_never_for_the_guarantee,
 );
 
 async fn refunds_are_the_transportation_charge_anchored_and_suspended_per_the_terms(
@@ -194,4 +195,60 @@ async fn candidate_pages_chain_without_as_of(backend: Backend) {
     }
     // In delivery order, each once.
     assert_eq!(seen, ["L0", "L1", "L2", "L3", "L4", "L5", "L6"]);
+}
+
+/// NEXT_DAY with 60 minutes of grace in its metric definition and a
+/// money-back guarantee: promised Tue 3 Nov 10:30, delivered 11:00 (30
+/// minutes late). The SLA counts it on time (11:00 ≤ 10:30 + 60 min = 11:30:
+/// on time 1 ÷ 1 = 10000 bp); the guarantee has no grace (11:00 > 10:30):
+/// a refund candidate, 30 minutes late.
+async fn grace_counts_for_the_sla_never_for_the_guarantee(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let carrier = app.carrier("ACME").await;
+    let mut t = terms();
+    t.sla_terms[1].metric.as_mut().unwrap().grace_minutes = 60;
+    app.active_contract_with(&carrier, "MSA", day(2026, 1, 1), t)
+        .await;
+    let mut s = shipment(&carrier, "G1", at(2026, 11, 2, 9, 0));
+    s.service_level = "NEXT_DAY".into();
+    app.register(s).await;
+    ingest(
+        &mut app.shipments(Role::Internal),
+        &carrier,
+        vec![vec![event("d", "G1", Delivered, at(2026, 11, 3, 11, 0))]],
+    )
+    .await
+    .unwrap();
+    let mut sla = app.sla(Role::Internal);
+    let evaluation = sla
+        .evaluate_sla(pb::EvaluateSlaRequest {
+            carrier: carrier.clone(),
+            service_level: "NEXT_DAY".into(),
+            period_date: day(2026, 11, 3),
+            as_of: ts(at(2026, 11, 9, 0, 0)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let on_time = evaluation
+        .kpis
+        .iter()
+        .find(|k| k.kpi() == pb::Kpi::OnTimeRate)
+        .unwrap();
+    assert_eq!(
+        (on_time.numerator, on_time.denominator, on_time.actual_bp),
+        (1, 1, Some(10_000))
+    );
+    let candidates = sla
+        .list_refund_candidates(pb::ListRefundCandidatesRequest {
+            carrier: carrier.clone(),
+            as_of: ts(at(2026, 11, 9, 0, 0)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .candidates;
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].late_minutes, 30);
 }

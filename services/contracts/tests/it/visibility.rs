@@ -18,6 +18,7 @@ use pb::TrackingEventType::PickedUp;
 backend_tests!(
     a_3pl_registers_for_its_own_account_and_reads_only_its_own,
     carriers_never_see_draft_versions,
+    partner_sees_only_its_own_contracts,
 );
 
 async fn a_3pl_registers_for_its_own_account_and_reads_only_its_own(backend: Backend) {
@@ -197,4 +198,58 @@ async fn carriers_never_see_draft_versions(backend: Backend) {
     }
     assert!(subjects.contains(&v1.name), "{subjects:?}");
     assert!(!subjects.contains(&draft.name), "{subjects:?}");
+}
+
+async fn partner_sees_only_its_own_contracts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mine = app.carrier("MINE").await;
+    let theirs = app.carrier("THEIRS").await;
+    let own = app.active_contract(&mine, "A", day(2026, 1, 1)).await;
+    let other = app.active_contract(&theirs, "B", day(2026, 1, 1)).await;
+    let mut partner = app.partner_contracts(&mine);
+    partner
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: own.name.clone(),
+        })
+        .await
+        .unwrap();
+    let err = partner
+        .get_contract_version(pb::GetContractVersionRequest {
+            name: other.name.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::NotFound,
+        "another carrier's version is not found"
+    );
+    let listed = partner
+        .list_contracts(pb::ListContractsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.contracts.len(), 1);
+    assert_eq!(listed.contracts[0].carrier, mine);
+    let err = partner
+        .get_terms_in_force(pb::GetTermsInForceRequest {
+            carrier: theirs.clone(),
+            date: day(2026, 5, 1),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    let err = partner
+        .create_contract(pb::CreateContractRequest {
+            request_id: "p".into(),
+            carrier: mine.clone(),
+            reference: "SELF".into(),
+            display_name: "x".into(),
+            effective_from: day(2026, 1, 1),
+            effective_to: None,
+            terms: Some(terms()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
 }

@@ -103,4 +103,40 @@ async fn python_grpcio_reads_the_code_and_details_of_huge_errors() {
     assert!(description.chars().count() <= 200, "{}", description.len());
     assert!(description.ends_with('…'), "{description}");
     assert!(huge["message"].as_str().unwrap().len() <= 600);
+
+    // Contracts: 5 zones x 20 breaks priced in EUR under USD terms, 100
+    // violations: the real code, the first break named by its full path,
+    // the rest counted, everything inside the client's limits.
+    let currency = &results["wrong_currency_rate_card"];
+    assert_eq!(currency["code"], "INVALID_ARGUMENT", "{currency}");
+    let violations = currency["violations"].as_array().unwrap();
+    assert_eq!(
+        violations[0]["field"],
+        "terms.rate_cards[0].zone_rates[0].weight_breaks[0].charge.currency_code",
+        "{currency}"
+    );
+    assert_eq!(violations[0]["description"], "must be USD");
+    let summary = violations.last().unwrap();
+    assert_eq!(summary["field"], "(more)", "{summary}");
+    let listed = violations.len() - 1;
+    assert!(
+        summary["description"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("and {} more", 100 - listed)),
+        "{summary}"
+    );
+    assert!(currency["trailing_metadata_bytes"].as_u64().unwrap() < 8 * 1024);
+
+    // An unknown 150 kB postal code: refused on its field, not echoed.
+    let postal = &results["huge_postal_code"];
+    assert_eq!(postal["code"], "INVALID_ARGUMENT", "{postal}");
+    assert_eq!(postal["violations"][0]["field"], "origin_postal_code");
+    assert!(postal["trailing_metadata_bytes"].as_u64().unwrap() < 8 * 1024);
+    assert!(
+        !postal["message"]
+            .as_str()
+            .unwrap()
+            .contains("99999999999999999")
+    );
 }
