@@ -11,9 +11,11 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
 use crate::claims::ClaimDesk;
-use crate::error::ClaimsError;
+use crate::error::{ClaimsError, Refusal};
 use crate::events;
+use crate::repo::claims as claims_repo;
 use crate::repo::documents as repo;
+use recourse_claims_domain::limits::MAX_DOCUMENTS_PER_CLAIM;
 
 /// A document's metadata as the caller states it.
 #[derive(Debug, Clone)]
@@ -147,13 +149,22 @@ impl DocumentStore {
     }
 }
 
-/// Stores the document's row with the claim's event, in one transaction.
-async fn save(
-    desk: &ClaimDesk,
-    mut claim: Claim,
-    document: Document,
-) -> Result<Document, ClaimsError> {
+/// Stores the document's row with the claim's event, in one transaction;
+/// the claim's row is locked while its documents are counted, so racing
+/// uploads cannot pass [`MAX_DOCUMENTS_PER_CLAIM`] together.
+async fn save(desk: &ClaimDesk, claim: Claim, document: Document) -> Result<Document, ClaimsError> {
     let txn = sea_orm::TransactionTrait::begin(desk.db()).await?;
+    let mut claim = claims_repo::lock(&txn, std::slice::from_ref(&claim.id))
+        .await?
+        .pop()
+        .ok_or_else(|| ClaimsError::claim_not_found(&claim.id))?;
+    if claim.documents.len() >= MAX_DOCUMENTS_PER_CLAIM {
+        return Err(ClaimsError::refused(
+            Refusal::DocumentLimit,
+            format!("claims/{}", claim.id),
+            format!("a claim holds at most {MAX_DOCUMENTS_PER_CLAIM} documents"),
+        ));
+    }
     repo::insert(&txn, &document).await?;
     claim.documents.push(document.clone());
     events::append_claim(&txn, "claim.document_added", &claim).await?;

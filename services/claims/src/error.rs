@@ -23,6 +23,8 @@ pub enum Refusal {
     ContractTerms,
     /// Only a draft can be edited.
     ClaimNotDraft,
+    /// A claim holds at most 100 documents.
+    DocumentLimit,
     /// Approving above the cap needs an admin's override.
     AboveLiabilityCap,
     AppealWindowClosed,
@@ -53,6 +55,7 @@ impl Refusal {
             Refusal::LiabilityTerms => "LIABILITY_TERMS",
             Refusal::ContractTerms => "CONTRACT_TERMS",
             Refusal::ClaimNotDraft => "CLAIM_NOT_DRAFT",
+            Refusal::DocumentLimit => "DOCUMENT_LIMIT",
             Refusal::AboveLiabilityCap => "ABOVE_LIABILITY_CAP",
             Refusal::AppealWindowClosed => "APPEAL_WINDOW_CLOSED",
             Refusal::AppealLimitReached => "APPEAL_LIMIT_REACHED",

@@ -22,6 +22,8 @@ pub const MAX_SKU_CHARS: usize = 64;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 /// A claimant's name and the merchant it files for (`on_behalf_of`).
 pub const MAX_NAME_CHARS: usize = 200;
+/// Documents attached to one claim (metadata or uploads).
+pub const MAX_DOCUMENTS_PER_CLAIM: usize = 100;
 /// A claim's notes.
 pub const MAX_NOTES_CHARS: usize = 10_000;
 /// The reason of a lifecycle move or a write-off, and the justification of

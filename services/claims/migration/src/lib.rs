@@ -2,6 +2,8 @@
 //! numbering, remittances with their lines and allocations, write-offs, plus
 //! its idempotency and outbox tables. History lives in `claims_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use recourse_platform::idempotency::IdempotencyTable;
 use recourse_platform::outbox::OutboxTable;
 use sea_orm_migration::prelude::*;

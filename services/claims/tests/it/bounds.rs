@@ -21,6 +21,7 @@ backend_tests!(
     claim_fields_are_bounded_at_the_edge,
     moves_and_write_offs_are_bounded_at_the_edge,
     remittances_are_bounded_at_the_edge,
+    a_claim_holds_at_most_a_hundred_documents,
     a_file_of_bad_rows_gets_its_first_thousand_errors_and_a_count,
 );
 
@@ -199,6 +200,33 @@ async fn remittances_are_bounded_at_the_edge(backend: Backend) {
         .record_remittance(record("OVER", 5_001, lines(5_001)))
         .await;
     assert_eq!(refused(over), ["remittance.lines"]);
+    // A page of ListRemittances ends early rather than carry more than
+    // 5,000 lines: the 5,000-line remittance alone, then the rest.
+    finance
+        .record_remittance(record("AFTER", 100, vec![line("", "X", usd(100))]))
+        .await
+        .unwrap();
+    let page = |page_token: String| pb::ListRemittancesRequest {
+        page_size: 50,
+        page_token,
+        ..Default::default()
+    };
+    let first = finance
+        .list_remittances(page(String::new()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(first.remittances.len(), 1);
+    assert_eq!(first.remittances[0].lines.len(), 5_000);
+    assert!(!first.next_page_token.is_empty());
+    let second = finance
+        .list_remittances(page(first.next_page_token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(second.remittances.len(), 1);
+    assert_eq!(second.remittances[0].reference, "AFTER");
+    assert!(second.next_page_token.is_empty());
     // Lines adding up to more than the remittance: 60.00 + 50.00 > 100.00.
     let too_much = vec![line("", "A", usd(6_000)), line("", "B", usd(5_000))];
     let over = finance
@@ -242,6 +270,37 @@ async fn remittances_are_bounded_at_the_edge(backend: Backend) {
             assert_eq!(refused(answer), ["remittance.remittance_date"], "{date}");
         }
     }
+}
+
+async fn a_claim_holds_at_most_a_hundred_documents(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    let mut internal = app.claims(Role::Internal);
+    let shipment = app.shipped(&world, "DOCS", 5, false).await;
+    let draft = internal
+        .create_claim(claim_request(
+            "docs",
+            &shipment,
+            cpb::ClaimType::Damage,
+            1,
+            100,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let add = |i: usize| pb::AddDocumentRequest {
+        claim: draft.name.clone(),
+        document: Some(common::document(
+            cpb::DocumentKind::Photo,
+            &format!("p{i}.jpg"),
+        )),
+    };
+    for i in 0..100 {
+        internal.add_document(add(i)).await.unwrap();
+    }
+    let err = internal.add_document(add(100)).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert_eq!(common::kind_of(&err), "DOCUMENT_LIMIT");
 }
 
 async fn a_file_of_bad_rows_gets_its_first_thousand_errors_and_a_count(backend: Backend) {
