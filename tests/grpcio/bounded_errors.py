@@ -114,6 +114,36 @@ def main() -> None:
     except grpc.RpcError as err:
         results["many_violations"] = outcome(err)
 
+    # A remittance with 3,000 bad lines (each a negative amount): 3,000
+    # violations from the claims service.
+    claims_pb = importlib.import_module("recourse.claims.v1.recoveries_pb2")
+    claims_rpc = importlib.import_module("recourse.claims.v1.recoveries_pb2_grpc")
+    money = importlib.import_module("recourse.common.v1.money_pb2")
+    date = importlib.import_module("recourse.common.v1.date_pb2")
+    recoveries = claims_rpc.RecoveryServiceStub(grpc.insecure_channel(args.address))
+    usd = lambda minor: money.Money(amount_minor=minor, currency_code="USD")
+    try:
+        recoveries.RecordRemittance(
+            claims_pb.RecordRemittanceRequest(
+                request_id="grpcio-remittance",
+                remittance=claims_pb.Remittance(
+                    carrier=created.name,
+                    kind=claims_pb.REMITTANCE_KIND_PAYMENT,
+                    reference="GRPCIO-3000",
+                    remittance_date=date.Date(year=2026, month=11, day=20),
+                    amount=usd(100_000),
+                    lines=[
+                        claims_pb.RemittanceLine(tracking_number=f"T{i}", amount=usd(-1))
+                        for i in range(3000)
+                    ],
+                ),
+            ),
+            metadata=metadata,
+        )
+        results["bad_remittance_lines"] = {"code": "OK"}
+    except grpc.RpcError as err:
+        results["bad_remittance_lines"] = outcome(err)
+
     huge = "x" * 150_000
     try:
         stub.UpdateCarrier(

@@ -214,6 +214,15 @@ pub fn principal<T>(request: &Request<T>) -> Result<&Principal, Status> {
         .ok_or_else(|| Status::unauthenticated("missing bearer token"))
 }
 
+/// The principal of a request, refused (PERMISSION_DENIED) unless it has
+/// one of `roles`: the first line of a handler, before anything is read,
+/// so a refusal by role says nothing about what exists.
+pub fn authorize<'r, T>(request: &'r Request<T>, roles: &[Role]) -> Result<&'r Principal, Status> {
+    let caller = principal(request)?;
+    caller.require(roles)?;
+    Ok(caller)
+}
+
 /// Verifies the `authorization: Bearer <token>` metadata of every call and
 /// attaches the [`Principal`] to the request.
 #[derive(Debug, Clone)]

@@ -197,7 +197,15 @@ impl From<ApiError> for Status {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// A statement that lost a race the database decided (serialization
+    /// failure, deadlock, exclusion constraint) is ABORTED, which a client
+    /// retries; anything else is our fault.
     fn from(err: sea_orm::DbErr) -> Self {
+        if crate::database::lost_race(&err) {
+            return ApiError::Aborted {
+                message: "a concurrent change to the same records won; retry the call".into(),
+            };
+        }
         ApiError::Internal(format!("database: {err}"))
     }
 }

@@ -213,6 +213,23 @@ impl IdempotencyTable {
         R: Message + Default,
         F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, ApiError>,
     {
+        self.run_as(db, key, work).await
+    }
+
+    /// [`Self::run`] for a service whose use cases fail with their own
+    /// error enum `E` (which must be able to carry the platform's
+    /// [`ApiError`] and database errors).
+    pub async fn run_as<R, E, F>(
+        &self,
+        db: &DatabaseConnection,
+        key: IdempotencyKey,
+        work: F,
+    ) -> Result<R, E>
+    where
+        R: Message + Default,
+        E: From<ApiError> + From<DbErr>,
+        F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, E>,
+    {
         if let Some(done) = self.replay::<R>(db, &key).await? {
             return Ok(done);
         }
@@ -240,7 +257,7 @@ impl IdempotencyTable {
                 return self
                     .replay::<R>(db, &key)
                     .await?
-                    .ok_or_else(|| ApiError::internal("idempotency record vanished"));
+                    .ok_or_else(|| ApiError::internal("idempotency record vanished").into());
             }
             return Err(err.into());
         }

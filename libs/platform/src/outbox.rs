@@ -12,7 +12,7 @@
 
 use sea_orm::sea_query::{
     Alias, ColumnDef, Expr, ExprTrait as _, Index, IndexCreateStatement, Order, Query, Table,
-    TableCreateStatement,
+    TableAlterStatement, TableCreateStatement,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 
@@ -48,6 +48,9 @@ pub struct StoredEvent {
 pub struct FeedFilter {
     /// Only this carrier's events (a partner's scope).
     pub carrier_id: Option<String>,
+    /// Only this party's events (a 3PL account's scope); only for an outbox
+    /// with a party column ([`OutboxTable::party_column_statements`]).
+    pub party_id: Option<String>,
     /// Only these types; empty = all.
     pub types: Vec<String>,
 }
@@ -99,24 +102,75 @@ impl OutboxTable {
         (table, index)
     }
 
+    /// For a service whose feed is also read by parties other than
+    /// carriers (a 3PL account): a `party_id` column (empty = no party)
+    /// and its `(party_id, position)` index, so a party's feed is an
+    /// indexed read. Add them in a migration of that service; events are
+    /// then appended with [`Self::append_for_party`].
+    pub fn party_column_statements(&self) -> (TableAlterStatement, IndexCreateStatement) {
+        let alter = Table::alter()
+            .table(self.table())
+            .add_column(
+                ColumnDef::new(col("party_id"))
+                    .string_len(64)
+                    .not_null()
+                    .default(""),
+            )
+            .to_owned();
+        let index = Index::create()
+            .if_not_exists()
+            .name(format!("idx_{}_party_position", self.0))
+            .table(self.table())
+            .col(col("party_id"))
+            .col(col("position"))
+            .to_owned();
+        (alter, index)
+    }
+
     /// Appends `event` in the caller's transaction.
     pub async fn append<C: ConnectionTrait>(&self, conn: &C, event: NewEvent) -> Result<(), DbErr> {
+        self.insert(conn, event, None).await
+    }
+
+    /// Appends `event` for `party` ("" for none) in the caller's
+    /// transaction; the outbox must have the party column.
+    pub async fn append_for_party<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        event: NewEvent,
+        party: &str,
+    ) -> Result<(), DbErr> {
+        self.insert(conn, event, Some(party)).await
+    }
+
+    async fn insert<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        event: NewEvent,
+        party: Option<&str>,
+    ) -> Result<(), DbErr> {
+        let mut columns = vec![
+            col("event_type"),
+            col("subject"),
+            col("carrier_id"),
+            col("payload"),
+            col("created_at"),
+        ];
+        let mut values: Vec<sea_orm::sea_query::SimpleExpr> = vec![
+            event.event_type.into(),
+            event.subject.into(),
+            event.carrier_id.into(),
+            event.payload.into(),
+            chrono::Utc::now().into(),
+        ];
+        if let Some(party) = party {
+            columns.push(col("party_id"));
+            values.push(party.into());
+        }
         let insert = Query::insert()
             .into_table(self.table())
-            .columns([
-                col("event_type"),
-                col("subject"),
-                col("carrier_id"),
-                col("payload"),
-                col("created_at"),
-            ])
-            .values([
-                event.event_type.into(),
-                event.subject.into(),
-                event.carrier_id.into(),
-                event.payload.into(),
-                chrono::Utc::now().into(),
-            ])
+            .columns(columns)
+            .values(values)
             .map_err(|e| DbErr::Custom(e.to_string()))?
             .to_owned();
         conn.execute(&insert).await?;
@@ -252,6 +306,9 @@ impl OutboxTable {
         if let Some(carrier) = &filter.carrier_id {
             select.and_where(Expr::col(col("carrier_id")).eq(carrier.as_str()));
         }
+        if let Some(party) = &filter.party_id {
+            select.and_where(Expr::col(col("party_id")).eq(party.as_str()));
+        }
         if !filter.types.is_empty() {
             select.and_where(
                 Expr::col(col("event_type")).is_in(filter.types.iter().map(String::as_str)),
@@ -304,6 +361,7 @@ pub fn feed_filter(
     v.into_result()?;
     Ok(FeedFilter {
         carrier_id: caller.carrier_scope().map(str::to_owned),
+        party_id: None,
         types: types.to_vec(),
     })
 }
@@ -315,16 +373,30 @@ pub struct Feed {
     table: OutboxTable,
     db: DatabaseConnection,
     relay: Relay,
+    parties: bool,
 }
 
 impl Feed {
     pub fn new(table: OutboxTable, db: DatabaseConnection, relay: Relay) -> Self {
-        Self { table, db, relay }
+        Self {
+            table,
+            db,
+            relay,
+            parties: false,
+        }
+    }
+
+    /// For an outbox with the party column: a 3PL principal then reads only
+    /// its account's events, through the party index.
+    pub fn with_parties(mut self) -> Self {
+        self.parties = true;
+        self
     }
 
     /// `Subscribe(after_position, types)` for `caller`: refused unless the
     /// caller has one of `roles`; a carrier principal reads only its
-    /// carrier's events (others' are skipped, never announced); then every
+    /// carrier's events (others' are skipped, never announced), and with
+    /// [`Self::with_parties`] a 3PL only its account's; then every
     /// event after `after_position` in commit order and new ones as they
     /// come. `decode` turns a stored event into the service's message.
     pub fn subscribe<T, F>(
@@ -340,7 +412,10 @@ impl Feed {
         F: Fn(StoredEvent) -> Result<T, tonic::Status> + Send + 'static,
     {
         caller.require(roles)?;
-        let filter = feed_filter(caller, after_position, types)?;
+        let mut filter = feed_filter(caller, after_position, types)?;
+        if self.parties {
+            filter.party_id = caller.party_scope().map(str::to_owned);
+        }
         Ok(follow(
             self.table,
             self.db.clone(),

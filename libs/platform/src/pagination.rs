@@ -63,12 +63,45 @@ impl PageRequest {
 
     /// Trims `rows` to the page and returns the token for the next one
     /// (empty on the last page).
-    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> (Vec<T>, String) {
+    pub fn finish<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> String) -> (Vec<T>, String) {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         if rows.len() <= limit {
             return (rows, String::new());
         }
-        rows.truncate(limit);
+        self.cut(rows, limit, key)
+    }
+
+    /// [`Self::finish`] for pages that are also bounded by what their rows
+    /// hold (lines, bytes): the page ends before the first row `fits`
+    /// refuses — `fits` sees every row in order and keeps its own count —
+    /// but always holds at least one row, so paging always moves on.
+    pub fn finish_while<T>(
+        &self,
+        rows: Vec<T>,
+        key: impl Fn(&T) -> String,
+        mut fits: impl FnMut(&T) -> bool,
+    ) -> (Vec<T>, String) {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let mut keep = 0;
+        for row in rows.iter().take(limit) {
+            if !fits(row) && keep > 0 {
+                break;
+            }
+            keep += 1;
+        }
+        if rows.len() <= keep {
+            return (rows, String::new());
+        }
+        self.cut(rows, keep, key)
+    }
+
+    fn cut<T>(
+        &self,
+        mut rows: Vec<T>,
+        keep: usize,
+        key: impl Fn(&T) -> String,
+    ) -> (Vec<T>, String) {
+        rows.truncate(keep);
         let token = rows.last().map(|last| {
             let token = Token {
                 a: key(last),
@@ -110,6 +143,33 @@ mod tests {
         assert_eq!(next.after.as_deref(), Some("b"));
         assert!(PageRequest::parse(2, &token, "status=2".into()).is_err());
         assert!(PageRequest::parse(2, "garbage!", String::new()).is_err());
+    }
+
+    #[test]
+    fn a_page_bounded_by_its_rows_contents_ends_early_and_chains() {
+        // Rows holding 3, 4, 2 and 9 lines with a budget of 8 lines: the
+        // first page is [3, 4] (7 lines; 2 more would make 9), the next
+        // starts after the second row.
+        let page = PageRequest::parse(10, "", String::new()).unwrap();
+        let mut used = 0;
+        let (rows, token) = page.finish_while(vec![3, 4, 2, 9], ToString::to_string, |n| {
+            used += n;
+            used <= 8
+        });
+        assert_eq!(rows, [3, 4]);
+        let next = PageRequest::parse(10, &token, String::new()).unwrap();
+        assert_eq!(next.after.as_deref(), Some("4"));
+        // A single row over the budget still makes a page of one.
+        let mut used = 0;
+        let (rows, token) = page.finish_while(vec![9, 1], ToString::to_string, |n| {
+            used += n;
+            used <= 8
+        });
+        assert_eq!(rows, [9]);
+        assert!(!token.is_empty());
+        // Everything fits: the last page has no token.
+        let (rows, token) = page.finish_while(vec![1, 2], ToString::to_string, |_| true);
+        assert_eq!((rows.len(), token.as_str()), (2, ""));
     }
 
     #[test]

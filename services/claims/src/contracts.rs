@@ -1,27 +1,101 @@
 //! The contracts service, asked over gRPC for shipments, the claim terms in
-//! force on a ship date, and refund candidates. Calls carry the trace
-//! context, and the caller's token wherever what the caller may see matters
-//! (a shipment, a carrier's refund candidates). The claim terms are read
-//! with the claims service's own identity: applying the contract is this
-//! service's job, and a 3PL filing a claim is not entitled to read the
-//! carrier's contract itself.
+//! force on a ship date, and refund candidates, and answering in the
+//! claims service's own terms ([`ShipmentFacts`], [`ContractClaimTerms`],
+//! [`RefundCandidate`]; decoded in `convert::contracts`). Calls carry the
+//! trace context, what is left of the caller's deadline, and the caller's
+//! token wherever what the caller may see matters (a shipment, a carrier's
+//! refund candidates). The claim terms are read with the claims service's
+//! own identity: applying the contract is this service's job, and a 3PL
+//! filing a claim is not entitled to read the carrier's contract itself.
+//!
+//! An upstream failure keeps its code, message and details
+//! (`client::upstream`): a shipment the caller may not see is the contracts
+//! service's NOT_FOUND, worded as it words it, never a message of ours
+//! naming somebody else's resources.
 
 use chrono::NaiveDate;
 use std::sync::Arc;
 
-use recourse_platform::ApiError;
+use recourse_claims_domain::claim::DocumentKind;
+use recourse_claims_domain::deadline::{Anchor, Window};
+use recourse_claims_domain::liability::LiabilityTerms;
+use recourse_money::{Currency, Money};
 use recourse_platform::auth::{Principal, Role, TokenKeys};
-use recourse_platform::client::OutboundInterceptor;
+use recourse_platform::client::{OutboundInterceptor, upstream};
 use recourse_platform::proto_types::date_to_proto;
 use recourse_proto::contracts as cpb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
 use recourse_proto::contracts::sla_service_client::SlaServiceClient;
-use tonic::Code;
+use recourse_units::{Weight, WeightUnit};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
+use crate::convert::contracts as decode;
+use crate::error::ClaimsError;
+
 type Authed = InterceptedService<Channel, OutboundInterceptor>;
+
+/// What the claims service needs to know about a shipment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentFacts {
+    pub id: String,
+    pub carrier_id: String,
+    pub tracking_number: String,
+    pub service_level: String,
+    /// The 3PL account that tendered it ("" when none).
+    pub shipper_account: String,
+    pub ship_date: NaiveDate,
+    pub scheduled_delivery: Option<NaiveDate>,
+    pub delivered: Option<NaiveDate>,
+    pub invoiced: Option<NaiveDate>,
+    /// Declared to the carrier at shipment (absent when 0 or none).
+    pub declared_value: Option<Money>,
+    pub billed_charge: Option<Money>,
+    pub weight: Option<Weight>,
+}
+
+impl ShipmentFacts {
+    /// The declared value in `currency` (another currency counts as none).
+    pub fn declared_in(&self, currency: Currency) -> Option<Money> {
+        self.declared_value.filter(|m| m.currency() == currency)
+    }
+
+    /// The weight in thousandths of `unit`, for a per-weight liability limit.
+    pub fn weight_in(&self, unit: Option<WeightUnit>) -> Option<i64> {
+        let unit = unit?;
+        self.weight?.to_unit(unit).ok().map(|w| w.thousandths)
+    }
+}
+
+/// The contract's claim terms in force on a ship date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractClaimTerms {
+    pub contract_version: String,
+    pub currency: Currency,
+    pub liability: LiabilityTerms,
+    pub weight_unit: Option<WeightUnit>,
+    pub named_anchor: Anchor,
+    pub window: Window,
+    pub required_documents: Vec<DocumentKind>,
+    pub acknowledge_within_days: u32,
+    pub decide_within_days: u32,
+    pub appeal_window_days: u32,
+    pub max_appeals: u32,
+}
+
+/// A late delivery on a guaranteed service whose refund window is open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundCandidate {
+    pub shipment_id: String,
+    /// The transportation charge (fuel and accessorials only if the terms
+    /// say so); none when no charge is known.
+    pub refund_amount: Option<Money>,
+    pub refund_basis: String,
+    pub late_minutes: u32,
+    pub request_deadline: Option<NaiveDate>,
+    pub contract_version: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct ContractsClient {
@@ -32,104 +106,86 @@ pub struct ContractsClient {
 /// The subject of the claims service's own calls.
 const SERVICE_SUBJECT: &str = "service:claims";
 
-/// A failure of the contracts service, as the claims service's caller
-/// should see it.
-fn remote(status: tonic::Status, what: &str) -> ApiError {
-    let message = format!("{what}: {}", status.message());
-    match status.code() {
-        Code::NotFound => ApiError::NotFound {
-            resource: "shipment",
-            name: what.to_owned(),
-        },
-        Code::InvalidArgument => ApiError::invalid("shipment", message),
-        Code::FailedPrecondition => ApiError::FailedPrecondition {
-            kind: "CONTRACT_TERMS",
-            subject: what.to_owned(),
-            message,
-        },
-        Code::PermissionDenied => ApiError::PermissionDenied(message),
-        Code::Unauthenticated => ApiError::Unauthenticated(message),
-        _ => ApiError::Unavailable(format!("contracts service: {message}")),
-    }
-}
-
 impl ContractsClient {
     pub fn new(channel: Channel, keys: Arc<TokenKeys>) -> Self {
         Self { channel, keys }
     }
 
     /// A short-lived internal token for the service's own calls.
-    fn service_token(&self) -> Result<String, ApiError> {
+    fn service_token(&self) -> Result<String, ClaimsError> {
         let me =
-            Principal::new(SERVICE_SUBJECT, Role::Internal, None).map_err(ApiError::internal)?;
-        self.keys.mint(&me, 300).map_err(ApiError::internal)
+            Principal::new(SERVICE_SUBJECT, Role::Internal, None).map_err(ClaimsError::internal)?;
+        self.keys.mint(&me, 300).map_err(ClaimsError::internal)
     }
 
-    fn authed(&self, token: Option<&str>) -> Result<Authed, ApiError> {
-        let interceptor = OutboundInterceptor::new(token).map_err(ApiError::Unauthenticated)?;
+    fn authed(&self, token: Option<&str>) -> Result<Authed, ClaimsError> {
+        let interceptor = OutboundInterceptor::new(token).map_err(ClaimsError::internal)?;
         Ok(InterceptedService::new(self.channel.clone(), interceptor))
     }
 
+    /// The shipment, as the caller (`token`) may see it.
     pub async fn shipment(
         &self,
         token: Option<&str>,
         shipment_id: &str,
-    ) -> Result<cpb::Shipment, ApiError> {
-        let name = format!("shipments/{shipment_id}");
-        ShipmentServiceClient::new(self.authed(token)?)
-            .get_shipment(cpb::GetShipmentRequest { name: name.clone() })
+    ) -> Result<ShipmentFacts, ClaimsError> {
+        let shipment = ShipmentServiceClient::new(self.authed(token)?)
+            .get_shipment(cpb::GetShipmentRequest {
+                name: format!("shipments/{shipment_id}"),
+            })
             .await
-            .map(tonic::Response::into_inner)
-            .map_err(|s| remote(s, &name))
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        decode::shipment(&shipment)
     }
 
+    /// The claim terms of the contract in force for `carrier_id` on
+    /// `ship_date`, read with the service's own identity.
     pub async fn claim_terms(
         &self,
         carrier_id: &str,
         service_level: &str,
-        claim_type: i32,
+        claim_type: recourse_claims_domain::claim::ClaimType,
         ship_date: NaiveDate,
-    ) -> Result<cpb::ClaimTerms, ApiError> {
-        let carrier = format!("carriers/{carrier_id}");
+    ) -> Result<ContractClaimTerms, ClaimsError> {
         let token = self.service_token()?;
-        ContractServiceClient::new(self.authed(Some(&token))?)
+        let terms = ContractServiceClient::new(self.authed(Some(&token))?)
             .get_claim_terms(cpb::GetClaimTermsRequest {
-                carrier: carrier.clone(),
+                carrier: format!("carriers/{carrier_id}"),
                 service_level: service_level.to_owned(),
-                claim_type,
+                claim_type: crate::convert::claim_type_to_proto(claim_type).into(),
                 ship_date: Some(date_to_proto(ship_date)),
             })
             .await
-            .map(tonic::Response::into_inner)
-            .map_err(|s| remote(s, &carrier))
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        decode::claim_terms(&terms)
     }
 
-    /// Every open refund candidate of a carrier (all pages).
+    /// One page of a carrier's open refund candidates, as the caller may
+    /// see them, and the token of the next page ("" after the last).
     pub async fn refund_candidates(
         &self,
         token: Option<&str>,
         carrier_id: &str,
-    ) -> Result<Vec<cpb::RefundCandidate>, ApiError> {
-        let carrier = format!("carriers/{carrier_id}");
-        let mut client = SlaServiceClient::new(self.authed(token)?);
-        let mut out = Vec::new();
-        let mut page_token = String::new();
-        loop {
-            let page = client
-                .list_refund_candidates(cpb::ListRefundCandidatesRequest {
-                    carrier: carrier.clone(),
-                    as_of: None,
-                    page_size: 500,
-                    page_token: page_token.clone(),
-                })
-                .await
-                .map_err(|s| remote(s, &carrier))?
-                .into_inner();
-            out.extend(page.candidates);
-            if page.next_page_token.is_empty() {
-                return Ok(out);
-            }
-            page_token = page.next_page_token;
-        }
+        page_token: &str,
+    ) -> Result<(Vec<RefundCandidate>, String), ClaimsError> {
+        let page = SlaServiceClient::new(self.authed(token)?)
+            .list_refund_candidates(cpb::ListRefundCandidatesRequest {
+                carrier: format!("carriers/{carrier_id}"),
+                as_of: None,
+                page_size: 500,
+                page_token: page_token.to_owned(),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        Ok((
+            page.candidates
+                .iter()
+                .map(decode::refund_candidate)
+                .collect(),
+            page.next_page_token,
+        ))
     }
 }

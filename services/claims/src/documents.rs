@@ -5,18 +5,30 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use futures::{Stream, StreamExt as _};
-use recourse_platform::ApiError;
+use recourse_claims_domain::claim::{Claim, Document, DocumentKind};
 use recourse_platform::auth::Principal;
-use recourse_proto::claims as pb;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
-use crate::claims::{ClaimDesk, ensure_may_see};
-use crate::convert::document_to_proto;
-use crate::events::{Data, new_event};
-use crate::repo::claims as repo;
-use crate::repo::entity::document;
-use recourse_claims_migration::OUTBOX;
+use crate::claims::ClaimDesk;
+use crate::error::{ClaimsError, Refusal};
+use crate::events;
+use crate::repo::claims as claims_repo;
+use crate::repo::documents as repo;
+use recourse_claims_domain::limits::MAX_DOCUMENTS_PER_CLAIM;
+
+/// A document's metadata as the caller states it.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub claim_id: String,
+    pub kind: DocumentKind,
+    pub file_name: String,
+    /// The expected hex SHA-256 of the content.
+    pub sha256: String,
+    /// Only for metadata recorded without an upload.
+    pub size_bytes: u64,
+    pub storage_uri: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct DocumentStore {
@@ -24,29 +36,13 @@ pub struct DocumentStore {
     max_bytes: u64,
 }
 
-fn kind_name(kind: i32) -> Option<&'static str> {
-    recourse_proto::contracts::DocumentKind::try_from(kind)
-        .ok()
-        .filter(|k| *k != recourse_proto::contracts::DocumentKind::Unspecified)
-        .map(|k| k.as_str_name())
-}
-
-fn valid_sha(s: &str) -> bool {
-    s.len() == 64
-        && s.chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-}
-
-fn file_name_ok(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && !name.contains(['/', '\\'])
-        && !name.chars().any(char::is_control)
-}
-
 impl DocumentStore {
     pub fn new(dir: PathBuf, max_bytes: u64) -> Self {
         Self { dir, max_bytes }
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// Records metadata only (content kept elsewhere, not verified here).
@@ -54,72 +50,21 @@ impl DocumentStore {
         &self,
         desk: &ClaimDesk,
         caller: &Principal,
-        claim_id: &str,
-        doc: &pb::Document,
-    ) -> Result<pb::Document, ApiError> {
-        let mut v = recourse_platform::Violations::new();
-        let kind = kind_name(doc.kind);
-        v.check(kind.is_some(), "document.kind", "must be a document kind");
-        v.check(
-            file_name_ok(&doc.file_name),
-            "document.file_name",
-            "must be 1-255 characters without slashes",
-        );
-        v.check(
-            valid_sha(&doc.sha256),
-            "document.sha256",
-            "must be 64 lower-case hex digits",
-        );
-        v.check(
-            doc.size_bytes > 0 && doc.size_bytes <= self.max_bytes,
-            "document.size_bytes",
-            format!("must be 1-{} bytes", self.max_bytes),
-        );
-        v.check(
-            doc.storage_uri.len() <= 2_000,
-            "document.storage_uri",
-            "must be at most 2000 characters",
-        );
-        v.into_result()?;
-        let row = document::Model {
+        new: NewDocument,
+    ) -> Result<Document, ClaimsError> {
+        let claim = desk.get(caller, &new.claim_id).await?;
+        let document = Document {
             id: uuid::Uuid::now_v7().to_string(),
-            claim_id: claim_id.to_owned(),
-            kind: kind.unwrap_or_default().to_owned(),
-            file_name: doc.file_name.clone(),
-            size_bytes: i64::try_from(doc.size_bytes).unwrap_or(i64::MAX),
-            sha256: doc.sha256.clone(),
-            storage_uri: doc.storage_uri.clone(),
+            claim_id: new.claim_id,
+            kind: new.kind,
+            file_name: new.file_name,
+            size_bytes: new.size_bytes,
+            sha256: new.sha256,
+            storage_uri: new.storage_uri,
             verified: false,
             created_at: Utc::now(),
         };
-        self.save(desk, caller, row).await
-    }
-
-    async fn save(
-        &self,
-        desk: &ClaimDesk,
-        caller: &Principal,
-        row: document::Model,
-    ) -> Result<pb::Document, ApiError> {
-        let claim = desk.find(&row.claim_id).await?;
-        ensure_may_see(caller, &claim)?;
-        let txn = sea_orm::TransactionTrait::begin(desk.db()).await?;
-        repo::insert_document(&txn, &row).await?;
-        let proto = desk.to_proto(&txn, &claim).await?;
-        OUTBOX
-            .append(
-                &txn,
-                new_event(
-                    "claim.document_added",
-                    proto.name.clone(),
-                    &claim.carrier_id,
-                    Data::Claim(proto),
-                ),
-            )
-            .await?;
-        txn.commit().await?;
-        desk.relay().poke();
-        Ok(document_to_proto(&row))
+        save(desk, claim, document).await
     }
 
     /// Streams content to `<dir>/<claim>/<document>`, hashing as it goes; a
@@ -128,113 +73,102 @@ impl DocumentStore {
         &self,
         desk: &ClaimDesk,
         caller: &Principal,
-        mut parts: S,
-    ) -> Result<pb::Document, ApiError>
+        new: NewDocument,
+        mut chunks: S,
+    ) -> Result<Document, ClaimsError>
     where
-        S: Stream<Item = Result<pb::UploadDocumentRequest, tonic::Status>> + Unpin,
+        S: Stream<Item = Result<Vec<u8>, ClaimsError>> + Unpin,
     {
-        let header = match parts.next().await {
-            Some(Ok(pb::UploadDocumentRequest {
-                part: Some(pb::upload_document_request::Part::Header(h)),
-            })) => h,
-            Some(Err(status)) => {
-                return Err(ApiError::invalid("header", status.message().to_owned()));
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "header",
-                    "the first message must carry the header",
-                ));
-            }
-        };
-        let mut v = recourse_platform::Violations::new();
-        let claim_id = crate::api::claim_id(&mut v, "header.claim", &header.claim);
-        let kind = kind_name(header.kind);
-        v.check(kind.is_some(), "header.kind", "must be a document kind");
-        v.check(
-            file_name_ok(&header.file_name),
-            "header.file_name",
-            "must be 1-255 characters without slashes",
-        );
-        v.check(
-            valid_sha(&header.sha256),
-            "header.sha256",
-            "must be 64 lower-case hex digits",
-        );
-        v.into_result()?;
-        let claim_id = claim_id.unwrap_or_default();
-        let claim = desk.find(&claim_id).await?;
-        ensure_may_see(caller, &claim)?;
-        let doc_id = uuid::Uuid::now_v7().to_string();
-        let folder = self.dir.join(&claim_id);
+        let claim = desk.get(caller, &new.claim_id).await?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let folder = self.dir.join(&claim.id);
         tokio::fs::create_dir_all(&folder)
             .await
-            .map_err(ApiError::internal)?;
-        let path = folder.join(&doc_id);
-        let written = self.write(&path, &mut parts).await;
-        let (size, sha) = match written {
+            .map_err(ClaimsError::internal)?;
+        let path = folder.join(&id);
+        let (size, sha) = match self.write(&path, &mut chunks).await {
             Ok(done) => done,
             Err(err) => {
                 let _ = tokio::fs::remove_file(&path).await;
                 return Err(err);
             }
         };
-        if sha != header.sha256 {
+        if sha != new.sha256 {
             let _ = tokio::fs::remove_file(&path).await;
-            return Err(ApiError::invalid(
+            return Err(ClaimsError::invalid(
                 "header.sha256",
-                format!("the content hashes to {sha}, not {}", header.sha256),
+                format!("the content hashes to {sha}, not {}", new.sha256),
             ));
         }
-        let row = document::Model {
-            id: doc_id,
-            claim_id,
-            kind: kind.unwrap_or_default().to_owned(),
-            file_name: header.file_name.clone(),
-            size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        let document = Document {
+            id,
+            claim_id: new.claim_id,
+            kind: new.kind,
+            file_name: new.file_name,
+            size_bytes: size,
             sha256: sha,
             storage_uri: format!("file://{}", path.display()),
             verified: true,
             created_at: Utc::now(),
         };
-        self.save(desk, caller, row).await
+        save(desk, claim, document).await
     }
 
     async fn write<S>(
         &self,
         path: &std::path::Path,
-        parts: &mut S,
-    ) -> Result<(u64, String), ApiError>
+        chunks: &mut S,
+    ) -> Result<(u64, String), ClaimsError>
     where
-        S: Stream<Item = Result<pb::UploadDocumentRequest, tonic::Status>> + Unpin,
+        S: Stream<Item = Result<Vec<u8>, ClaimsError>> + Unpin,
     {
         let mut file = tokio::fs::File::create(path)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ClaimsError::internal)?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
-        while let Some(part) = parts.next().await {
-            let part = part.map_err(|s| ApiError::invalid("chunk", s.message().to_owned()))?;
-            let Some(pb::upload_document_request::Part::Chunk(bytes)) = part.part else {
-                return Err(ApiError::invalid(
-                    "chunk",
-                    "only the first message may carry a header",
-                ));
-            };
+        while let Some(bytes) = chunks.next().await {
+            let bytes = bytes?;
             size += bytes.len() as u64;
             if size > self.max_bytes {
-                return Err(ApiError::invalid(
+                return Err(ClaimsError::invalid(
                     "chunk",
                     format!("documents are limited to {} bytes", self.max_bytes),
                 ));
             }
             hasher.update(&bytes);
-            file.write_all(&bytes).await.map_err(ApiError::internal)?;
+            file.write_all(&bytes)
+                .await
+                .map_err(ClaimsError::internal)?;
         }
         if size == 0 {
-            return Err(ApiError::invalid("chunk", "the document is empty"));
+            return Err(ClaimsError::invalid("chunk", "the document is empty"));
         }
-        file.flush().await.map_err(ApiError::internal)?;
+        file.flush().await.map_err(ClaimsError::internal)?;
         Ok((size, hex::encode(hasher.finalize())))
     }
+}
+
+/// Stores the document's row with the claim's event, in one transaction;
+/// the claim's row is locked while its documents are counted, so racing
+/// uploads cannot pass [`MAX_DOCUMENTS_PER_CLAIM`] together.
+async fn save(desk: &ClaimDesk, claim: Claim, document: Document) -> Result<Document, ClaimsError> {
+    let txn = sea_orm::TransactionTrait::begin(desk.db()).await?;
+    let mut claim = claims_repo::lock(&txn, std::slice::from_ref(&claim.id))
+        .await?
+        .pop()
+        .ok_or_else(|| ClaimsError::claim_not_found(&claim.id))?;
+    if claim.documents.len() >= MAX_DOCUMENTS_PER_CLAIM {
+        return Err(ClaimsError::refused(
+            Refusal::DocumentLimit,
+            format!("claims/{}", claim.id),
+            format!("a claim holds at most {MAX_DOCUMENTS_PER_CLAIM} documents"),
+        ));
+    }
+    repo::insert(&txn, &document).await?;
+    claim.documents.push(document.clone());
+    events::append_claim(&txn, "claim.document_added", &claim).await?;
+    txn.commit().await?;
+    desk.relay().poke();
+    Ok(document)
 }

@@ -1,14 +1,30 @@
 //! Events of the claims service, appended to its outbox in the transaction
 //! of each change and served by `EventService/Subscribe`.
+//!
+//! Who reads an event is decided here, once: a claim's events carry its
+//! carrier only once it was submitted (a draft belongs to its filer, so
+//! carriers' feeds skip it) and its filing 3PL account as the party (a
+//! 3PL's feed is an indexed read of its own claims); remittance events
+//! carry neither (carriers and 3PLs never read money).
 
 use prost::Message as _;
+use recourse_claims_domain::claim::Claim;
+use recourse_claims_domain::remittance::Remittance;
 use recourse_platform::outbox::{NewEvent, StoredEvent, decode_event};
 use recourse_platform::proto_types::timestamp_to_proto;
 use recourse_proto::claims as pb;
+use sea_orm::ConnectionTrait;
 
-pub use pb::event::Data;
+use crate::convert::{recoveries, render};
+use crate::error::ClaimsError;
+use recourse_claims_migration::OUTBOX;
 
-pub fn new_event(event_type: &str, subject: String, carrier_id: &str, data: Data) -> NewEvent {
+fn new_event(
+    event_type: &str,
+    subject: String,
+    carrier_id: &str,
+    data: pb::event::Data,
+) -> NewEvent {
     let event = pb::Event {
         position: 0,
         r#type: event_type.to_owned(),
@@ -23,6 +39,45 @@ pub fn new_event(event_type: &str, subject: String, carrier_id: &str, data: Data
         carrier_id: carrier_id.to_owned(),
         payload: event.encode_to_vec(),
     }
+}
+
+/// Appends a claim's event for its carrier (once submitted) and its 3PL.
+pub async fn append_claim<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    claim: &Claim,
+) -> Result<(), ClaimsError> {
+    let mut event = new_event(
+        event_type,
+        format!("claims/{}", claim.id),
+        &claim.carrier_id,
+        pb::event::Data::Claim(render::claim(claim)),
+    );
+    if !claim.was_submitted() {
+        event.carrier_id.clear();
+    }
+    OUTBOX
+        .append_for_party(conn, event, &claim.filer.account)
+        .await?;
+    Ok(())
+}
+
+/// Appends a remittance's event (finance's business only).
+pub async fn append_remittance<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    remittance: &Remittance,
+) -> Result<(), ClaimsError> {
+    let mut event = new_event(
+        event_type,
+        format!("remittances/{}", remittance.id),
+        &remittance.carrier_id,
+        pb::event::Data::Remittance(recoveries::remittance(remittance)),
+    );
+    // Carriers read no money: a remittance is nobody's but finance's.
+    event.carrier_id.clear();
+    OUTBOX.append_for_party(conn, event, "").await?;
+    Ok(())
 }
 
 pub fn decode(stored: StoredEvent) -> Result<pb::Event, tonic::Status> {

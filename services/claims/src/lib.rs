@@ -2,10 +2,15 @@
 //! force on the ship date, their lifecycle and documents, and the money
 //! recovered (remittances, allocations, write-offs, reconciliation).
 //!
-//! proto (`recourse.claims.v1`) → [`api`] (gRPC glue) → use cases
-//! ([`claims`], [`recoveries`], [`delay`], [`documents`]) → pure rules (the
-//! `recourse-claims-domain` crate) and `repo` (sea-orm) → the migration crate.
-//! The contracts service is reached through its gRPC client ([`contracts`]).
+//! proto (`recourse.claims.v1`) → [`api`] (gRPC glue) → `convert`
+//! (protobuf ⇄ domain, every violation with its path) → use cases
+//! ([`claims`], [`recoveries`], [`delay`], [`documents`]; domain values in
+//! and out, failing with [`error::ClaimsError`]) → pure rules (the
+//! `recourse-claims-domain` crate) and `repo` (sea-orm) → the migration
+//! crate. The contracts service is reached through its gRPC client
+//! ([`contracts`]).
+
+#![warn(clippy::wildcard_enum_match_arm)]
 
 pub mod api;
 pub mod claims;
@@ -13,6 +18,7 @@ pub mod contracts;
 mod convert;
 pub mod delay;
 pub mod documents;
+pub mod error;
 mod events;
 pub mod recoveries;
 mod repo;
@@ -24,7 +30,7 @@ use std::time::Duration;
 use recourse_platform::auth::{AuthInterceptor, TokenKeys};
 use recourse_platform::config::DatabaseSettings;
 use recourse_platform::database::{DatabaseError, connect_and_migrate};
-use recourse_platform::outbox::Relay;
+use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::claims::claim_service_server::ClaimServiceServer;
 use recourse_proto::claims::event_service_server::EventServiceServer;
@@ -71,8 +77,9 @@ pub fn mount(
         api::recoveries::RecoveryApi::new(recoveries::RecoveryDesk::new(desk)),
         auth.clone(),
     ));
+    let feed = Feed::new(OUTBOX, db, relay).with_parties();
     host.add_service(EventServiceServer::with_interceptor(
-        api::events::EventApi::new(db, relay),
+        api::events::EventApi::new(feed),
         auth,
     ));
 }

@@ -82,4 +82,50 @@ async fn a_write_wakes_a_subscriber_of_another_replica_without_polling(backend: 
     panic!("subscriber lag: {:?}", reader.stats().subscriber_lag());
 }
 
-backend_tests!(a_write_wakes_a_subscriber_of_another_replica_without_polling);
+/// An outbox with the party column: a party's filter reads only the
+/// events appended for it, through its own index; an outbox without the
+/// column keeps appending as before.
+async fn a_party_filter_reads_only_that_partys_events(backend: Backend) {
+    const PARTY_OUTBOX: OutboxTable = OutboxTable("party_outbox");
+    let test_db = TestDatabase::new(backend).await;
+    let db = connect(&test_db).await;
+    let (table, index) = PARTY_OUTBOX.create_statements();
+    db.execute(&table).await.unwrap();
+    db.execute(&index).await.unwrap();
+    let (alter, party_index) = PARTY_OUTBOX.party_column_statements();
+    db.execute(&alter).await.unwrap();
+    db.execute(&party_index).await.unwrap();
+    for (n, party) in [(1, "fast3pl"), (2, ""), (3, "other3pl"), (4, "fast3pl")] {
+        PARTY_OUTBOX
+            .append_for_party(&db, event(n), party)
+            .await
+            .unwrap();
+    }
+    // Without a party: an event of nobody's.
+    PARTY_OUTBOX.append(&db, event(5)).await.unwrap();
+    PARTY_OUTBOX.assign_positions(&db).await.unwrap();
+    let read = |party: Option<&str>| {
+        let filter = FeedFilter {
+            party_id: party.map(str::to_owned),
+            ..FeedFilter::default()
+        };
+        let db = db.clone();
+        async move {
+            PARTY_OUTBOX
+                .read_after(&db, 0, &filter, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.position)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(read(Some("fast3pl")).await, [1, 4]);
+    assert_eq!(read(Some("other3pl")).await, [3]);
+    assert_eq!(read(None).await, [1, 2, 3, 4, 5]);
+}
+
+backend_tests!(
+    a_write_wakes_a_subscriber_of_another_replica_without_polling,
+    a_party_filter_reads_only_that_partys_events,
+);

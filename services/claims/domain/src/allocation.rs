@@ -155,6 +155,47 @@ pub fn write_off(claim: &ClaimBalance, requested: Option<Money>) -> Result<Money
     within_outstanding(requested.unwrap_or(outstanding), outstanding)
 }
 
+/// Where one remittance line's money went: `allocated` to the claim it
+/// matched, `unplaced` left on the line (what the claim did not owe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinePlacement {
+    /// Booked to the claim.
+    pub allocated: Money,
+    /// Left unmatched on the line.
+    pub unplaced: Money,
+}
+
+/// A remittance line of `line` matched to a claim: it takes min(line,
+/// outstanding), within what is left of the remittance (`available`); the
+/// rest of the line stays unplaced. Line 70.00 on a claim owing 50.00 →
+/// 50.00 allocated, 20.00 unplaced.
+pub fn place_line(
+    available: Money,
+    claim: &ClaimBalance,
+    line: Money,
+) -> Result<LinePlacement, AllocationError> {
+    positive_in_currency(line, claim)?;
+    let outstanding = positive_outstanding(claim)?;
+    let wanted = line.min(outstanding)?;
+    let allocated = allocate(available, claim, Some(wanted))?;
+    Ok(LinePlacement {
+        allocated,
+        unplaced: line.checked_sub(allocated)?,
+    })
+}
+
+/// The first candidate (callers pass them oldest first) that still has
+/// money outstanding: a line naming only a tracking number pays the oldest
+/// approved claim of that parcel that is still owed something.
+pub fn first_owed<T>(candidates: impl IntoIterator<Item = (T, ClaimBalance)>) -> Option<T> {
+    candidates.into_iter().find_map(|(claim, balance)| {
+        balance
+            .outstanding()
+            .is_ok_and(|o| o.amount_minor() > 0)
+            .then_some(claim)
+    })
+}
+
 /// Settled when fully recovered (recovered == approved, approved > 0).
 pub fn is_fully_recovered(claim: &ClaimBalance) -> bool {
     claim.approved.amount_minor() > 0 && claim.recovered == claim.approved

@@ -15,8 +15,11 @@
 //!
 //! Weights are thousandths of the contract's weight unit (12 lb = 12_000).
 //! Every amount given, used or not, must be in the currency of `proven`;
-//! otherwise the result is `MoneyError::CurrencyMismatch`. Overflow is
-//! `MoneyError::Overflow`, never a wrong number.
+//! otherwise the result is a [`CapError`] naming the term with a
+//! `MoneyError::CurrencyMismatch`. Overflow (only the weight limit can
+//! overflow: limit × weight) is a [`CapError`] naming
+//! `per_weight_unit_limit` with `MoneyError::Overflow`, never a wrong
+//! number.
 
 use recourse_money::{Money, MoneyError};
 
@@ -33,40 +36,61 @@ pub struct LiabilityTerms {
     pub per_weight_unit_limit: Option<Money>,
 }
 
+/// A cap that cannot be computed: which term (`default_per_package_limit`,
+/// `declared_value`, `max_declared_value`, `per_weight_unit_limit`) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the liability term {term} cannot be applied: {source}")]
+pub struct CapError {
+    pub term: &'static str,
+    pub source: MoneyError,
+}
+
+fn at(term: &'static str) -> impl Fn(MoneyError) -> CapError {
+    move |source| CapError { term, source }
+}
+
 /// cap = min(proven, base, weight_limit) where base = min(declared, max_declared_value if any) when coverage is on and a value was declared (0 = not declared), else the default per-package limit; weight_limit = per_weight_unit_limit × weight_thousandths / 1000 (half away from zero), only when both are present, the limit is positive and the weight is not negative. All in one currency (mismatch → error).
 pub fn liability_cap(
     proven: Money,
     declared: Option<Money>,
     weight_thousandths: Option<i64>,
     terms: &LiabilityTerms,
-) -> Result<Money, MoneyError> {
+) -> Result<Money, CapError> {
     // A zero declared value is "not declared", not "declared worthless".
     let declared = declared.filter(|d| d.amount_minor() > 0);
     let all = [
-        Some(terms.default_per_package_limit),
-        declared,
-        terms.max_declared_value,
-        terms.per_weight_unit_limit,
+        (
+            "default_per_package_limit",
+            Some(terms.default_per_package_limit),
+        ),
+        ("declared_value", declared),
+        ("max_declared_value", terms.max_declared_value),
+        ("per_weight_unit_limit", terms.per_weight_unit_limit),
     ];
-    for other in all.into_iter().flatten() {
-        // min refuses mismatched currencies; the value is not needed here.
-        proven.min(other)?;
+    for (term, other) in all {
+        if let Some(other) = other {
+            // min refuses mismatched currencies; the value is not needed here.
+            proven.min(other).map_err(at(term))?;
+        }
     }
 
     let base = match declared {
         Some(declared) if terms.declared_value_coverage => match terms.max_declared_value {
-            Some(max) => declared.min(max)?,
+            Some(max) => declared.min(max).map_err(at("max_declared_value"))?,
             None => declared,
         },
         _ => terms.default_per_package_limit,
     };
-    let mut cap = proven.min(base)?;
+    let mut cap = proven.min(base).map_err(at("default_per_package_limit"))?;
 
     if let (Some(per_unit), Some(weight)) = (terms.per_weight_unit_limit, weight_thousandths)
         && per_unit.amount_minor() > 0
         && weight >= 0
     {
-        cap = cap.min(per_unit.mul_ratio(weight, 1000)?)?;
+        let limit = per_unit
+            .mul_ratio(weight, 1000)
+            .map_err(at("per_weight_unit_limit"))?;
+        cap = cap.min(limit).map_err(at("per_weight_unit_limit"))?;
     }
     Ok(cap)
 }

@@ -154,7 +154,7 @@ pub struct Row {
 
 impl Row {
     /// An empty row for `carrier` in `currency`.
-    fn empty(carrier: &str, currency: Currency) -> Self {
+    pub fn empty(carrier: &str, currency: Currency) -> Self {
         let z = Money::zero(currency);
         Row {
             carrier: carrier.to_owned(),
@@ -269,6 +269,44 @@ pub fn reconcile(
         rows.entry((remittance.carrier.as_str(), currency))
             .or_insert_with(|| Row::empty(&remittance.carrier, currency))
             .add_remittance(remittance)?;
+    }
+    Ok(rows.into_values().collect())
+}
+
+/// The first approval date of the 0–30, 31–60 and 61–90 buckets as of
+/// `as_of`: approved on or after the first → 0–30 days; on or after the
+/// second → 31–60; on or after the third → 61–90; before it → over 90.
+/// As of 2026-06-30: 2026-05-31, 2026-05-01, 2026-04-01 (so 2026-05-31 is
+/// 30 days old, 2026-05-30 is 31).
+pub fn bucket_starts(as_of: NaiveDate) -> [NaiveDate; 3] {
+    [30, 60, 90].map(|days| {
+        as_of
+            .checked_sub_days(chrono::Days::new(days))
+            .unwrap_or(NaiveDate::MIN)
+    })
+}
+
+/// Rows whose claim side was summed elsewhere (by the database, per
+/// carrier and currency, with the rules of [`reconcile`]) completed with
+/// what is left of each carrier's remittances per currency: the same rows,
+/// in the same order, that [`reconcile`] gives for the underlying facts.
+pub fn assemble(
+    claim_rows: Vec<Row>,
+    unallocated: Vec<(String, Money)>,
+) -> Result<Vec<Row>, ReconcileError> {
+    let mut rows: BTreeMap<(String, Currency), Row> = claim_rows
+        .into_iter()
+        .map(|r| ((r.carrier.clone(), r.currency), r))
+        .collect();
+    for (carrier, left) in unallocated {
+        let currency = left.currency();
+        let row = rows
+            .entry((carrier.clone(), currency))
+            .or_insert_with(|| Row::empty(&carrier, currency));
+        row.unallocated = row
+            .unallocated
+            .checked_add(left)
+            .map_err(row.failed("unallocated_remittances"))?;
     }
     Ok(rows.into_values().collect())
 }

@@ -2,6 +2,8 @@
 //! numbering, remittances with their lines and allocations, write-offs, plus
 //! its idempotency and outbox tables. History lives in `claims_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)]
+
 use recourse_platform::idempotency::IdempotencyTable;
 use recourse_platform::outbox::OutboxTable;
 use sea_orm_migration::prelude::*;
@@ -9,6 +11,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_claims;
 mod m20261123_000001_one_open_claim;
 mod m20261123_000002_claim_filer;
+mod m20261124_000001_concurrency_and_scale;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -22,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_claims::Migration),
             Box::new(m20261123_000001_one_open_claim::Migration),
             Box::new(m20261123_000002_claim_filer::Migration),
+            Box::new(m20261124_000001_concurrency_and_scale::Migration),
         ]
     }
 

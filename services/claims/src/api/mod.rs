@@ -1,18 +1,20 @@
-//! gRPC glue for `recourse.claims.v1`: roles, parsing, responses.
+//! gRPC glue for `recourse.claims.v1`: who may call what (checked before
+//! anything is read, so a refusal by role says nothing about what exists),
+//! parsing through `convert`, the use case, the rendered answer.
 
 pub mod claims;
 pub mod events;
 pub mod recoveries;
 
-use recourse_money::{Currency, Money};
-use recourse_platform::Violations;
-use recourse_platform::auth::Role;
-use recourse_platform::proto_types::money_from_proto;
+use recourse_platform::auth::{Principal, Role, authorize, bearer_token};
+use recourse_platform::idempotency::IdempotencyKey;
+use tonic::{Request, Status};
 
 /// Who files and follows claims: in-house teams and 3PLs (their own
 /// account's). A carrier never files a claim against itself.
 pub const CLAIMANTS: &[Role] = &[Role::Admin, Role::Internal, Role::ThirdParty];
-/// Who reads claims (a carrier its carrier's, a 3PL its account's).
+/// Who reads claims (a carrier its carrier's submitted claims, a 3PL its
+/// account's).
 pub const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
@@ -30,39 +32,40 @@ pub const MOVERS: &[Role] = &[
     Role::ThirdParty,
     Role::Finance,
 ];
-/// Who records money.
+/// Who files delay claims from refund candidates.
+pub const REFUND_AUTOMATION: &[Role] = &[Role::Admin, Role::Internal];
+/// Who records money: remittances, allocations, write-offs, imports.
 pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];
-/// Who reads money.
+/// Who reads money: remittances and the reconciliation. Not internal
+/// product teams, carriers or 3PLs (a carrier's payments are finance's
+/// books; a claim shows what was recovered on it).
 pub const FINANCE_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Auditor];
 
-pub use recourse_platform::names::{carrier_id, resource_id};
-
-pub fn claim_id(v: &mut Violations, field: &str, name: &str) -> Option<String> {
-    resource_id(v, field, "claims", name)
+/// An idempotent call as its use case needs it: the caller (its role
+/// checked before anything else), its bearer token for the calls made on
+/// its behalf, the body, and the body's idempotency key.
+pub struct Keyed<T> {
+    pub caller: Principal,
+    pub token: Option<String>,
+    pub body: T,
+    pub key: IdempotencyKey,
 }
 
-/// The largest amount the claims API accepts anywhere (a line item's unit
-/// value, a claim's total, an approval, a remittance and its lines, an
-/// allocation, a write-off): 10^12 minor units (10,000,000,000.00 USD).
-/// Far above any parcel claim, and low enough that sums over millions of
-/// claims stay inside 64-bit minor units; sums are checked all the same.
-pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
-
-/// A non-negative amount of at most [`MAX_AMOUNT_MINOR`] minor units
-/// (violations under `field`), as `money_from_proto` otherwise.
-pub fn bounded_money(
-    v: &mut Violations,
-    field: &str,
-    value: Option<&recourse_proto::common::Money>,
-    expected: Option<Currency>,
-) -> Option<Money> {
-    let money = money_from_proto(v, field, value, expected, false)?;
-    if money.amount_minor() > MAX_AMOUNT_MINOR {
-        v.add(
-            format!("{field}.amount_minor"),
-            format!("must be at most {MAX_AMOUNT_MINOR} minor units"),
-        );
-        return None;
-    }
-    Some(money)
+/// Unpacks an idempotent call of `method` that `roles` may make.
+pub fn keyed<T: prost::Message>(
+    request: Request<T>,
+    roles: &[Role],
+    method: &str,
+    request_id: fn(&T) -> &str,
+) -> Result<Keyed<T>, Status> {
+    let caller = authorize(&request, roles)?.clone();
+    let token = bearer_token(&request).map(str::to_owned);
+    let body = request.into_inner();
+    let key = IdempotencyKey::new(method, &caller, request_id(&body), &body)?;
+    Ok(Keyed {
+        caller,
+        token,
+        body,
+        key,
+    })
 }

@@ -1,28 +1,28 @@
 //! Filing a draft claim and editing it before submission.
 
 use chrono::{Datelike, Utc};
+use recourse_claims_domain::claim::{Claim, ClaimType, Claimant, Filer, LineItem};
 use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_claims_domain::number::claim_number;
 use recourse_money::Money;
-use recourse_platform::ApiError;
 use recourse_platform::auth::{Principal, Role};
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
-use recourse_proto::claims as pb;
-use recourse_proto::contracts as cpb;
 use sea_orm::{DatabaseTransaction, TransactionTrait as _};
 
-use super::{Change, ClaimDesk};
-use crate::events::{Data, new_event};
-use crate::repo::claims::{self as repo, ClaimRecord};
-use recourse_claims_migration::{IDEMPOTENCY, OUTBOX};
+use super::{Change, ClaimDesk, once};
+use crate::contracts::ShipmentFacts;
+use crate::error::{ClaimsError, OpenClaim, Refusal};
+use crate::events;
+use crate::repo::claims as repo;
 
 /// A parsed CreateClaim body.
 #[derive(Debug, Clone)]
 pub struct NewClaim {
     pub shipment_id: String,
-    pub claim_type: i32,
-    pub claimant: pb::Claimant,
-    pub line_items: Vec<pb::LineItem>,
+    pub claim_type: ClaimType,
+    pub claimant: Claimant,
+    pub line_items: Vec<LineItem>,
+    /// Σ of the line items.
     pub claimed: Money,
     pub notes: String,
 }
@@ -30,59 +30,60 @@ pub struct NewClaim {
 /// Changes to a draft; `None` leaves a part alone.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimPatch {
-    pub claim_type: Option<i32>,
-    pub claimant: Option<pb::Claimant>,
-    pub line_items: Option<(Vec<pb::LineItem>, Money)>,
+    pub claim_type: Option<ClaimType>,
+    pub claimant: Option<Claimant>,
+    pub line_items: Option<(Vec<LineItem>, Money)>,
     pub notes: Option<String>,
-}
-
-/// The value declared to the carrier when the parcel shipped, in minor
-/// units of `currency`; `None` when nothing (or 0) was declared.
-pub(super) fn declared_at_shipment(shipment: &cpb::Shipment, currency: &str) -> Option<i64> {
-    shipment
-        .declared_value
-        .as_ref()
-        .filter(|m| m.currency_code == currency && m.amount_minor > 0)
-        .map(|m| m.amount_minor)
 }
 
 /// Who may file a claim for `shipment`: in-house principals for any; a 3PL
 /// only for a shipment its own account tendered (the contracts service
-/// already hides the others; this holds even if it did not); a carrier
-/// never (it answers claims, it does not file them against itself).
-fn may_file_for(
-    caller: &Principal,
-    shipment: &cpb::Shipment,
-    shipment_id: &str,
-) -> Result<(), ApiError> {
+/// already answers NOT_FOUND for the others, so this refusal is worded the
+/// same way); a carrier never (it answers claims, it does not file them
+/// against itself; refused by role before the shipment is read).
+fn may_file_for(caller: &Principal, shipment: &ShipmentFacts) -> Result<(), ClaimsError> {
     match caller.role {
         Role::Admin | Role::Internal => Ok(()),
         Role::ThirdParty if caller.party_scope() == Some(shipment.shipper_account.as_str()) => {
             Ok(())
         }
-        Role::ThirdParty => Err(ApiError::PermissionDenied(format!(
-            "shipments/{shipment_id} was not tendered by this 3PL account"
-        ))),
-        Role::Carrier | Role::Finance | Role::Auditor => Err(ApiError::PermissionDenied(format!(
+        Role::ThirdParty => Err(ClaimsError::not_found(
+            "shipment",
+            "shipments",
+            &shipment.id,
+        )),
+        Role::Carrier | Role::Finance | Role::Auditor => Err(ClaimsError::Forbidden(format!(
             "role `{}` may not file claims",
             caller.role
         ))),
     }
 }
 
-/// ALREADY_EXISTS naming the open claim a new one would duplicate.
-pub(super) fn already_open(existing: &ClaimRecord) -> ApiError {
-    let kind = cpb::ClaimType::try_from(existing.claim_type)
-        .map_or("UNKNOWN", |t| t.as_str_name())
-        .trim_start_matches("CLAIM_TYPE_");
-    ApiError::AlreadyExists {
-        resource: "claim",
-        name: format!("claims/{}", existing.id),
-        message: format!(
-            "shipments/{} already has an open {kind} claim: claims/{} ({}, {}); withdraw or \
-             close it before filing another",
-            existing.shipment_id, existing.id, existing.number, existing.status
-        ),
+fn open_claim(existing: &Claim) -> ClaimsError {
+    ClaimsError::AlreadyOpen(OpenClaim {
+        id: existing.id.clone(),
+        number: existing.number.clone(),
+        status: existing.status,
+        shipment_id: existing.shipment_id.clone(),
+        claim_type: existing.claim_type,
+    })
+}
+
+/// ALREADY_EXISTS naming the open claim of `claim_type` on the shipment
+/// (other than `except`), read after the unique index refused a write.
+async fn name_the_open_claim(
+    txn: &DatabaseTransaction,
+    shipment_id: &str,
+    claim_type: ClaimType,
+    except: Option<&str>,
+) -> ClaimsError {
+    match repo::open_claim(txn, shipment_id, claim_type, except).await {
+        Ok(Some(existing)) => open_claim(&existing),
+        // The other claim was closed or withdrawn in the meantime.
+        Ok(None) => ClaimsError::Conflict(format!(
+            "a concurrent claim on shipments/{shipment_id} changed"
+        )),
+        Err(err) => err.into(),
     }
 }
 
@@ -90,25 +91,13 @@ pub(super) fn already_open(existing: &ClaimRecord) -> ApiError {
 /// type. The unique partial index decides (so concurrent creations with
 /// different request ids cannot both pass); the insert runs in a savepoint
 /// so the transaction survives the violation and can name the winner.
-async fn insert_unless_open(
-    txn: &DatabaseTransaction,
-    record: &ClaimRecord,
-) -> Result<(), ApiError> {
+async fn insert_unless_open(txn: &DatabaseTransaction, claim: &Claim) -> Result<(), ClaimsError> {
     let savepoint = txn.begin().await?;
-    match repo::insert(&savepoint, record).await {
+    match repo::insert(&savepoint, claim).await {
         Ok(()) => Ok(savepoint.commit().await?),
         Err(err) if is_unique_violation(&err) => {
             savepoint.rollback().await?;
-            match repo::open_claim(txn, &record.shipment_id, record.claim_type, None).await? {
-                Some(existing) => Err(already_open(&existing)),
-                // The other claim was closed or withdrawn in the meantime.
-                None => Err(ApiError::Aborted {
-                    message: format!(
-                        "a concurrent claim on shipments/{} changed; retry",
-                        record.shipment_id
-                    ),
-                }),
-            }
+            Err(name_the_open_claim(txn, &claim.shipment_id, claim.claim_type, None).await)
         }
         Err(err) => Err(err.into()),
     }
@@ -122,85 +111,71 @@ impl ClaimDesk {
         caller: &Principal,
         token: Option<&str>,
         new: NewClaim,
-    ) -> Result<pb::Claim, ApiError> {
+    ) -> Result<Claim, ClaimsError> {
         // Read with the caller's token: the contracts service shows a 3PL
         // only the shipments its account tendered.
         let shipment = self.contracts.shipment(token, &new.shipment_id).await?;
-        let carrier_id = shipment.carrier.trim_start_matches("carriers/").to_owned();
-        may_file_for(caller, &shipment, &new.shipment_id)?;
-        let desk = self.clone();
-        let result = IDEMPOTENCY
-            .run(&self.db, key, async move |txn| {
-                let now = Utc::now();
-                let sequence = repo::next_sequence(txn, now.year()).await?;
-                let currency = new.claimed.currency().as_str().to_owned();
-                let record = ClaimRecord {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    number: claim_number(now.year(), sequence),
-                    carrier_id: carrier_id.clone(),
-                    shipment_id: new.shipment_id.clone(),
-                    tracking_number: shipment.tracking_number.clone(),
-                    service_level: shipment.service_level.clone(),
-                    claim_type: new.claim_type,
-                    status: ClaimStatus::Draft,
-                    claimant: new.claimant.clone(),
-                    line_items: new.line_items.clone(),
-                    declared_value_minor: declared_at_shipment(&shipment, &currency),
-                    currency,
-                    claimed_minor: new.claimed.amount_minor(),
-                    notes: new.notes.clone(),
-                    terms: None,
-                    liability_cap_minor: None,
-                    approved_minor: None,
-                    approved_on: None,
-                    recovered_minor: 0,
-                    written_off_minor: 0,
-                    submitted_at: None,
-                    approved_at: None,
-                    acknowledge_due: None,
-                    decision_due: None,
-                    revision: 1,
-                    created_at: now,
-                    updated_at: now,
-                    filed_by: caller.subject.clone(),
-                    filed_by_role: caller.role.to_string(),
-                    filing_account: caller.party_scope().unwrap_or_default().to_owned(),
-                };
-                insert_unless_open(txn, &record).await?;
-                let proto = desk.to_proto(txn, &record).await?;
-                OUTBOX
-                    .append(
-                        txn,
-                        new_event(
-                            "claim.created",
-                            proto.name.clone(),
-                            &record.carrier_id,
-                            Data::Claim(proto.clone()),
-                        ),
-                    )
-                    .await?;
-                Ok(proto)
-            })
-            .await;
+        may_file_for(caller, &shipment)?;
+        let result = once(&self.db, key, async move |txn| {
+            let now = Utc::now();
+            let sequence = repo::next_sequence(txn, now.year()).await?;
+            let claim = Claim {
+                id: uuid::Uuid::now_v7().to_string(),
+                number: claim_number(now.year(), sequence),
+                carrier_id: shipment.carrier_id.clone(),
+                shipment_id: new.shipment_id,
+                tracking_number: shipment.tracking_number.clone(),
+                service_level: shipment.service_level.clone(),
+                claim_type: new.claim_type,
+                status: ClaimStatus::Draft,
+                claimant: new.claimant,
+                line_items: new.line_items,
+                declared_value: shipment.declared_in(new.claimed.currency()),
+                claimed: new.claimed,
+                notes: new.notes,
+                terms: None,
+                approved: None,
+                recovered: Money::zero(new.claimed.currency()),
+                written_off: Money::zero(new.claimed.currency()),
+                documents: Vec::new(),
+                submitted_at: None,
+                approved_at: None,
+                revision: 1,
+                created_at: now,
+                updated_at: now,
+                filer: Filer {
+                    subject: caller.subject.clone(),
+                    role: caller.role.to_string(),
+                    account: caller.party_scope().unwrap_or_default().to_owned(),
+                },
+            };
+            insert_unless_open(txn, &claim).await?;
+            events::append_claim(txn, "claim.created", &claim).await?;
+            Ok(claim)
+        })
+        .await;
         self.relay.poke();
         result
     }
 
+    /// Edits a draft (a type change may collide with another open claim of
+    /// the shipment: the unique index decides, in a savepoint, and the
+    /// winner is named).
     pub async fn update(
         &self,
         caller: &Principal,
         id: &str,
         given: i64,
         patch: ClaimPatch,
-    ) -> Result<pb::Claim, ApiError> {
+    ) -> Result<Claim, ClaimsError> {
         let txn = self.db.begin().await?;
         let mut claim = self.current(&txn, caller, id, given).await?;
         if claim.status != ClaimStatus::Draft {
-            return Err(ApiError::FailedPrecondition {
-                kind: "CLAIM_NOT_DRAFT",
-                subject: format!("claims/{id}"),
-                message: format!("only a draft can be edited; this claim is {}", claim.status),
-            });
+            return Err(ClaimsError::refused(
+                Refusal::ClaimNotDraft,
+                format!("claims/{id}"),
+                format!("only a draft can be edited; this claim is {}", claim.status),
+            ));
         }
         if let Some(t) = patch.claim_type {
             claim.claim_type = t;
@@ -210,45 +185,34 @@ impl ClaimDesk {
         }
         if let Some((items, claimed)) = patch.line_items {
             claim.line_items = items;
-            claim.claimed_minor = claimed.amount_minor();
-            claim.currency = claimed.currency().as_str().to_owned();
+            claim.claimed = claimed;
+            claim.recovered = Money::zero(claimed.currency());
+            claim.written_off = Money::zero(claimed.currency());
         }
         if let Some(n) = patch.notes {
             claim.notes = n;
         }
-        let from = claim.status;
         let (shipment_id, claim_type) = (claim.shipment_id.clone(), claim.claim_type);
-        // A new type may collide with another open claim of the shipment: the
-        // unique index decides, in a savepoint so the winner can be named.
-        let savepoint = txn.begin().await?;
         let change = Change {
-            from,
+            from: claim.status,
             reason: "",
             amount: None,
             event_type: "claim.updated",
         };
-        let proto = match self.record(&savepoint, caller, claim, change).await {
-            Ok(proto) => {
+        let savepoint = txn.begin().await?;
+        let updated = match self.record(&savepoint, caller, claim, change).await {
+            Ok(updated) => {
                 savepoint.commit().await?;
-                proto
+                updated
             }
-            Err(ApiError::AlreadyExists { .. }) => {
+            Err(ClaimsError::Db(err)) if is_unique_violation(&err) => {
                 savepoint.rollback().await?;
-                return Err(
-                    match repo::open_claim(&txn, &shipment_id, claim_type, Some(id)).await? {
-                        Some(existing) => already_open(&existing),
-                        None => ApiError::Aborted {
-                            message: format!(
-                                "a concurrent claim on shipments/{shipment_id} changed; retry"
-                            ),
-                        },
-                    },
-                );
+                return Err(name_the_open_claim(&txn, &shipment_id, claim_type, Some(id)).await);
             }
             Err(err) => return Err(err),
         };
         txn.commit().await?;
         self.relay.poke();
-        Ok(proto)
+        Ok(updated)
     }
 }

@@ -1,66 +1,65 @@
-//! Claims whose carrier clocks ran out, and the open delay claims of a
-//! shipment.
+//! Claims whose carrier clocks ran out, a page at a time: the database
+//! selects the overdue ones (one query per page, through the
+//! `(status, decision_due)` index), the domain says which clock and by how
+//! many days.
 
 use chrono::NaiveDate;
+use recourse_claims_domain::claim::Claim;
 use recourse_claims_domain::deadline::{Clock, overdue};
-use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_platform::ApiError;
-use recourse_proto::claims as pb;
-use recourse_proto::contracts as cpb;
+use recourse_platform::auth::Principal;
+use recourse_platform::pagination::PageRequest;
 
-use super::ClaimDesk;
-use crate::convert::date_out;
-use crate::repo::claims::{self as repo, ClaimFilter, ClaimRecord};
+use super::{ClaimDesk, ClaimFilter, access};
+use crate::error::ClaimsError;
+use crate::repo::claims as repo;
+
+/// A claim with a carrier clock past its due date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverdueClaim {
+    pub claim: Claim,
+    pub clock: Clock,
+    pub due: NaiveDate,
+    pub days_overdue: u32,
+}
 
 impl ClaimDesk {
-    /// Claims whose acknowledgement or decision clock has run out.
+    /// One page of the claims `caller` may see whose acknowledgement or
+    /// decision clock ran out before `as_of`, and the next page's token.
     pub async fn overdue(
         &self,
-        carrier_id: Option<&str>,
-        filing_account: Option<&str>,
+        caller: &Principal,
+        mut filter: ClaimFilter,
         as_of: NaiveDate,
-    ) -> Result<Vec<pb::OverdueClaim>, ApiError> {
-        let filter = ClaimFilter {
-            carrier_id: carrier_id.map(str::to_owned),
-            filing_account: filing_account.map(str::to_owned),
-            statuses: ClaimStatus::ALL
-                .into_iter()
-                .filter(|s| s.awaits_decision())
-                .collect(),
-            ..ClaimFilter::default()
-        };
-        let mut out = Vec::new();
-        for claim in repo::list(&self.db, &filter, None, None).await? {
-            let (Some(ack), Some(decision)) = (claim.acknowledge_due, claim.decision_due) else {
-                continue;
-            };
-            if let Some((clock, due, days)) = overdue(claim.status, ack, decision, as_of) {
-                out.push(pb::OverdueClaim {
-                    claim: Some(self.to_proto(&self.db, &claim).await?),
-                    clock: match clock {
-                        Clock::Acknowledgement => "ACKNOWLEDGEMENT",
-                        Clock::Decision => "DECISION",
-                    }
-                    .to_owned(),
-                    due: date_out(due),
-                    days_overdue: days,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// Open delay claims of a shipment (not withdrawn).
-    pub async fn delay_claims_of(&self, shipment_id: &str) -> Result<Vec<ClaimRecord>, ApiError> {
-        let filter = ClaimFilter {
-            shipment_id: Some(shipment_id.to_owned()),
-            claim_type: Some(cpb::ClaimType::Delay.into()),
-            ..ClaimFilter::default()
-        };
-        Ok(repo::list(&self.db, &filter, None, None)
-            .await?
+        page: &PageRequest,
+    ) -> Result<(Vec<OverdueClaim>, String), ClaimsError> {
+        access::narrow(caller, &mut filter)?;
+        let rows = repo::overdue(
+            &self.db,
+            &filter,
+            as_of,
+            page.after.as_deref(),
+            page.fetch_limit(),
+        )
+        .await?;
+        let (rows, next) = page.finish(rows, |c| c.id.clone());
+        let overdue = rows
             .into_iter()
-            .filter(|c| c.status != ClaimStatus::Withdrawn)
-            .collect())
+            .filter_map(|claim| {
+                let terms = claim.terms.as_ref()?;
+                let (clock, due, days_overdue) = overdue(
+                    claim.status,
+                    terms.acknowledge_due,
+                    terms.decision_due,
+                    as_of,
+                )?;
+                Some(OverdueClaim {
+                    claim,
+                    clock,
+                    due,
+                    days_overdue,
+                })
+            })
+            .collect();
+        Ok((overdue, next))
     }
 }

@@ -2,75 +2,61 @@
 //! fixed on the claim (liability cap, filing deadline, required documents,
 //! carrier clocks).
 
-use chrono::{NaiveDate, Utc};
-use recourse_claims_domain::deadline::{
-    Anchor, AnchorDates, Window, carrier_clocks, filing_deadline, is_late,
-};
-use recourse_claims_domain::liability::{LiabilityTerms, liability_cap};
-use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_money::{Currency, Money};
-use recourse_platform::ApiError;
+use chrono::Utc;
+use recourse_claims_domain::claim::{AppliedTerms, CapBasis, Claim, ClaimType};
+use recourse_claims_domain::deadline::{AnchorDates, carrier_clocks, filing_deadline, is_late};
+use recourse_claims_domain::liability::liability_cap;
+use recourse_claims_domain::lifecycle::{ClaimStatus, IllegalTransition};
+use recourse_money::Money;
 use recourse_platform::auth::{Principal, Role};
 use recourse_platform::idempotency::IdempotencyKey;
-use recourse_platform::proto_types::{date_from_proto, timestamp_from_proto};
-use recourse_proto::claims as pb;
-use recourse_proto::contracts as cpb;
-use recourse_units::{Weight, WeightUnit};
 
-use super::create::declared_at_shipment;
-use super::{Change, ClaimDesk, ensure_may_see, illegal};
-use crate::convert::{date_out, money};
-use crate::repo::claims as repo;
-use recourse_claims_migration::IDEMPOTENCY;
+use super::{Change, ClaimDesk, once, replayed};
+use crate::contracts::{ContractClaimTerms, ShipmentFacts};
+use crate::error::{ClaimsError, Refusal};
 
-/// How `AppliedTerms.liability_cap` was set.
-const CAP_LIABILITY_TERMS: &str = "LIABILITY_TERMS";
-const CAP_BILLED_CHARGE: &str = "BILLED_CHARGE";
-const CAP_CLAIMED: &str = "CLAIMED";
-
-fn anchor(value: i32) -> Anchor {
-    match cpb::FilingAnchor::try_from(value) {
-        Ok(cpb::FilingAnchor::ScheduledDelivery) => Anchor::ScheduledDelivery,
-        Ok(cpb::FilingAnchor::ActualDelivery) => Anchor::ActualDelivery,
-        Ok(cpb::FilingAnchor::InvoiceDate) => Anchor::InvoiceDate,
-        _ => Anchor::ShipDate,
+/// The cap and how it was set: a guaranteed-service refund (DELAY) gives
+/// back charges, not goods, so the loss liability cap does not apply and it
+/// never exceeds what the carrier billed; every other type takes the
+/// contract's liability terms with the value declared at shipment.
+fn cap(
+    draft: &Claim,
+    shipment: &ShipmentFacts,
+    terms: &ContractClaimTerms,
+) -> Result<(Money, CapBasis), ClaimsError> {
+    let claimed = draft.claimed;
+    if draft.claim_type == ClaimType::Delay {
+        return Ok(
+            match shipment
+                .billed_charge
+                .filter(|b| b.currency() == claimed.currency())
+            {
+                Some(billed) if billed.amount_minor() < claimed.amount_minor() => {
+                    (billed, CapBasis::BilledCharge)
+                }
+                Some(_) => (claimed, CapBasis::BilledCharge),
+                None => (claimed, CapBasis::Claimed),
+            },
+        );
     }
-}
-
-fn anchor_to_proto(a: Anchor) -> cpb::FilingAnchor {
-    match a {
-        Anchor::ShipDate => cpb::FilingAnchor::ShipDate,
-        Anchor::ScheduledDelivery => cpb::FilingAnchor::ScheduledDelivery,
-        Anchor::ActualDelivery => cpb::FilingAnchor::ActualDelivery,
-        Anchor::InvoiceDate => cpb::FilingAnchor::InvoiceDate,
-    }
-}
-
-fn weight_unit(value: i32) -> Option<WeightUnit> {
-    match recourse_proto::common::WeightUnit::try_from(value).ok()? {
-        recourse_proto::common::WeightUnit::Lb => Some(WeightUnit::Lb),
-        recourse_proto::common::WeightUnit::Kg => Some(WeightUnit::Kg),
-        recourse_proto::common::WeightUnit::Unspecified => None,
-    }
-}
-
-/// The shipment's weight in the contract's weight unit, for per-unit limits.
-fn weight_in(shipment: &cpb::Shipment, unit: Option<WeightUnit>) -> Option<i64> {
-    let w = shipment.weight.as_ref()?;
-    let weight = Weight {
-        thousandths: w.thousandths,
-        unit: weight_unit(w.unit)?,
-    };
-    weight.to_unit(unit?).ok().map(|w| w.thousandths)
-}
-
-fn contract_money(m: Option<&recourse_proto::common::Money>, currency: Currency) -> Option<Money> {
-    m.filter(|m| m.currency_code == currency.as_str())
-        .map(|m| Money::new(m.amount_minor, currency))
-}
-
-fn date_of(t: Option<&prost_types::Timestamp>) -> Option<NaiveDate> {
-    t.and_then(timestamp_from_proto).map(|t| t.date_naive())
+    let cap = liability_cap(
+        claimed,
+        shipment.declared_in(claimed.currency()),
+        shipment.weight_in(terms.weight_unit),
+        &terms.liability,
+    )
+    .map_err(|e| {
+        ClaimsError::refused(
+            Refusal::LiabilityTerms,
+            format!("{}#liability.{}", terms.contract_version, e.term),
+            format!(
+                "the liability term {} of {} cannot be applied to this claim ({}); the \
+                 contract needs correcting",
+                e.term, terms.contract_version, e.source
+            ),
+        )
+    })?;
+    Ok((cap, CapBasis::LiabilityTerms))
 }
 
 impl ClaimDesk {
@@ -83,188 +69,251 @@ impl ClaimDesk {
         id: &str,
         given: i64,
         override_late: Option<String>,
-    ) -> Result<pb::Claim, ApiError> {
-        let draft = self.find(id).await?;
-        ensure_may_see(caller, &draft)?;
-        if let Some(first) = IDEMPOTENCY.replay(&self.db, &key).await? {
+    ) -> Result<Claim, ClaimsError> {
+        let draft = self.get(caller, id).await?;
+        if let Some(first) = replayed::<Claim>(&self.db, &key).await? {
             return Ok(first);
         }
         if draft.status != ClaimStatus::Draft {
-            return Err(illegal(draft.status, ClaimStatus::Submitted));
+            return Err(IllegalTransition {
+                from: draft.status,
+                to: ClaimStatus::Submitted,
+            }
+            .into());
         }
         let shipment = self.contracts.shipment(token, &draft.shipment_id).await?;
-        let ship_date = date_of(shipment.ship_time.as_ref())
-            .ok_or_else(|| ApiError::internal("shipment without ship time"))?;
         let terms = self
             .contracts
             .claim_terms(
                 &draft.carrier_id,
                 &draft.service_level,
                 draft.claim_type,
-                ship_date,
+                shipment.ship_date,
             )
             .await?;
-        let currency = Currency::parse(&terms.currency_code).map_err(ApiError::internal)?;
-        if draft.currency != currency.as_str() {
-            return Err(ApiError::invalid(
-                "claim.line_items",
+        if draft.currency() != terms.currency {
+            return Err(ClaimsError::refused(
+                Refusal::ClaimCurrency,
+                format!("claims/{id}"),
                 format!(
-                    "must be in the contract currency {} (the claim is in {})",
-                    currency.as_str(),
-                    draft.currency
+                    "the claim is in {} but the contract {} is in {}: edit the draft's line items",
+                    draft.currency(),
+                    terms.contract_version,
+                    terms.currency
                 ),
             ));
         }
-        let liability = LiabilityTerms {
-            default_per_package_limit: contract_money(
-                terms.default_per_package_limit.as_ref(),
-                currency,
-            )
-            .unwrap_or(Money::zero(currency)),
-            declared_value_coverage: terms.declared_value_coverage,
-            max_declared_value: contract_money(terms.max_declared_value.as_ref(), currency),
-            per_weight_unit_limit: contract_money(terms.per_weight_unit_limit.as_ref(), currency),
-        };
-        // The value declared to the carrier when the parcel shipped, never a
-        // figure typed into the claim.
-        let declared_minor = declared_at_shipment(&shipment, currency.as_str());
-        let claimed = Money::new(draft.claimed_minor, currency);
-        let (cap, cap_basis) = if draft.claim_type == i32::from(cpb::ClaimType::Delay) {
-            // A guaranteed-service refund gives back charges, not goods: the
-            // loss liability cap does not apply; it never exceeds what the
-            // carrier billed for the shipment.
-            match contract_money(shipment.billed_charge.as_ref(), currency) {
-                Some(billed) => (
-                    claimed.min(billed).map_err(ApiError::internal)?,
-                    CAP_BILLED_CHARGE,
-                ),
-                None => (claimed, CAP_CLAIMED),
-            }
-        } else {
-            let cap = liability_cap(
-                claimed,
-                declared_minor.map(|m| Money::new(m, currency)),
-                weight_in(&shipment, weight_unit(terms.weight_unit)),
-                &liability,
-            )
-            .map_err(|e| ApiError::invalid("claim.line_items", e.to_string()))?;
-            (cap, CAP_LIABILITY_TERMS)
-        };
-        let filing = terms.filing_window.unwrap_or_default();
-        let window = if filing.months > 0 {
-            Window::Months(filing.months)
-        } else {
-            Window::Days(filing.days)
-        };
+        let (liability_cap, cap_basis) = cap(&draft, &shipment, &terms)?;
         let dates = AnchorDates {
-            ship: ship_date,
-            scheduled: date_of(shipment.promised_delivery_time.as_ref()),
-            delivered: date_of(shipment.delivered_time.as_ref()),
-            invoiced: shipment.invoice_date.as_ref().and_then(date_from_proto),
+            ship: shipment.ship_date,
+            scheduled: shipment.scheduled_delivery,
+            delivered: shipment.delivered,
+            invoiced: shipment.invoiced,
         };
-        let named = anchor(filing.anchor);
-        let deadline = filing_deadline(named, window, &dates);
+        let deadline = filing_deadline(terms.named_anchor, terms.window, &dates);
         let today = Utc::now().date_naive();
         let mut justification = String::new();
         if is_late(deadline.last_day, today) {
             let Some(why) = override_late else {
-                return Err(ApiError::FailedPrecondition {
-                    kind: "FILING_DEADLINE_PASSED",
-                    subject: format!("claims/{id}"),
-                    message: format!(
-                        "the filing deadline was {} ({window} from the {} {} under {}); an admin may override with a justification",
+                return Err(ClaimsError::refused(
+                    Refusal::FilingDeadlinePassed,
+                    format!("claims/{id}"),
+                    format!(
+                        "the filing deadline was {} ({} from the {} {} under {}); an admin may \
+                         override with a justification",
                         deadline.last_day,
+                        terms.window,
                         deadline.anchor.describe(),
                         deadline.anchor_date,
                         terms.contract_version
                     ),
-                });
+                ));
             };
             if caller.role != Role::Admin {
-                return Err(ApiError::PermissionDenied(
+                return Err(ClaimsError::Forbidden(
                     "only an admin may accept a late claim".into(),
                 ));
             }
             justification = why;
         }
-        let documents = repo::documents_of(&self.db, id).await?;
         let missing: Vec<&str> = terms
             .required_documents
             .iter()
-            .filter(|kind| {
-                !documents.iter().any(|d| {
-                    cpb::DocumentKind::from_str_name(&d.kind).map(i32::from) == Some(**kind)
-                })
-            })
-            .map(|kind| cpb::DocumentKind::try_from(*kind).map_or("UNKNOWN", |k| k.as_str_name()))
+            .filter(|kind| !draft.documents.iter().any(|d| d.kind == **kind))
+            .map(|kind| kind.code())
             .collect();
         if !missing.is_empty() {
-            return Err(ApiError::FailedPrecondition {
-                kind: "MISSING_DOCUMENTS",
-                subject: format!("claims/{id}"),
-                message: format!("missing required documents: {}", missing.join(", ")),
-            });
+            return Err(ClaimsError::refused(
+                Refusal::MissingDocuments,
+                format!("claims/{id}"),
+                format!("missing required documents: {}", missing.join(", ")),
+            ));
         }
-        let (ack_due, decision_due) = carrier_clocks(
+        let (acknowledge_due, decision_due) = carrier_clocks(
             today,
             terms.acknowledge_within_days,
             terms.decide_within_days,
         );
-        let applied = pb::AppliedTerms {
+        let applied = AppliedTerms {
             contract_version: terms.contract_version.clone(),
-            liability_cap: money(cap.amount_minor(), currency.as_str()),
-            filing_deadline: date_out(deadline.last_day),
-            deadline_anchor: anchor_to_proto(deadline.anchor).into(),
+            liability_cap,
+            cap_basis,
+            named_anchor: terms.named_anchor,
+            window: terms.window,
+            deadline,
             required_documents: terms.required_documents.clone(),
-            acknowledge_due: date_out(ack_due),
-            decision_due: date_out(decision_due),
+            acknowledge_due,
+            decision_due,
             late_filing_justification: justification.clone(),
-            named_anchor: anchor_to_proto(named).into(),
-            anchor_date: date_out(deadline.anchor_date),
-            anchor_fallback: deadline.fallback.clone().unwrap_or_default(),
-            filing_window_days: filing.days,
-            filing_window_months: filing.months,
             decide_within_days: terms.decide_within_days,
             appeal_window_days: terms.appeal_window_days,
             max_appeals: terms.max_appeals,
-            cap_basis: cap_basis.to_owned(),
         };
+        let declared = shipment.declared_in(terms.currency);
         let desk = self.clone();
-        let caller = caller.clone();
-        let id = id.to_owned();
-        let result = IDEMPOTENCY
-            .run(&self.db, key, async move |txn| {
-                let mut claim = desk.current(txn, &caller, &id, given).await?;
-                let from = claim.status;
-                claim.status = from
-                    .transition(ClaimStatus::Submitted)
-                    .map_err(|_| illegal(from, ClaimStatus::Submitted))?;
-                claim.terms = Some(applied);
-                claim.declared_value_minor = declared_minor;
-                claim.liability_cap_minor = Some(cap.amount_minor());
-                claim.submitted_at = Some(Utc::now());
-                claim.acknowledge_due = Some(ack_due);
-                claim.decision_due = Some(decision_due);
-                let reason = if justification.is_empty() {
-                    String::new()
-                } else {
-                    format!("late filing accepted: {justification}")
-                };
-                desk.record(
-                    txn,
-                    &caller,
-                    claim,
-                    Change {
-                        from,
-                        reason: &reason,
-                        amount: None,
-                        event_type: "claim.submitted",
-                    },
-                )
-                .await
-            })
-            .await;
+        let result = once(&self.db, key, async move |txn| {
+            let mut claim = desk.current(txn, caller, id, given).await?;
+            let from = claim.status;
+            claim.status = from.transition(ClaimStatus::Submitted)?;
+            claim.terms = Some(applied);
+            claim.declared_value = declared;
+            claim.submitted_at = Some(Utc::now());
+            let reason = if justification.is_empty() {
+                String::new()
+            } else {
+                format!("late filing accepted: {justification}")
+            };
+            let change = Change {
+                from,
+                reason: &reason,
+                amount: None,
+                event_type: "claim.submitted",
+            };
+            desk.record(txn, caller, claim, change).await
+        })
+        .await;
         self.relay.poke();
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)] // tests fail loudly
+
+    use chrono::NaiveDate;
+    use recourse_claims_domain::claim::{Claimant, ClaimantKind, Filer};
+    use recourse_claims_domain::deadline::{Anchor, Window};
+    use recourse_claims_domain::liability::LiabilityTerms;
+    use recourse_money::Currency;
+    use recourse_platform::ApiError;
+    use recourse_units::{Weight, WeightUnit};
+
+    use super::*;
+
+    fn usd(minor: i64) -> Money {
+        Money::new(minor, Currency::USD)
+    }
+
+    fn draft(claimed: i64) -> Claim {
+        let now = Utc::now();
+        Claim {
+            id: "c1".into(),
+            number: "CLM-2026-000001".into(),
+            carrier_id: "acme".into(),
+            shipment_id: "s1".into(),
+            tracking_number: "T1".into(),
+            service_level: "GROUND".into(),
+            claim_type: ClaimType::Loss,
+            status: ClaimStatus::Draft,
+            claimant: Claimant {
+                kind: ClaimantKind::InternalTeam,
+                name: "Care".into(),
+                on_behalf_of: String::new(),
+            },
+            line_items: vec![],
+            claimed: usd(claimed),
+            declared_value: None,
+            notes: String::new(),
+            terms: None,
+            approved: None,
+            recovered: usd(0),
+            written_off: usd(0),
+            documents: vec![],
+            submitted_at: None,
+            approved_at: None,
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            filer: Filer::default(),
+        }
+    }
+
+    fn shipment(weight_thousandths: i64) -> ShipmentFacts {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        ShipmentFacts {
+            id: "s1".into(),
+            carrier_id: "acme".into(),
+            tracking_number: "T1".into(),
+            service_level: "GROUND".into(),
+            shipper_account: String::new(),
+            ship_date: day,
+            scheduled_delivery: None,
+            delivered: None,
+            invoiced: None,
+            declared_value: None,
+            billed_charge: None,
+            weight: Some(Weight {
+                thousandths: weight_thousandths,
+                unit: WeightUnit::Lb,
+            }),
+        }
+    }
+
+    fn terms(per_lb: i64) -> ContractClaimTerms {
+        ContractClaimTerms {
+            contract_version: "contracts/k/versions/1".into(),
+            currency: Currency::USD,
+            liability: LiabilityTerms {
+                default_per_package_limit: usd(10_000),
+                declared_value_coverage: false,
+                max_declared_value: None,
+                per_weight_unit_limit: Some(usd(per_lb)),
+            },
+            weight_unit: Some(WeightUnit::Lb),
+            named_anchor: Anchor::ShipDate,
+            window: Window::Days(60),
+            required_documents: vec![],
+            acknowledge_within_days: 30,
+            decide_within_days: 120,
+            appeal_window_days: 30,
+            max_appeals: 1,
+        }
+    }
+
+    #[test]
+    fn a_cap_term_that_overflows_is_a_failed_precondition_naming_the_term() {
+        // 0.50 per lb on a 12 lb parcel: 6.00 (the cap).
+        assert_eq!(
+            cap(&draft(25_000), &shipment(12_000), &terms(50)).unwrap(),
+            (usd(600), CapBasis::LiabilityTerms)
+        );
+        // A per-lb limit stored before amounts were bounded, on a heavy
+        // parcel: limit × weight is beyond 64-bit minor units.
+        let err = cap(&draft(25_000), &shipment(100_000_000), &terms(i64::MAX)).unwrap_err();
+        let ApiError::FailedPrecondition {
+            kind,
+            subject,
+            message,
+        } = ApiError::from(err)
+        else {
+            panic!("a precondition");
+        };
+        assert_eq!(kind, "LIABILITY_TERMS");
+        assert_eq!(
+            subject,
+            "contracts/k/versions/1#liability.per_weight_unit_limit"
+        );
+        assert!(message.contains("per_weight_unit_limit"), "{message}");
     }
 }

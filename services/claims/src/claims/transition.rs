@@ -1,7 +1,8 @@
 //! Every lifecycle move after submission: the carrier's acknowledgement,
 //! review and decision, the claimant's appeal and withdrawal, settlement and
-//! closing. Which role may ask for which move is the API's business; what
-//! each move requires of the claim is here.
+//! closing. Which role may ask for which move is `access`'s business; what
+//! each move requires of the claim is here, and the rules themselves are
+//! the domain's (approval, appeal, allocation).
 
 use chrono::{NaiveDate, Utc};
 use recourse_claims_domain::allocation::is_fully_recovered;
@@ -9,18 +10,18 @@ use recourse_claims_domain::appeal::{
     AppealRefused, AppealTerms, RedecisionRefused, check_appeal, check_redecision,
     decision_due_after_appeal, may_withdraw,
 };
-use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_money::{Currency, Money};
-use recourse_platform::ApiError;
+use recourse_claims_domain::approval::{ApprovalRefused, approve};
+use recourse_claims_domain::claim::Claim;
+use recourse_claims_domain::lifecycle::{ClaimStatus, IllegalTransition};
+use recourse_money::Money;
 use recourse_platform::auth::{Principal, Role};
 use recourse_platform::idempotency::IdempotencyKey;
-use recourse_proto::claims as pb;
 use sea_orm::DatabaseTransaction;
 
 use super::access::{ensure_not_own_decision, ensure_role_may_move};
-use super::{Change, ClaimDesk, desk_balance, illegal};
-use crate::repo::claims::{self as repo, ClaimRecord};
-use recourse_claims_migration::IDEMPOTENCY;
+use super::{Change, ClaimDesk, once};
+use crate::error::{ClaimsError, Refusal};
+use crate::repo::history;
 
 /// The carrier's decision clock when a claim's stored terms predate it
 /// (49 CFR 370: 120 days).
@@ -35,20 +36,31 @@ pub struct Move {
     pub override_cap: bool,
 }
 
-fn refused(kind: &'static str, id: &str, message: String) -> ApiError {
-    ApiError::FailedPrecondition {
-        kind,
-        subject: format!("claims/{id}"),
-        message,
+fn refused(refusal: Refusal, id: &str, message: impl Into<String>) -> ClaimsError {
+    ClaimsError::refused(refusal, format!("claims/{id}"), message)
+}
+
+fn redecision_error(id: &str, err: RedecisionRefused) -> ClaimsError {
+    match err {
+        RedecisionRefused::BelowStanding { .. } => {
+            refused(Refusal::AppealCannotLower, id, err.to_string())
+        }
+        RedecisionRefused::Money(e) => ClaimsError::invalid("approved_amount", e.to_string()),
     }
 }
 
-fn redecision_error(id: &str, err: RedecisionRefused) -> ApiError {
+fn approval_error(id: &str, err: ApprovalRefused) -> ClaimsError {
+    let message = err.to_string();
     match err {
-        RedecisionRefused::BelowStanding { .. } => {
-            refused("APPEAL_CANNOT_LOWER", id, err.to_string())
+        ApprovalRefused::AboveCap { .. } => refused(Refusal::AboveLiabilityCap, id, message),
+        ApprovalRefused::CurrencyMismatch { .. } => {
+            ClaimsError::invalid("approved_amount.currency_code", message)
         }
-        RedecisionRefused::Money(e) => ApiError::invalid("approved_amount", e.to_string()),
+        ApprovalRefused::AmountRequired
+        | ApprovalRefused::OutOfRange { .. }
+        | ApprovalRefused::PartialNotBelowCeiling { .. } => {
+            ClaimsError::invalid("approved_amount", message)
+        }
     }
 }
 
@@ -61,38 +73,27 @@ impl ClaimDesk {
         id: &str,
         given: i64,
         step: Move,
-    ) -> Result<pb::Claim, ApiError> {
+    ) -> Result<Claim, ClaimsError> {
+        if step.to == ClaimStatus::Submitted {
+            return Err(ClaimsError::invalid("to", "use SubmitClaim to submit"));
+        }
         let desk = self.clone();
-        let caller = caller.clone();
-        let id = id.to_owned();
-        let result = IDEMPOTENCY
-            .run(&self.db, key, async move |txn| {
-                let mut claim = desk.current(txn, &caller, &id, given).await?;
-                let from = claim.status;
-                if step.to == ClaimStatus::Submitted {
-                    return Err(ApiError::invalid("to", "use SubmitClaim to submit"));
-                }
-                ensure_role_may_move(&caller, from, step.to)?;
-                let to = from
-                    .transition(step.to)
-                    .map_err(|_| illegal(from, step.to))?;
-                ensure_not_own_decision(&caller, &claim, to)?;
-                claim.status = to;
-                let amount = apply(txn, &mut claim, from, &step, &caller).await?;
-                desk.record(
-                    txn,
-                    &caller,
-                    claim,
-                    Change {
-                        from,
-                        reason: &step.reason,
-                        amount,
-                        event_type: "claim.status_changed",
-                    },
-                )
-                .await
-            })
-            .await;
+        let result = once(&self.db, key, async move |txn| {
+            let mut claim = desk.current(txn, caller, id, given).await?;
+            let from = claim.status;
+            ensure_role_may_move(caller, from, step.to)?;
+            claim.status = from.transition(step.to)?;
+            ensure_not_own_decision(caller, &claim, claim.status)?;
+            let amount = apply(txn, &mut claim, from, &step, caller).await?;
+            let change = Change {
+                from,
+                reason: &step.reason,
+                amount,
+                event_type: "claim.status_changed",
+            };
+            desk.record(txn, caller, claim, change).await
+        })
+        .await;
         self.relay.poke();
         result
     }
@@ -102,24 +103,35 @@ impl ClaimDesk {
 /// returns the amount to record in the history (approvals).
 async fn apply(
     txn: &DatabaseTransaction,
-    claim: &mut ClaimRecord,
+    claim: &mut Claim,
     from: ClaimStatus,
     step: &Move,
     caller: &Principal,
-) -> Result<Option<i64>, ApiError> {
-    let currency = Currency::parse(&claim.currency).map_err(ApiError::internal)?;
+) -> Result<Option<Money>, ClaimsError> {
     let today = Utc::now().date_naive();
     // A partial approval that was appealed stands until re-decided.
-    let standing = claim.approved_minor.map(|m| Money::new(m, currency));
+    let standing = claim.approved;
     match step.to {
         ClaimStatus::Approved | ClaimStatus::PartiallyApproved => {
-            let approved = approved_amount(claim, step, caller, currency)?;
-            check_redecision(standing, Some(approved))
+            let partial = step.to == ClaimStatus::PartiallyApproved;
+            let approval = approve(
+                claim.claimed,
+                claim.liability_cap(),
+                step.amount,
+                partial,
+                step.override_cap,
+            )
+            .map_err(|e| approval_error(&claim.id, e))?;
+            if approval.above_cap && caller.role != Role::Admin {
+                return Err(ClaimsError::Forbidden(
+                    "only an admin may approve above the liability cap".into(),
+                ));
+            }
+            check_redecision(standing, Some(approval.amount))
                 .map_err(|e| redecision_error(&claim.id, e))?;
-            claim.approved_minor = Some(approved.amount_minor());
-            claim.approved_on = Some(today);
+            claim.approved = Some(approval.amount);
             claim.approved_at = Some(Utc::now());
-            Ok(Some(approved.amount_minor()))
+            Ok(Some(approval.amount))
         }
         ClaimStatus::Denied => {
             check_redecision(standing, None).map_err(|e| redecision_error(&claim.id, e))?;
@@ -130,35 +142,37 @@ async fn apply(
             Ok(None)
         }
         ClaimStatus::Withdrawn => {
-            if !may_withdraw(claim.recovered_minor, claim.written_off_minor) {
+            if !may_withdraw(
+                claim.recovered.amount_minor(),
+                claim.written_off.amount_minor(),
+            ) {
                 return Err(refused(
-                    "MONEY_ALREADY_MOVED",
+                    Refusal::MoneyAlreadyMoved,
                     &claim.id,
                     "money was already recovered or written off against this claim's \
-                     approval; it cannot be withdrawn (close it once settled)"
-                        .into(),
+                     approval; it cannot be withdrawn (close it once settled)",
                 ));
             }
             Ok(None)
         }
         ClaimStatus::Settled => {
-            if !is_fully_recovered(&desk_balance(claim, currency)) {
+            if !is_fully_recovered(&claim.balance()) {
                 return Err(refused(
-                    "NOT_RECOVERED",
+                    Refusal::NotRecovered,
                     &claim.id,
-                    "a claim is settled when its approved amount is fully recovered".into(),
+                    "a claim is settled when its approved amount is fully recovered",
                 ));
             }
             Ok(None)
         }
         ClaimStatus::Closed => {
             if from.is_approved() {
-                let outstanding = desk_balance(claim, currency)
-                    .outstanding()
-                    .map_err(ApiError::internal)?;
+                let outstanding = claim.balance().outstanding().map_err(|_| {
+                    refused(Refusal::AmountOverflow, &claim.id, "the balance overflows")
+                })?;
                 if outstanding.amount_minor() != 0 {
                     return Err(refused(
-                        "OUTSTANDING_BALANCE",
+                        Refusal::OutstandingBalance,
                         &claim.id,
                         format!(
                             "{outstanding} is still outstanding: recover or write it off first"
@@ -176,113 +190,50 @@ async fn apply(
     }
 }
 
-/// The amount of an approval: as given, or min(claimed, cap) for a full
-/// approval; never above what was claimed, above the cap only by an admin
-/// override, and a partial approval below both.
-fn approved_amount(
-    claim: &ClaimRecord,
-    step: &Move,
-    caller: &Principal,
-    currency: Currency,
-) -> Result<Money, ApiError> {
-    let claimed = Money::new(claim.claimed_minor, currency);
-    let cap = claim
-        .liability_cap_minor
-        .map(|m| Money::new(m, currency))
-        .unwrap_or(claimed);
-    let ceiling = claimed.min(cap).map_err(ApiError::internal)?;
-    let partial = step.to == ClaimStatus::PartiallyApproved;
-    let approved = match step.amount {
-        Some(a) => a,
-        None if partial => {
-            return Err(ApiError::invalid(
-                "approved_amount",
-                "is required for a partial approval",
-            ));
-        }
-        None => ceiling,
-    };
-    if approved.currency() != currency {
-        return Err(ApiError::invalid(
-            "approved_amount.currency_code",
-            format!("must be the claim currency {}", currency.as_str()),
-        ));
-    }
-    if approved.amount_minor() <= 0 || approved.amount_minor() > claimed.amount_minor() {
-        return Err(ApiError::invalid(
-            "approved_amount",
-            "must be positive and at most the claimed amount",
-        ));
-    }
-    if approved.amount_minor() > cap.amount_minor() {
-        if !step.override_cap {
-            return Err(refused(
-                "ABOVE_LIABILITY_CAP",
-                &claim.id,
-                format!(
-                    "approved {approved} exceeds the liability cap {cap}; an admin may override with a reason"
-                ),
-            ));
-        }
-        if caller.role != Role::Admin {
-            return Err(ApiError::PermissionDenied(
-                "only an admin may approve above the liability cap".into(),
-            ));
-        }
-    }
-    if partial && approved.amount_minor() >= ceiling.amount_minor() && !step.override_cap {
-        return Err(ApiError::invalid(
-            "approved_amount",
-            "a partial approval is below the claimed amount and the cap; use APPROVED",
-        ));
-    }
-    Ok(approved)
-}
-
 /// An appeal of the decision the claim is in: within the window from the
 /// decision date and the number of appeals the contract allows; restarts
 /// the carrier's decision clock from today.
 async fn appeal(
     txn: &DatabaseTransaction,
-    claim: &mut ClaimRecord,
+    claim: &mut Claim,
     from: ClaimStatus,
     today: NaiveDate,
-) -> Result<(), ApiError> {
-    let history = repo::history_of(txn, &claim.id).await?;
-    let decided_on = history
+) -> Result<(), ClaimsError> {
+    let moves = history::of_claim(txn, &claim.id, claim.currency()).await?;
+    let decided_on = moves
         .iter()
         .rev()
         .find(|h| h.to == from)
         .map_or(claim.updated_at.date_naive(), |h| h.at.date_naive());
-    let appeals = history
+    let appeals = moves
         .iter()
         .filter(|h| h.to == ClaimStatus::Appealed)
         .count();
-    let applied = claim.terms.clone().unwrap_or_default();
+    let id = claim.id.clone();
+    let Some(applied) = claim.terms.as_mut() else {
+        return Err(ClaimsError::internal(format!(
+            "claims/{id} was decided without applied terms"
+        )));
+    };
     let terms = AppealTerms::new(applied.appeal_window_days, applied.max_appeals);
-    check_appeal(
-        from,
-        decided_on,
-        u32::try_from(appeals).unwrap_or(u32::MAX),
-        terms,
-        today,
-    )
-    .map_err(|err| {
-        let kind = match err {
-            AppealRefused::NotAppealable { .. } => "CLAIM_STATUS_TRANSITION",
-            AppealRefused::WindowClosed { .. } => "APPEAL_WINDOW_CLOSED",
-            AppealRefused::LimitReached { .. } => "APPEAL_LIMIT_REACHED",
+    let appeals = u32::try_from(appeals).unwrap_or(u32::MAX);
+    check_appeal(from, decided_on, appeals, terms, today).map_err(|err| {
+        let refusal = match err {
+            AppealRefused::NotAppealable { status } => {
+                return ClaimsError::IllegalTransition(IllegalTransition {
+                    from: status,
+                    to: ClaimStatus::Appealed,
+                });
+            }
+            AppealRefused::WindowClosed { .. } => Refusal::AppealWindowClosed,
+            AppealRefused::LimitReached { .. } => Refusal::AppealLimitReached,
         };
-        refused(kind, &claim.id, err.to_string())
+        refused(refusal, &id, err.to_string())
     })?;
     let decide_days = match applied.decide_within_days {
         0 => DEFAULT_DECIDE_DAYS,
         days => days,
     };
-    let due = decision_due_after_appeal(today, decide_days);
-    claim.decision_due = Some(due);
-    if let Some(terms) = claim.terms.as_mut() {
-        terms.decision_due = crate::convert::date_out(due);
-    }
+    applied.decision_due = decision_due_after_appeal(today, decide_days);
     Ok(())
 }

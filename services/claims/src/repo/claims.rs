@@ -1,117 +1,88 @@
-//! Claims, their history, documents and numbering.
+//! Claim rows ⇄ domain claims, their queries and numbering. Line items and
+//! applied terms are stored as protobuf documents, decoded in one place
+//! (`convert::replay`).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use prost::Message as _;
+use chrono::NaiveDate;
+use recourse_claims_domain::claim::{Claim, ClaimType, Claimant, ClaimantKind, Filer};
 use recourse_claims_domain::lifecycle::ClaimStatus;
-use recourse_proto::claims as pb;
-use sea_orm::ActiveValue::{NotSet, Set};
+use recourse_money::{Currency, Money};
+use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement,
 };
 
 use super::corrupt;
-use super::entity::{claim, document, history};
+use super::documents::{documents_of, documents_of_many};
+use super::entity::claim;
+use crate::convert::replay::{decode_line_items, decode_terms, encode_line_items, encode_terms};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimRecord {
-    pub id: String,
-    pub number: String,
-    pub carrier_id: String,
-    pub shipment_id: String,
-    pub tracking_number: String,
-    pub service_level: String,
-    /// `recourse.contracts.v1.ClaimType` value.
-    pub claim_type: i32,
-    pub status: ClaimStatus,
-    pub claimant: pb::Claimant,
-    pub line_items: Vec<pb::LineItem>,
-    pub declared_value_minor: Option<i64>,
-    pub currency: String,
-    pub claimed_minor: i64,
-    pub notes: String,
-    pub terms: Option<pb::AppliedTerms>,
-    pub liability_cap_minor: Option<i64>,
-    pub approved_minor: Option<i64>,
-    pub approved_on: Option<NaiveDate>,
-    pub recovered_minor: i64,
-    pub written_off_minor: i64,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub approved_at: Option<DateTime<Utc>>,
-    pub acknowledge_due: Option<NaiveDate>,
-    pub decision_due: Option<NaiveDate>,
-    pub revision: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Who filed it: the principal's subject and role ("" before recorded).
-    pub filed_by: String,
-    pub filed_by_role: String,
-    /// The 3PL account it was filed for ("" unless a 3PL filed it).
-    pub filing_account: String,
+/// `CLAIM_TYPE_LOSS`: the stored spelling (the protobuf enum's name).
+fn type_column(t: ClaimType) -> String {
+    format!("CLAIM_TYPE_{}", t.code())
 }
 
-fn claim_type_name(value: i32) -> String {
-    recourse_proto::contracts::ClaimType::try_from(value)
-        .map(|t| t.as_str_name().to_owned())
-        .unwrap_or_default()
+fn kind_column(k: ClaimantKind) -> String {
+    format!("CLAIMANT_KIND_{}", k.code())
 }
 
-fn claimant_kind_name(value: i32) -> String {
-    pb::ClaimantKind::try_from(value)
-        .map(|k| k.as_str_name().to_owned())
-        .unwrap_or_default()
-}
-
-fn from_row(r: claim::Model) -> Result<ClaimRecord, DbErr> {
-    let claim_type = recourse_proto::contracts::ClaimType::from_str_name(&r.claim_type)
+/// A stored row as a claim, without its documents.
+fn from_row(r: claim::Model) -> Result<Claim, DbErr> {
+    let currency = Currency::parse(&r.currency).map_err(|_| corrupt("currency", &r.currency))?;
+    let money = |minor: i64| Money::new(minor, currency);
+    let claim_type = r
+        .claim_type
+        .strip_prefix("CLAIM_TYPE_")
+        .and_then(ClaimType::from_code)
         .ok_or_else(|| corrupt("claim type", &r.claim_type))?;
-    let kind = pb::ClaimantKind::from_str_name(&r.claimant_kind)
+    let kind = r
+        .claimant_kind
+        .strip_prefix("CLAIMANT_KIND_")
+        .and_then(ClaimantKind::from_code)
         .ok_or_else(|| corrupt("claimant", &r.claimant_kind))?;
-    Ok(ClaimRecord {
+    let subject = format!("claims/{}", r.id);
+    Ok(Claim {
         status: ClaimStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?,
-        claim_type: claim_type.into(),
-        claimant: pb::Claimant {
-            kind: kind.into(),
+        claim_type,
+        claimant: Claimant {
+            kind,
             name: r.claimant_name,
             on_behalf_of: r.on_behalf_of,
         },
-        line_items: pb::LineItemList::decode(r.line_items.as_slice())
-            .map_err(|_| corrupt("line items", &r.id))?
-            .items,
+        line_items: decode_line_items(&r.line_items, &subject).map_err(|e| corrupt("claim", e))?,
         terms: r
             .terms
-            .map(|t| pb::AppliedTerms::decode(t.as_slice()))
+            .map(|t| decode_terms(&t, currency, &subject))
             .transpose()
-            .map_err(|_| corrupt("terms", &r.id))?,
+            .map_err(|e| corrupt("claim", e))?,
+        claimed: money(r.claimed_minor),
+        declared_value: r.declared_value_minor.map(money),
+        approved: r.approved_minor.map(money),
+        recovered: money(r.recovered_minor),
+        written_off: money(r.written_off_minor),
+        documents: Vec::new(),
         id: r.id,
         number: r.number,
         carrier_id: r.carrier_id,
         shipment_id: r.shipment_id,
         tracking_number: r.tracking_number,
         service_level: r.service_level,
-        declared_value_minor: r.declared_value_minor,
-        currency: r.currency,
-        claimed_minor: r.claimed_minor,
         notes: r.notes,
-        liability_cap_minor: r.liability_cap_minor,
-        approved_minor: r.approved_minor,
-        approved_on: r.approved_on,
-        recovered_minor: r.recovered_minor,
-        written_off_minor: r.written_off_minor,
         submitted_at: r.submitted_at,
         approved_at: r.approved_at,
-        acknowledge_due: r.acknowledge_due,
-        decision_due: r.decision_due,
         revision: r.revision,
         created_at: r.created_at,
         updated_at: r.updated_at,
-        filed_by: r.filed_by,
-        filed_by_role: r.filed_by_role,
-        filing_account: r.filing_account,
+        filer: Filer {
+            subject: r.filed_by,
+            role: r.filed_by_role,
+            account: r.filing_account,
+        },
     })
 }
 
-fn row(c: &ClaimRecord) -> claim::ActiveModel {
+fn row(c: &Claim) -> claim::ActiveModel {
+    let terms = c.terms.as_ref();
     claim::ActiveModel {
         id: Set(c.id.clone()),
         number: Set(c.number.clone()),
@@ -119,39 +90,36 @@ fn row(c: &ClaimRecord) -> claim::ActiveModel {
         shipment_id: Set(c.shipment_id.clone()),
         tracking_number: Set(c.tracking_number.clone()),
         service_level: Set(c.service_level.clone()),
-        claim_type: Set(claim_type_name(c.claim_type)),
+        claim_type: Set(type_column(c.claim_type)),
         status: Set(c.status.as_str().to_owned()),
-        claimant_kind: Set(claimant_kind_name(c.claimant.kind)),
+        claimant_kind: Set(kind_column(c.claimant.kind)),
         claimant_name: Set(c.claimant.name.clone()),
         on_behalf_of: Set(c.claimant.on_behalf_of.clone()),
-        line_items: Set(pb::LineItemList {
-            items: c.line_items.clone(),
-        }
-        .encode_to_vec()),
-        declared_value_minor: Set(c.declared_value_minor),
-        currency: Set(c.currency.clone()),
-        claimed_minor: Set(c.claimed_minor),
+        line_items: Set(encode_line_items(&c.line_items)),
+        declared_value_minor: Set(c.declared_value.map(|m| m.amount_minor())),
+        currency: Set(c.currency().as_str().to_owned()),
+        claimed_minor: Set(c.claimed.amount_minor()),
         notes: Set(c.notes.clone()),
-        terms: Set(c.terms.as_ref().map(prost::Message::encode_to_vec)),
-        liability_cap_minor: Set(c.liability_cap_minor),
-        approved_minor: Set(c.approved_minor),
-        approved_on: Set(c.approved_on),
-        recovered_minor: Set(c.recovered_minor),
-        written_off_minor: Set(c.written_off_minor),
+        terms: Set(terms.map(encode_terms)),
+        liability_cap_minor: Set(terms.map(|t| t.liability_cap.amount_minor())),
+        approved_minor: Set(c.approved.map(|m| m.amount_minor())),
+        approved_on: Set(c.approved_on()),
+        recovered_minor: Set(c.recovered.amount_minor()),
+        written_off_minor: Set(c.written_off.amount_minor()),
         submitted_at: Set(c.submitted_at),
         approved_at: Set(c.approved_at),
-        acknowledge_due: Set(c.acknowledge_due),
-        decision_due: Set(c.decision_due),
+        acknowledge_due: Set(terms.map(|t| t.acknowledge_due)),
+        decision_due: Set(terms.map(|t| t.decision_due)),
         revision: Set(c.revision),
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
-        filed_by: Set(c.filed_by.clone()),
-        filed_by_role: Set(c.filed_by_role.clone()),
-        filing_account: Set(c.filing_account.clone()),
+        filed_by: Set(c.filer.subject.clone()),
+        filed_by_role: Set(c.filer.role.clone()),
+        filing_account: Set(c.filer.account.clone()),
     }
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, c: &ClaimRecord) -> Result<(), DbErr> {
+pub async fn insert<C: ConnectionTrait>(conn: &C, c: &Claim) -> Result<(), DbErr> {
     claim::Entity::insert(row(c)).exec(conn).await?;
     Ok(())
 }
@@ -159,7 +127,7 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, c: &ClaimRecord) -> Result<(),
 /// Writes `c` if the stored revision is still `expected`.
 pub async fn replace<C: ConnectionTrait>(
     conn: &C,
-    c: &ClaimRecord,
+    c: &Claim,
     expected: i64,
 ) -> Result<bool, DbErr> {
     let result = claim::Entity::update_many()
@@ -171,24 +139,100 @@ pub async fn replace<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<ClaimRecord>, DbErr> {
-    claim::Entity::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
+async fn with_documents<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<claim::Model>,
+) -> Result<Vec<Claim>, DbErr> {
+    let mut claims = rows
+        .into_iter()
         .map(from_row)
-        .transpose()
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+    let mut documents = documents_of_many(conn, &ids).await?;
+    for c in &mut claims {
+        c.documents = documents.remove(&c.id).unwrap_or_default();
+    }
+    Ok(claims)
 }
 
-pub async fn find_by_number<C: ConnectionTrait>(
+/// The claim with its documents.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Claim>, DbErr> {
+    let Some(row) = claim::Entity::find_by_id(id.to_owned()).one(conn).await? else {
+        return Ok(None);
+    };
+    let mut claim = from_row(row)?;
+    claim.documents = documents_of(conn, &claim.id).await?;
+    Ok(Some(claim))
+}
+
+/// Locks the claims `ids` for the caller's transaction (`FOR UPDATE` on
+/// PostgreSQL, in id order so two transactions locking overlapping sets
+/// cannot deadlock; SQLite has one writer) and reads them.
+pub async fn lock<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<Vec<Claim>, DbErr> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let rows = claim::Entity::find()
+            .filter(claim::Column::Id.is_in(chunk.iter().map(String::as_str)))
+            .order_by_asc(claim::Column::Id)
+            .lock_exclusive()
+            .all(conn)
+            .await?;
+        out.extend(with_documents(conn, rows).await?);
+    }
+    Ok(out)
+}
+
+/// The ids of the claims named by id or by number, one query each.
+pub async fn ids_by_reference<C: ConnectionTrait>(
     conn: &C,
-    number: &str,
-) -> Result<Option<ClaimRecord>, DbErr> {
-    claim::Entity::find()
-        .filter(claim::Column::Number.eq(number))
-        .one(conn)
-        .await?
-        .map(from_row)
-        .transpose()
+    ids: &[String],
+    numbers: &[String],
+) -> Result<Vec<(String, String, String)>, DbErr> {
+    let mut out = Vec::new();
+    for (column, keys) in [(claim::Column::Id, ids), (claim::Column::Number, numbers)] {
+        for chunk in keys.chunks(1_000) {
+            let rows: Vec<(String, String, String)> = claim::Entity::find()
+                .select_only()
+                .columns([
+                    claim::Column::Id,
+                    claim::Column::Number,
+                    claim::Column::CarrierId,
+                ])
+                .filter(column.is_in(chunk.iter().map(String::as_str)))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            out.extend(rows);
+        }
+    }
+    Ok(out)
+}
+
+/// Ids and tracking numbers of a carrier's approved claims for these
+/// tracking numbers, oldest first.
+pub async fn approved_by_tracking<C: ConnectionTrait>(
+    conn: &C,
+    carrier_id: &str,
+    tracking_numbers: &[String],
+) -> Result<Vec<(String, String)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in tracking_numbers.chunks(1_000) {
+        let rows: Vec<(String, String)> = claim::Entity::find()
+            .select_only()
+            .columns([claim::Column::Id, claim::Column::TrackingNumber])
+            .filter(claim::Column::CarrierId.eq(carrier_id))
+            .filter(claim::Column::TrackingNumber.is_in(chunk.iter().map(String::as_str)))
+            .filter(claim::Column::Status.is_in([
+                ClaimStatus::Approved.as_str(),
+                ClaimStatus::PartiallyApproved.as_str(),
+            ]))
+            .order_by_asc(claim::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The open claim (any status but closed and withdrawn) of `claim_type` on
@@ -196,12 +240,12 @@ pub async fn find_by_number<C: ConnectionTrait>(
 pub async fn open_claim<C: ConnectionTrait>(
     conn: &C,
     shipment_id: &str,
-    claim_type: i32,
+    claim_type: ClaimType,
     except: Option<&str>,
-) -> Result<Option<ClaimRecord>, DbErr> {
+) -> Result<Option<Claim>, DbErr> {
     let mut query = claim::Entity::find()
         .filter(claim::Column::ShipmentId.eq(shipment_id))
-        .filter(claim::Column::ClaimType.eq(claim_type_name(claim_type)))
+        .filter(claim::Column::ClaimType.eq(type_column(claim_type)))
         .filter(claim::Column::Status.is_not_in([
             ClaimStatus::Closed.as_str(),
             ClaimStatus::Withdrawn.as_str(),
@@ -212,24 +256,20 @@ pub async fn open_claim<C: ConnectionTrait>(
     query.one(conn).await?.map(from_row).transpose()
 }
 
-#[derive(Debug, Clone, Default)]
+/// What a list may show; every set field narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClaimFilter {
     pub carrier_id: Option<String>,
     pub status: Option<ClaimStatus>,
-    pub statuses: Vec<ClaimStatus>,
     pub shipment_id: Option<String>,
-    pub tracking_number: Option<String>,
-    pub claim_type: Option<i32>,
+    pub claim_type: Option<ClaimType>,
     /// Only the claims this 3PL account filed.
     pub filing_account: Option<String>,
+    /// Only claims submitted at some point (a carrier never sees drafts).
+    pub submitted_only: bool,
 }
 
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
-    f: &ClaimFilter,
-    after: Option<&str>,
-    limit: Option<u64>,
-) -> Result<Vec<ClaimRecord>, DbErr> {
+fn filtered(f: &ClaimFilter) -> Select<claim::Entity> {
     let mut query = claim::Entity::find();
     if let Some(c) = &f.carrier_id {
         query = query.filter(claim::Column::CarrierId.eq(c.as_str()));
@@ -237,44 +277,86 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(s) = f.status {
         query = query.filter(claim::Column::Status.eq(s.as_str()));
     }
-    if !f.statuses.is_empty() {
-        query = query.filter(claim::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
-    }
     if let Some(s) = &f.shipment_id {
         query = query.filter(claim::Column::ShipmentId.eq(s.as_str()));
     }
-    if let Some(t) = &f.tracking_number {
-        query = query.filter(claim::Column::TrackingNumber.eq(t.as_str()));
-    }
     if let Some(t) = f.claim_type {
-        query = query.filter(claim::Column::ClaimType.eq(claim_type_name(t)));
+        query = query.filter(claim::Column::ClaimType.eq(type_column(t)));
     }
     if let Some(a) = &f.filing_account {
         query = query.filter(claim::Column::FilingAccount.eq(a.as_str()));
     }
+    if f.submitted_only {
+        query = query.filter(claim::Column::SubmittedAt.is_not_null());
+    }
+    query
+}
+
+/// One page of claims after `after` (by id), with their documents: two
+/// queries whatever the page holds.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    f: &ClaimFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Claim>, DbErr> {
+    let mut query = filtered(f);
     if let Some(after) = after {
         query = query.filter(claim::Column::Id.gt(after));
     }
-    let mut query = query.order_by_asc(claim::Column::Id);
-    if let Some(limit) = limit {
-        query = query.limit(limit);
+    let rows = query
+        .order_by_asc(claim::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    with_documents(conn, rows).await
+}
+
+/// One page of claims whose decision clock ran out before `as_of`, or
+/// whose acknowledgement clock did while they are still submitted.
+pub async fn overdue<C: ConnectionTrait>(
+    conn: &C,
+    f: &ClaimFilter,
+    as_of: NaiveDate,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Claim>, DbErr> {
+    let awaiting = ClaimStatus::ALL
+        .into_iter()
+        .filter(|s| s.awaits_decision())
+        .map(ClaimStatus::as_str);
+    let mut query = filtered(f)
+        .filter(claim::Column::Status.is_in(awaiting))
+        .filter(
+            Condition::any()
+                .add(claim::Column::DecisionDue.lt(as_of))
+                .add(
+                    Condition::all()
+                        .add(claim::Column::Status.eq(ClaimStatus::Submitted.as_str()))
+                        .add(claim::Column::AcknowledgeDue.lt(as_of)),
+                ),
+        );
+    if let Some(after) = after {
+        query = query.filter(claim::Column::Id.gt(after));
     }
-    query.all(conn).await?.into_iter().map(from_row).collect()
+    let rows = query
+        .order_by_asc(claim::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    with_documents(conn, rows).await
 }
 
 /// The next number of `year`, in the caller's transaction (the row lock
 /// serialises concurrent creations; numbers are never reused).
 pub async fn next_sequence<C: ConnectionTrait>(conn: &C, year: i32) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "INSERT INTO claim_sequences (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
-        }
-        _ => {
-            "INSERT INTO claim_sequences (year, last) VALUES (?, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
-        }
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "INSERT INTO claim_sequences (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
+    } else {
+        "INSERT INTO claim_sequences (year, last) VALUES (?, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
     };
     let result = conn
         .query_one_raw(Statement::from_sql_and_values(backend, sql, [year.into()]))
@@ -282,111 +364,4 @@ pub async fn next_sequence<C: ConnectionTrait>(conn: &C, year: i32) -> Result<u6
         .ok_or_else(|| DbErr::Custom("claim sequence returned nothing".into()))?;
     let last: i64 = result.try_get("", "last")?;
     u64::try_from(last).map_err(|_| corrupt("sequence", last))
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryRecord {
-    pub claim_id: String,
-    pub from: ClaimStatus,
-    pub to: ClaimStatus,
-    pub actor: String,
-    pub actor_role: String,
-    pub reason: String,
-    pub amount_minor: Option<i64>,
-    pub at: DateTime<Utc>,
-}
-
-pub async fn append_history<C: ConnectionTrait>(conn: &C, h: &HistoryRecord) -> Result<(), DbErr> {
-    history::Entity::insert(history::ActiveModel {
-        id: NotSet,
-        claim_id: Set(h.claim_id.clone()),
-        from_status: Set(h.from.as_str().to_owned()),
-        to_status: Set(h.to.as_str().to_owned()),
-        actor: Set(h.actor.clone()),
-        actor_role: Set(h.actor_role.clone()),
-        reason: Set(h.reason.clone()),
-        amount_minor: Set(h.amount_minor),
-        at: Set(h.at),
-    })
-    .exec(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn history_of<C: ConnectionTrait>(
-    conn: &C,
-    claim_id: &str,
-) -> Result<Vec<HistoryRecord>, DbErr> {
-    history::Entity::find()
-        .filter(history::Column::ClaimId.eq(claim_id))
-        .order_by_asc(history::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|h| {
-            Ok(HistoryRecord {
-                from: ClaimStatus::parse(&h.from_status)
-                    .ok_or_else(|| corrupt("history", &h.from_status))?,
-                to: ClaimStatus::parse(&h.to_status)
-                    .ok_or_else(|| corrupt("history", &h.to_status))?,
-                claim_id: h.claim_id,
-                actor: h.actor,
-                actor_role: h.actor_role,
-                reason: h.reason,
-                amount_minor: h.amount_minor,
-                at: h.at,
-            })
-        })
-        .collect()
-}
-
-pub async fn insert_document<C: ConnectionTrait>(
-    conn: &C,
-    d: &document::Model,
-) -> Result<(), DbErr> {
-    document::Entity::insert(document::ActiveModel {
-        id: Set(d.id.clone()),
-        claim_id: Set(d.claim_id.clone()),
-        kind: Set(d.kind.clone()),
-        file_name: Set(d.file_name.clone()),
-        size_bytes: Set(d.size_bytes),
-        sha256: Set(d.sha256.clone()),
-        storage_uri: Set(d.storage_uri.clone()),
-        verified: Set(d.verified),
-        created_at: Set(d.created_at),
-    })
-    .exec(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn documents_of<C: ConnectionTrait>(
-    conn: &C,
-    claim_id: &str,
-) -> Result<Vec<document::Model>, DbErr> {
-    document::Entity::find()
-        .filter(document::Column::ClaimId.eq(claim_id))
-        .order_by_asc(document::Column::Id)
-        .all(conn)
-        .await
-}
-
-/// Documents of many claims in one query, by claim id.
-pub async fn documents_of_many<C: ConnectionTrait>(
-    conn: &C,
-    claim_ids: &[&str],
-) -> Result<std::collections::HashMap<String, Vec<document::Model>>, DbErr> {
-    let mut out: std::collections::HashMap<String, Vec<document::Model>> =
-        std::collections::HashMap::new();
-    for chunk in claim_ids.chunks(1_000) {
-        for d in document::Entity::find()
-            .filter(document::Column::ClaimId.is_in(chunk.iter().copied()))
-            .order_by_asc(document::Column::Id)
-            .all(conn)
-            .await?
-        {
-            out.entry(d.claim_id.clone()).or_default().push(d);
-        }
-    }
-    Ok(out)
 }

@@ -111,6 +111,9 @@ pub mod remittance {
         pub amount_minor: i64,
         pub currency: String,
         pub created_at: DateTimeUtc,
+        /// Σ of its allocations, kept on the row (locked to allocate).
+        pub allocated_minor: i64,
+        pub line_count: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

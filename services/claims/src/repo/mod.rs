@@ -1,7 +1,9 @@
-//! Storage of the claims service with sea-orm.
+//! Storage of the claims service with sea-orm: rows in, domain values out.
 
 pub mod claims;
+pub mod documents;
 pub mod entity;
+pub mod history;
 pub mod reconciliation;
 pub mod recoveries;
 

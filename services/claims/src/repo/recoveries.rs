@@ -1,90 +1,145 @@
-//! Remittances, their lines, allocations to claims, and write-offs.
+//! Remittances with their lines, allocations to claims, and write-offs.
+//! What is allocated from a remittance is kept on its row
+//! (`allocated_minor`) and moved only while the row is locked, with a
+//! conditional update as the last word; reading a remittance or a page of
+//! them costs three queries whatever they hold.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use recourse_claims_domain::remittance::{Remittance, RemittanceKind, RemittanceLine, WriteOff};
+use recourse_money::{Currency, Money};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::corrupt;
 use super::entity::{allocation, remittance, remittance_line, write_off};
 
-pub use allocation::Model as AllocationRow;
 pub use remittance::Model as RemittanceRow;
-pub use remittance_line::Model as LineRow;
-pub use write_off::Model as WriteOffRow;
 
+/// A remittance line to store, with the id its allocation refers to.
+#[derive(Debug, Clone)]
+pub struct LineRow {
+    pub id: String,
+    pub position: i32,
+    pub line: RemittanceLine,
+}
+
+/// Money booked from a remittance (and maybe one of its lines) to a claim.
+#[derive(Debug, Clone)]
+pub struct AllocationRow {
+    pub id: String,
+    pub remittance_id: String,
+    pub line_id: Option<String>,
+    pub claim_id: String,
+    pub amount_minor: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+fn kind_column(k: RemittanceKind) -> String {
+    format!("REMITTANCE_KIND_{}", k.code())
+}
+
+/// Inserts a remittance's row (nothing allocated yet) that will have
+/// `line_count` lines.
 pub async fn insert_remittance<C: ConnectionTrait>(
     conn: &C,
-    r: &RemittanceRow,
+    r: &Remittance,
+    line_count: usize,
 ) -> Result<(), DbErr> {
     remittance::Entity::insert(remittance::ActiveModel {
         id: Set(r.id.clone()),
         carrier_id: Set(r.carrier_id.clone()),
-        kind: Set(r.kind.clone()),
+        kind: Set(kind_column(r.kind)),
         reference: Set(r.reference.clone()),
         invoice_reference: Set(r.invoice_reference.clone()),
-        remittance_date: Set(r.remittance_date),
-        amount_minor: Set(r.amount_minor),
-        currency: Set(r.currency.clone()),
+        remittance_date: Set(r.date),
+        amount_minor: Set(r.amount.amount_minor()),
+        currency: Set(r.amount.currency().as_str().to_owned()),
         created_at: Set(r.created_at),
+        allocated_minor: Set(0),
+        line_count: Set(i32::try_from(line_count).unwrap_or(i32::MAX)),
     })
     .exec(conn)
     .await?;
     Ok(())
 }
 
-pub async fn insert_line<C: ConnectionTrait>(conn: &C, l: &LineRow) -> Result<(), DbErr> {
-    remittance_line::Entity::insert(remittance_line::ActiveModel {
-        id: Set(l.id.clone()),
-        remittance_id: Set(l.remittance_id.clone()),
-        position: Set(l.position),
-        claim_ref: Set(l.claim_ref.clone()),
-        tracking_number: Set(l.tracking_number.clone()),
-        amount_minor: Set(l.amount_minor),
-        unmatched_reason: Set(l.unmatched_reason.clone()),
-    })
-    .exec(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_unmatched_reason<C: ConnectionTrait>(
+/// Inserts lines with one statement per 500.
+pub async fn insert_lines<C: ConnectionTrait>(
     conn: &C,
-    line_id: &str,
-    reason: &str,
+    remittance_id: &str,
+    lines: &[LineRow],
 ) -> Result<(), DbErr> {
-    remittance_line::Entity::update_many()
-        .col_expr(
-            remittance_line::Column::UnmatchedReason,
-            sea_orm::sea_query::Expr::value(reason),
-        )
-        .filter(remittance_line::Column::Id.eq(line_id))
+    for chunk in lines.chunks(500) {
+        remittance_line::Entity::insert_many(chunk.iter().map(|l| remittance_line::ActiveModel {
+            id: Set(l.id.clone()),
+            remittance_id: Set(remittance_id.to_owned()),
+            position: Set(l.position),
+            claim_ref: Set(l.line.claim_ref.clone()),
+            tracking_number: Set(l.line.tracking_number.clone()),
+            amount_minor: Set(l.line.amount.amount_minor()),
+            unmatched_reason: Set(l.line.unmatched_reason.clone()),
+        }))
         .exec(conn)
         .await?;
+    }
     Ok(())
 }
 
-pub async fn insert_allocation<C: ConnectionTrait>(
+/// Inserts allocations with one statement per 500.
+pub async fn insert_allocations<C: ConnectionTrait>(
     conn: &C,
-    a: &AllocationRow,
+    rows: &[AllocationRow],
 ) -> Result<(), DbErr> {
-    allocation::Entity::insert(allocation::ActiveModel {
-        id: Set(a.id.clone()),
-        remittance_id: Set(a.remittance_id.clone()),
-        line_id: Set(a.line_id.clone()),
-        claim_id: Set(a.claim_id.clone()),
-        amount_minor: Set(a.amount_minor),
-        created_at: Set(a.created_at),
-    })
-    .exec(conn)
-    .await?;
+    for chunk in rows.chunks(500) {
+        allocation::Entity::insert_many(chunk.iter().map(|a| allocation::ActiveModel {
+            id: Set(a.id.clone()),
+            remittance_id: Set(a.remittance_id.clone()),
+            line_id: Set(a.line_id.clone()),
+            claim_id: Set(a.claim_id.clone()),
+            amount_minor: Set(a.amount_minor),
+            created_at: Set(a.created_at),
+        }))
+        .exec(conn)
+        .await?;
+    }
     Ok(())
 }
 
-pub async fn insert_write_off<C: ConnectionTrait>(conn: &C, w: &WriteOffRow) -> Result<(), DbErr> {
+/// Adds `amount` to what is allocated from a remittance, only if that
+/// stays within its amount; false when it would not.
+pub async fn add_allocated<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    amount: i64,
+) -> Result<bool, DbErr> {
+    let column = || Expr::col(remittance::Column::AllocatedMinor);
+    let result = remittance::Entity::update_many()
+        .col_expr(remittance::Column::AllocatedMinor, column().add(amount))
+        .filter(remittance::Column::Id.eq(id))
+        .filter(
+            column()
+                .add(amount)
+                .lte(Expr::col(remittance::Column::AmountMinor)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn insert_write_off<C: ConnectionTrait>(
+    conn: &C,
+    w: &WriteOff,
+    id: String,
+) -> Result<(), DbErr> {
     write_off::Entity::insert(write_off::ActiveModel {
-        id: Set(w.id.clone()),
+        id: Set(id),
         claim_id: Set(w.claim_id.clone()),
-        amount_minor: Set(w.amount_minor),
+        amount_minor: Set(w.amount.amount_minor()),
         reason: Set(w.reason.clone()),
         actor: Set(w.actor.clone()),
         at: Set(w.at),
@@ -94,7 +149,18 @@ pub async fn insert_write_off<C: ConnectionTrait>(conn: &C, w: &WriteOffRow) -> 
     Ok(())
 }
 
-pub async fn find_remittance<C: ConnectionTrait>(
+/// A remittance's row, locked for the caller's transaction on PostgreSQL.
+pub async fn lock_remittance<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+) -> Result<Option<RemittanceRow>, DbErr> {
+    remittance::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(conn)
+        .await
+}
+
+pub async fn find_row<C: ConnectionTrait>(
     conn: &C,
     id: &str,
 ) -> Result<Option<RemittanceRow>, DbErr> {
@@ -103,11 +169,12 @@ pub async fn find_remittance<C: ConnectionTrait>(
         .await
 }
 
-pub async fn list_remittances<C: ConnectionTrait>(
+/// One page of remittance rows (with their line counts) after `after`.
+pub async fn list_rows<C: ConnectionTrait>(
     conn: &C,
     carrier_id: Option<&str>,
     after: Option<&str>,
-    limit: Option<u64>,
+    limit: u64,
 ) -> Result<Vec<RemittanceRow>, DbErr> {
     let mut query = remittance::Entity::find();
     if let Some(c) = carrier_id {
@@ -116,31 +183,92 @@ pub async fn list_remittances<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(remittance::Column::Id.gt(after));
     }
-    let mut query = query.order_by_asc(remittance::Column::Id);
-    if let Some(limit) = limit {
-        query = query.limit(limit);
+    query
+        .order_by_asc(remittance::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The remittances of these rows with their lines and what each line was
+/// allocated to: two queries for any number of rows.
+pub async fn with_lines<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<RemittanceRow>,
+) -> Result<Vec<Remittance>, DbErr> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut lines: HashMap<String, Vec<remittance_line::Model>> = HashMap::new();
+    let mut placed: HashMap<String, (String, i64)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for l in remittance_line::Entity::find()
+            .filter(remittance_line::Column::RemittanceId.is_in(chunk.iter().copied()))
+            .order_by_asc(remittance_line::Column::RemittanceId)
+            .order_by_asc(remittance_line::Column::Position)
+            .all(conn)
+            .await?
+        {
+            lines.entry(l.remittance_id.clone()).or_default().push(l);
+        }
+        // What each line was allocated, summed by the database.
+        let sums: Vec<(Option<String>, Option<String>, i64)> = allocation::Entity::find()
+            .select_only()
+            .column(allocation::Column::LineId)
+            .column_as(Expr::col(allocation::Column::ClaimId).min(), "claim_id")
+            .column_as(
+                Expr::col(allocation::Column::AmountMinor)
+                    .sum()
+                    .cast_as("BIGINT"),
+                "total",
+            )
+            .filter(allocation::Column::RemittanceId.is_in(chunk.iter().copied()))
+            .filter(allocation::Column::LineId.is_not_null())
+            .group_by(allocation::Column::LineId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (line, claim, total) in sums {
+            if let (Some(line), Some(claim)) = (line, claim) {
+                placed.insert(line, (claim, total));
+            }
+        }
     }
-    query.all(conn).await
-}
-
-pub async fn lines_of<C: ConnectionTrait>(
-    conn: &C,
-    remittance_id: &str,
-) -> Result<Vec<LineRow>, DbErr> {
-    remittance_line::Entity::find()
-        .filter(remittance_line::Column::RemittanceId.eq(remittance_id))
-        .order_by_asc(remittance_line::Column::Position)
-        .all(conn)
-        .await
-}
-
-pub async fn allocations_of_remittance<C: ConnectionTrait>(
-    conn: &C,
-    remittance_id: &str,
-) -> Result<Vec<AllocationRow>, DbErr> {
-    allocation::Entity::find()
-        .filter(allocation::Column::RemittanceId.eq(remittance_id))
-        .order_by_asc(allocation::Column::CreatedAt)
-        .all(conn)
-        .await
+    rows.into_iter()
+        .map(|r| {
+            let currency =
+                Currency::parse(&r.currency).map_err(|_| corrupt("currency", &r.currency))?;
+            let money = |minor| Money::new(minor, currency);
+            let lines = lines
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| {
+                    let allocation = placed.remove(&l.id);
+                    RemittanceLine {
+                        claim_ref: l.claim_ref,
+                        tracking_number: l.tracking_number,
+                        amount: money(l.amount_minor),
+                        allocated: money(allocation.as_ref().map_or(0, |(_, total)| *total)),
+                        allocated_claim: allocation.map(|(claim, _)| claim),
+                        unmatched_reason: l.unmatched_reason,
+                    }
+                })
+                .collect();
+            Ok(Remittance {
+                kind: r
+                    .kind
+                    .strip_prefix("REMITTANCE_KIND_")
+                    .and_then(RemittanceKind::from_code)
+                    .ok_or_else(|| corrupt("remittance kind", &r.kind))?,
+                amount: money(r.amount_minor),
+                allocated: money(r.allocated_minor),
+                id: r.id,
+                carrier_id: r.carrier_id,
+                reference: r.reference,
+                invoice_reference: r.invoice_reference,
+                date: r.remittance_date,
+                lines,
+                created_at: r.created_at,
+            })
+        })
+        .collect()
 }

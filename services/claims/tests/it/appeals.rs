@@ -101,6 +101,7 @@ async fn a_partial_approval_is_appealed_then_upheld_or_raised_never_lowered(back
         .list_overdue_claims(pb::ListOverdueClaimsRequest {
             carrier: world.carrier.clone(),
             as_of: Some(timestamp_to_proto(Utc::now() + Duration::days(121))),
+            ..Default::default()
         })
         .await
         .unwrap()

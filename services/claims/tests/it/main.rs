@@ -3,14 +3,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 mod appeals;
+mod bounds;
 mod claims;
 mod common;
 mod documents;
+mod field_errors;
 mod open_claims;
+mod overflow;
+mod races;
 mod reconciliation;
 mod recoveries;
 mod refunds;
+mod remittance_files;
 mod roles;
 mod scoping;
 mod terms;
 mod trace;
+mod visibility;

@@ -130,13 +130,14 @@ async fn a_3pl_sees_only_its_own_claims_in_get_list_history_overdue_and_the_feed
                 name: other.name.clone(),
             })
             .await;
-        assert_eq!(code(get), Code::PermissionDenied, "{}", other.name);
+        // Another's claim reads as one that does not exist (AIP-211).
+        assert_eq!(code(get), Code::NotFound, "{}", other.name);
         let history = fast
             .list_claim_history(pb::ListClaimHistoryRequest {
                 name: other.name.clone(),
             })
             .await;
-        assert_eq!(code(history), Code::PermissionDenied);
+        assert_eq!(code(history), Code::NotFound);
     }
     fast.get_claim(pb::GetClaimRequest {
         name: own.name.clone(),
@@ -165,6 +166,7 @@ async fn a_3pl_sees_only_its_own_claims_in_get_list_history_overdue_and_the_feed
         .list_overdue_claims(pb::ListOverdueClaimsRequest {
             carrier: String::new(),
             as_of: Some(timestamp_to_proto(Utc::now() + Duration::days(400))),
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -329,6 +329,7 @@ async fn overdue_carrier_clocks_are_listed(backend: Backend) {
     let at = |days: i64| pb::ListOverdueClaimsRequest {
         carrier: world.carrier.clone(),
         as_of: Some(timestamp_to_proto(Utc::now() + Duration::days(days))),
+        ..Default::default()
     };
     assert!(
         internal

@@ -74,6 +74,28 @@ async fn python_grpcio_reads_the_code_and_details_of_huge_errors() {
     );
     assert!(many["trailing_metadata_bytes"].as_u64().unwrap() < 8 * 1024);
 
+    // A remittance with 3,000 bad lines (the claims service): the real code,
+    // the first lines' violations by path, a count of the rest, all within
+    // what grpc-core accepts.
+    let remittance = &results["bad_remittance_lines"];
+    assert_eq!(remittance["code"], "INVALID_ARGUMENT", "{remittance}");
+    let violations = remittance["violations"].as_array().unwrap();
+    assert!((2..=51).contains(&violations.len()), "{remittance}");
+    assert_eq!(
+        violations[0]["field"], "remittance.lines[0].amount.amount_minor",
+        "{remittance}"
+    );
+    let summary = violations.last().unwrap();
+    assert_eq!(summary["field"], "(more)", "{summary}");
+    assert!(
+        summary["description"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("and {} more", 3_000 - (violations.len() - 1))),
+        "{summary}"
+    );
+    assert!(remittance["trailing_metadata_bytes"].as_u64().unwrap() < 8 * 1024);
+
     // A 150 kB value echoed back: cut to 200 characters with an ellipsis.
     let huge = &results["huge_value"];
     assert_eq!(huge["code"], "INVALID_ARGUMENT", "{huge}");

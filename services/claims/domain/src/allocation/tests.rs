@@ -222,3 +222,52 @@ proptest! {
         prop_assert!(mismatch(write_off(&claim, Some(eur(available)))));
     }
 }
+
+#[test]
+fn a_line_takes_what_the_claim_owes_and_leaves_the_rest_unplaced() {
+    let claim = ClaimBalance {
+        approved: usd(8_000),
+        recovered: usd(3_000),
+        written_off: usd(0),
+    };
+    // Owes 80.00 − 30.00 = 50.00; a line of 70.00 places 50.00, 20.00 stays.
+    assert_eq!(
+        place_line(usd(10_000), &claim, usd(7_000)),
+        Ok(LinePlacement {
+            allocated: usd(5_000),
+            unplaced: usd(2_000)
+        })
+    );
+    // A line of 20.00 places all of it.
+    assert_eq!(
+        place_line(usd(10_000), &claim, usd(2_000)),
+        Ok(LinePlacement {
+            allocated: usd(2_000),
+            unplaced: usd(0)
+        })
+    );
+    let paid = ClaimBalance {
+        recovered: usd(8_000),
+        ..claim
+    };
+    assert_eq!(
+        place_line(usd(10_000), &paid, usd(2_000)),
+        Err(AllocationError::NothingOutstanding)
+    );
+}
+
+#[test]
+fn the_oldest_claim_still_owed_takes_a_tracking_number_line() {
+    let owed = |approved, recovered| ClaimBalance {
+        approved: usd(approved),
+        recovered: usd(recovered),
+        written_off: usd(0),
+    };
+    let candidates = [
+        ("c1", owed(5_000, 5_000)),
+        ("c2", owed(4_000, 0)),
+        ("c3", owed(1, 0)),
+    ];
+    assert_eq!(first_owed(candidates), Some("c2"));
+    assert_eq!(first_owed([("c1", owed(5_000, 5_000))]), None);
+}

@@ -127,26 +127,34 @@ fn declared_50_below_default_100_caps_at_50() {
 #[test]
 fn currency_mismatch_errors_even_for_an_unused_amount() {
     let eur = Money::new(400_00, Currency::EUR);
-    let mismatch = Err(MoneyError::CurrencyMismatch {
-        left: "USD".to_owned(),
-        right: "EUR".to_owned(),
-    });
+    let mismatch = |term| {
+        Err(CapError {
+            term,
+            source: MoneyError::CurrencyMismatch {
+                left: "USD".to_owned(),
+                right: "EUR".to_owned(),
+            },
+        })
+    };
     assert_eq!(
         liability_cap(usd(250_00), Some(eur), None, &terms()),
-        mismatch
+        mismatch("declared_value")
     );
     let off = LiabilityTerms {
         declared_value_coverage: false,
         ..terms()
     };
-    assert_eq!(liability_cap(usd(250_00), Some(eur), None, &off), mismatch);
+    assert_eq!(
+        liability_cap(usd(250_00), Some(eur), None, &off),
+        mismatch("declared_value")
+    );
     let weight_in_eur = LiabilityTerms {
         per_weight_unit_limit: Some(Money::new(50, Currency::EUR)),
         ..terms()
     };
     assert_eq!(
         liability_cap(usd(250_00), None, None, &weight_in_eur),
-        mismatch
+        mismatch("per_weight_unit_limit")
     );
 }
 
@@ -158,7 +166,10 @@ fn huge_weight_overflows_instead_of_wrapping() {
     };
     assert_eq!(
         liability_cap(usd(250_00), None, Some(i64::MAX), &t),
-        Err(MoneyError::Overflow)
+        Err(CapError {
+            term: "per_weight_unit_limit",
+            source: MoneyError::Overflow
+        })
     );
 }
 

@@ -216,3 +216,43 @@ fn overflow_names_the_row_and_the_field_instead_of_wrapping() {
         )
     );
 }
+
+#[test]
+fn buckets_start_30_60_and_90_days_back() {
+    assert_eq!(
+        bucket_starts(d(2026, 6, 30)),
+        [d(2026, 5, 31), d(2026, 5, 1), d(2026, 4, 1)]
+    );
+}
+
+#[test]
+fn rows_summed_elsewhere_assemble_into_what_reconcile_gives() {
+    let as_of = d(2026, 6, 30);
+    let remittances = [
+        RemittanceFacts {
+            carrier: "acme".to_owned(),
+            amount: usd(500_00),
+            allocated: usd(300_00),
+        },
+        RemittanceFacts {
+            carrier: "beta".to_owned(),
+            amount: usd(25_00),
+            allocated: usd(0),
+        },
+    ];
+    let whole = reconcile(&acme_usd(), &remittances, as_of).unwrap();
+    let claims_only = reconcile(&acme_usd(), &[], as_of).unwrap();
+    let left = remittances
+        .iter()
+        .map(|r| {
+            (
+                r.carrier.clone(),
+                r.amount.checked_sub(r.allocated).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(assemble(claims_only, left).unwrap(), whole);
+    // beta has money received and no claims: a row of its own.
+    assert_eq!(whole[1].carrier, "beta");
+    assert_eq!(whole[1].claims, 0);
+}
