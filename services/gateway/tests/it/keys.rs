@@ -164,7 +164,8 @@ async fn a_carrier_key_acts_as_its_carrier_only(backend: Backend) {
         .get_carrier(cpb::GetCarrierRequest { name: other })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    // AIP-211: another carrier's resources look like missing ones.
+    assert_eq!(err.code(), Code::NotFound);
     let err = client
         .create_carrier(common::carrier_request("NOPE"))
         .await
