@@ -2,6 +2,8 @@
 //! process behind the gateway (`standalone`) or one service per process
 //! (`serve <service>`, `serve gateway`).
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 pub mod apikey;
 
 use std::future::Future;

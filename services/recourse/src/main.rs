@@ -1,6 +1,8 @@
 //! `recourse`: run the platform, one service of it, mint a token, or manage
 //! the gateway's API keys.
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 use std::path::PathBuf;
 
 use anyhow::Context as _;
