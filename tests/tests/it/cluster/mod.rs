@@ -173,5 +173,14 @@ async fn one_business_flow_across_processes_survives_sigkill_and_is_one_trace(ba
     flow::run(&mut cluster).await;
     cluster.stop_all().await;
     flow::check_trace(&cluster).await;
+    if std::env::var_os("RECOURSE_TEST_KEEP_CLUSTER").is_some() {
+        // Every process's log and the collector's output, to read afterwards.
+        let kept = cluster.dir.path().to_path_buf();
+        std::mem::forget(std::mem::replace(
+            &mut cluster.dir,
+            tempfile::tempdir().expect("temp dir"),
+        ));
+        eprintln!("cluster logs kept in {}", kept.display());
+    }
     eprintln!("cluster test ({backend:?}) took {:?}", started.elapsed());
 }
