@@ -32,17 +32,20 @@ const TOKEN_SECRET: &str = "cluster-test-secret-cluster-test-secret!";
 /// before it: contracts → carriers, claims → contracts).
 const SERVICES: [&str; 3] = ["carriers", "contracts", "claims"];
 
+/// Fields drop in order: the processes go before their databases and
+/// their directory.
 pub struct Cluster {
-    pub dir: tempfile::TempDir,
-    backend: Backend,
+    /// service → (process, address it answers on).
+    running: BTreeMap<String, (Process, String)>,
+    pub rotel: Process,
+    /// service → the address it had when it was killed.
+    killed: BTreeMap<String, String>,
     /// Settings every process gets (the `recourse-config` ConfigMap).
     shared: BTreeMap<String, String>,
     databases: BTreeMap<&'static str, TestDatabase>,
-    /// service → (process, address it answers on).
-    running: BTreeMap<String, (Process, String)>,
-    /// service → the address it had when it was killed.
-    killed: BTreeMap<String, String>,
-    pub rotel: Process,
+    backend: Backend,
+    /// Logs, data dirs, ready files and the collector's output.
+    pub dir: tempfile::TempDir,
 }
 
 impl Cluster {
@@ -175,12 +178,8 @@ async fn one_business_flow_across_processes_survives_sigkill_and_is_one_trace(ba
     flow::check_trace(&cluster).await;
     if std::env::var_os("RECOURSE_TEST_KEEP_CLUSTER").is_some() {
         // Every process's log and the collector's output, to read afterwards.
-        let kept = cluster.dir.path().to_path_buf();
-        std::mem::forget(std::mem::replace(
-            &mut cluster.dir,
-            tempfile::tempdir().expect("temp dir"),
-        ));
-        eprintln!("cluster logs kept in {}", kept.display());
+        let dir = std::mem::replace(&mut cluster.dir, tempfile::tempdir().expect("temp dir"));
+        eprintln!("cluster logs kept in {}", dir.keep().display());
     }
     eprintln!("cluster test ({backend:?}) took {:?}", started.elapsed());
 }

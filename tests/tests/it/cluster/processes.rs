@@ -14,39 +14,61 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-/// The `recourse` binary, built by cargo for this profile. This crate
-/// cannot name another package's binary (`CARGO_BIN_EXE_*` is only for the
-/// package's own), so it asks cargo to build it and takes the path cargo
-/// reports: never a stale copy, and a no-op under `cargo test --workspace`,
-/// which has built it already.
+/// The `recourse` binary, built by cargo. This crate cannot name another
+/// package's binary (`CARGO_BIN_EXE_*` is only for a package's own), so it
+/// asks cargo for the build the README's test command makes (`cargo test
+/// --workspace`, same profile) and takes the path cargo reports: never a
+/// stale copy, and a no-op under that command, which has just built it.
+/// (A narrower `cargo build -p recourse` would resolve other features and
+/// build a second copy of everything.)
 pub fn recourse_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let exe = std::env::current_exe().expect("the test binary's path");
-        // target/<profile>/deps/it-<hash>: the profile this test was built in.
+        // target/<profile dir>/deps/it-<hash>: the profile this test was built in.
         let profile = exe
             .parent()
             .and_then(Path::parent)
             .and_then(Path::file_name)
             .and_then(|p| p.to_str())
-            .unwrap_or("debug");
-        let profile = if profile == "debug" { "dev" } else { profile };
-        let out = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "recourse", "--bin", "recourse"])
-            .args(["--profile", profile, "--message-format", "json"])
+            .unwrap_or("debug")
+            .to_owned();
+        let mut command = Command::new(cargo);
+        command.args([
+            "test",
+            "--workspace",
+            "--no-run",
+            "--quiet",
+            "--message-format",
+            "json",
+        ]);
+        match profile.as_str() {
+            "debug" => {}
+            "release" => {
+                command.arg("--release");
+            }
+            other => {
+                command.args(["--profile", other]);
+            }
+        }
+        let out = command
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo to build the recourse binary");
-        assert!(out.status.success(), "cargo build -p recourse failed");
+        assert!(out.status.success(), "cargo test --workspace --no-run failed");
         let stdout = String::from_utf8(out.stdout).expect("cargo's JSON is UTF-8");
         stdout
             .lines()
-            .filter(|l| l.contains(r#""reason":"compiler-artifact""#))
-            .filter_map(|l| l.split(r#""executable":""#).nth(1))
-            .filter_map(|rest| rest.split('"').next())
-            .map(PathBuf::from)
-            .find(|p| p.file_name().is_some_and(|n| n == "recourse"))
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact")
+            .filter(|m| m["target"]["name"] == "recourse" && m["profile"]["test"] == false)
+            .filter(|m| {
+                m["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "bin"))
+            })
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
             .expect("cargo reported the recourse executable")
     })
 }
