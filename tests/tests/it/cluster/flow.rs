@@ -1,13 +1,11 @@
 //! One business flow through the gateway of a running cluster, with API
 //! keys: onboard a carrier → contract → shipments → tracking → SLA
 //! evaluation → claim → remittance (→ report, once reporting exists).
-//! Contracts is SIGKILLed before a shipment is registered and claims after
-//! a claim is drafted; both restart on their old address, and the client's
-//! retries with the same request ids find the same resources.
-
-use std::future::Future;
-use std::process::Command;
-use std::time::{Duration, Instant};
+//! Contracts is SIGKILLed before a shipment is registered and again in the
+//! middle of a tracking feed (crash.rs), claims right after a claim is
+//! drafted; each restarts on its old address, the client's retries with the
+//! same request ids find the same resources, and at the end every resource
+//! exists exactly once.
 
 use chrono::{Duration as Days, Utc};
 use recourse_platform::proto_types::date_to_proto;
@@ -24,95 +22,9 @@ use recourse_proto::gateway as gpb;
 use recourse_proto::gateway::api_key_service_client::ApiKeyServiceClient;
 use recourse_test_support::fixtures;
 use tonic::Code;
-use tonic::metadata::MetadataValue;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
-use super::processes::recourse_bin;
-use super::spans::{self, Span};
-use super::{Cluster, TOKEN_SECRET};
-
-/// The flow's own trace: every call carries this W3C trace context, as a
-/// caller tracing its business process does; the gateway continues it.
-pub const TRACE_ID: &str = "5ce0e9a56015fec5aadfa328ae398115";
-pub const CALLER_SPAN: &str = "ab9f1ae6c2d3e4f5";
-
-/// A bearer credential and the flow's trace context on every call.
-#[derive(Clone)]
-pub struct Caller {
-    authorization: MetadataValue<tonic::metadata::Ascii>,
-    traceparent: MetadataValue<tonic::metadata::Ascii>,
-}
-
-impl tonic::service::Interceptor for Caller {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        let metadata = request.metadata_mut();
-        metadata.insert("authorization", self.authorization.clone());
-        metadata.insert("traceparent", self.traceparent.clone());
-        Ok(request)
-    }
-}
-
-type Gw = InterceptedService<Channel, Caller>;
-
-fn through_gateway(cluster: &Cluster, key: &str) -> Gw {
-    let channel = Channel::from_shared(format!("http://{}", cluster.addr("gateway")))
-        .expect("url")
-        .connect_lazy();
-    InterceptedService::new(
-        channel,
-        Caller {
-            authorization: format!("Bearer {key}").parse().expect("ascii key"),
-            traceparent: format!("00-{TRACE_ID}-{CALLER_SPAN}-01")
-                .parse()
-                .expect("ascii"),
-        },
-    )
-}
-
-/// Retries `call` while the platform answers UNAVAILABLE (a restarted
-/// service coming back behind the gateway), as a client with backoff does;
-/// any other answer is returned.
-async fn retrying<T, F, Fut>(what: &str, mut call: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match call().await {
-            Ok(response) => return response.into_inner(),
-            Err(status) if status.code() == Code::Unavailable && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(status) => panic!("{what}: {status:?}"),
-        }
-    }
-}
-
-/// The first API key, made as an operator does (README): `recourse apikey
-/// create` against the gateway, signed with the installation's token secret.
-fn first_admin_key(cluster: &Cluster) -> String {
-    let out = Command::new(recourse_bin())
-        .args(["apikey", "--target"])
-        .arg(format!("http://{}", cluster.addr("gateway")))
-        .args(["--data-dir"])
-        .arg(cluster.data_dir())
-        .args(["create", "--role", "admin", "--name", "cluster test"])
-        .args(["--request-id", "cluster-first-key"])
-        .env_clear()
-        .env("RECOURSE__AUTH__TOKEN_SECRET", TOKEN_SECRET)
-        .output()
-        .expect("run recourse apikey");
-    assert!(
-        out.status.success(),
-        "recourse apikey create: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8(out.stdout).expect("utf-8").trim().to_owned();
-    assert!(key.starts_with("rk_"), "{key}");
-    key
-}
+use super::Cluster;
+use super::client::{first_admin_key, retrying, through_gateway};
 
 fn claim_request(request_id: &str, shipment: &str) -> clpb::CreateClaimRequest {
     clpb::CreateClaimRequest {
@@ -242,6 +154,16 @@ pub async fn run(cluster: &mut Cluster) {
         .expect("ingest again")
         .into_inner();
     assert_eq!((second.stored, second.duplicates), (0, 3), "{second:?}");
+
+    // The delivered parcel's scans stream in while contracts is killed.
+    let scans = super::crash::scans_survive_a_kill_mid_ingest(
+        cluster,
+        &admin,
+        &carrier,
+        "CL-DELIVERED",
+        shipped + Days::hours(2),
+    )
+    .await;
 
     // The month's SLA: two GROUND shipments, one delivered.
     let mut sla = SlaServiceClient::new(admin.clone());
@@ -414,7 +336,7 @@ pub async fn run(cluster: &mut Cluster) {
     let mut expected = vec![lost.clone(), delivered.clone()];
     expected.sort();
     assert_eq!(names, expected, "shipments");
-    for (shipment, events) in [(&lost, 1), (&delivered, 2)] {
+    for (shipment, events) in [(&lost, 1), (&delivered, 2 + scans)] {
         let counted = shipments
             .list_tracking_events(kpb::ListTrackingEventsRequest {
                 shipment: shipment.clone(),
@@ -450,92 +372,4 @@ pub async fn run(cluster: &mut Cluster) {
         .remittances
         .len();
     assert_eq!(counted, 1, "remittances");
-}
-
-fn find<'a>(
-    spans: &'a [Span],
-    service: &str,
-    name: &str,
-    pick: impl Fn(&Span) -> bool,
-) -> Option<&'a Span> {
-    spans
-        .iter()
-        .find(|s| s.service == service && s.name == name && pick(s))
-}
-
-/// The hops the trace must show, each with its parent: a claim submission
-/// gateway → claims → contracts, and a shipment registration gateway →
-/// contracts → carriers, all in the flow's one trace. (No single call goes
-/// claims → contracts → carriers: claims asks contracts only for what
-/// contracts holds.) `None` until the collector has printed them all.
-fn trace_hops(spans: &[Span]) -> Option<Vec<Span>> {
-    let ours: Vec<Span> = spans
-        .iter()
-        .filter(|s| s.trace_id == TRACE_ID)
-        .cloned()
-        .collect();
-    let mut hops = Vec::new();
-    for (client, service, downstream) in [
-        (
-            "/recourse.claims.v1.ClaimService/SubmitClaim",
-            "recourse-claims",
-            ("recourse-contracts", "/recourse.contracts.v1.ContractService/GetClaimTerms"),
-        ),
-        (
-            "/recourse.contracts.v1.ShipmentService/RegisterShipment",
-            "recourse-contracts",
-            ("recourse-carriers", "/recourse.carriers.v1.CarrierService/GetCarrier"),
-        ),
-    ] {
-        let found = ours.iter().find_map(|gateway| {
-            if gateway.service != "recourse-gateway"
-                || gateway.name != format!("gateway {client}")
-                || gateway.parent_id != CALLER_SPAN
-            {
-                return None;
-            }
-            let server = find(&ours, service, client, |s| s.parent_id == gateway.span_id)?;
-            let next = find(&ours, downstream.0, downstream.1, |s| {
-                spans::descends(&ours, s, server)
-            })?;
-            Some([gateway.clone(), server.clone(), next.clone()])
-        })?;
-        hops.extend(found);
-    }
-    Some(hops)
-}
-
-/// Waits for the collector to have printed the whole trace, then checks
-/// it spans the gateway and every service, each hop a child of the last.
-pub async fn check_trace(cluster: &Cluster) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let hops = loop {
-        let spans = spans::parse(&cluster.collector_output());
-        if let Some(hops) = trace_hops(&spans) {
-            break hops;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the collector's output lacks a hop of trace {TRACE_ID}; spans of it: {:#?}",
-            spans
-                .iter()
-                .filter(|s| s.trace_id == TRACE_ID)
-                .map(|s| format!("{} {} {} <- {}", s.service, s.name, s.span_id, s.parent_id))
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    let mut services: Vec<_> = hops.iter().map(|s| s.service.as_str()).collect();
-    services.sort_unstable();
-    services.dedup();
-    assert_eq!(
-        services,
-        [
-            "recourse-carriers",
-            "recourse-claims",
-            "recourse-contracts",
-            "recourse-gateway"
-        ],
-        "one trace through every process"
-    );
 }

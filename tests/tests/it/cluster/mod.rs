@@ -11,9 +11,12 @@
 //! Runs on PostgreSQL (a fresh database per service, as in production)
 //! and, as every integration test here, on SQLite (a file per service).
 
+mod client;
+mod crash;
 mod flow;
 mod processes;
 mod spans;
+mod trace;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -175,7 +178,7 @@ async fn one_business_flow_across_processes_survives_sigkill_and_is_one_trace(ba
     eprintln!("cluster ({backend:?}) up in {:?}", started.elapsed());
     flow::run(&mut cluster).await;
     cluster.stop_all().await;
-    flow::check_trace(&cluster).await;
+    trace::check_trace(&cluster).await;
     if std::env::var_os("RECOURSE_TEST_KEEP_CLUSTER").is_some() {
         // Every process's log and the collector's output, to read afterwards.
         let dir = std::mem::replace(&mut cluster.dir, tempfile::tempdir().expect("temp dir"));
