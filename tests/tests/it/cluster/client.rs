@@ -27,7 +27,10 @@ pub struct Caller {
 }
 
 impl tonic::service::Interceptor for Caller {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         let metadata = request.metadata_mut();
         metadata.insert("authorization", self.authorization.clone());
         metadata.insert("traceparent", self.traceparent.clone());
@@ -91,7 +94,10 @@ pub fn first_admin_key(cluster: &Cluster) -> String {
         "recourse apikey create: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let key = String::from_utf8(out.stdout).expect("utf-8").trim().to_owned();
+    let key = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
     assert!(key.starts_with("rk_"), "{key}");
     key
 }

@@ -21,7 +21,12 @@ use super::client::{Gw, retrying};
 const BATCHES: usize = 200;
 const PER_BATCH: usize = 5;
 
-fn batch(carrier: &str, tracking: &str, from: DateTime<Utc>, b: usize) -> kpb::IngestTrackingEventsRequest {
+fn batch(
+    carrier: &str,
+    tracking: &str,
+    from: DateTime<Utc>,
+    b: usize,
+) -> kpb::IngestTrackingEventsRequest {
     kpb::IngestTrackingEventsRequest {
         carrier: carrier.to_owned(),
         events: (0..PER_BATCH)
@@ -57,7 +62,9 @@ pub async fn scans_survive_a_kill_mid_ingest(
             // Sends in order until the first failure: what was acknowledged.
             for b in 0..BATCHES {
                 let sent = client
-                    .ingest_tracking_events(tokio_stream::iter([batch(&carrier, &tracking, from, b)]))
+                    .ingest_tracking_events(tokio_stream::iter([batch(
+                        &carrier, &tracking, from, b,
+                    )]))
                     .await;
                 match sent {
                     Ok(response) => {
@@ -82,7 +89,12 @@ pub async fn scans_survive_a_kill_mid_ingest(
         panic!("the kill landed after all {BATCHES} batches; the feed must outlast it")
     });
     assert!(
-        matches!(failure.code(), tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Internal),
+        // UNAVAILABLE from the gateway (connection refused or reset);
+        // UNKNOWN if the reset lands on a stream the upstream had answered.
+        matches!(
+            failure.code(),
+            tonic::Code::Unavailable | tonic::Code::Unknown
+        ),
         "a batch in flight fails retryably: {failure:?}"
     );
     cluster.restart("contracts").await;
@@ -94,7 +106,11 @@ pub async fn scans_survive_a_kill_mid_ingest(
         let response = retrying("resend a batch", || {
             let mut client = ShipmentServiceClient::new(admin.clone());
             let request = batch(carrier, tracking, from, b);
-            async move { client.ingest_tracking_events(tokio_stream::iter([request])).await }
+            async move {
+                client
+                    .ingest_tracking_events(tokio_stream::iter([request]))
+                    .await
+            }
         })
         .await;
         assert_eq!(
@@ -103,9 +119,15 @@ pub async fn scans_survive_a_kill_mid_ingest(
             "batch {b}: every scan either new or a duplicate: {response:?}"
         );
         if b < acknowledged {
-            assert_eq!(response.stored, 0, "batch {b} was acknowledged before the kill");
+            assert_eq!(
+                response.stored, 0,
+                "batch {b} was acknowledged before the kill"
+            );
         } else if b > acknowledged {
-            assert_eq!(response.stored, PER_BATCH as u64, "batch {b} was never sent");
+            assert_eq!(
+                response.stored, PER_BATCH as u64,
+                "batch {b} was never sent"
+            );
         } else {
             assert!(
                 response.stored == 0 || response.stored == PER_BATCH as u64,
@@ -115,8 +137,10 @@ pub async fn scans_survive_a_kill_mid_ingest(
         stored_again += response.stored;
     }
     eprintln!(
-        "mid-ingest kill: {acknowledged} batches acknowledged, batch {acknowledged} in flight \
-         ({failure:?}); {stored_again} scans stored by the resend"
+        "mid-ingest kill: {acknowledged} batches acknowledged, batch {acknowledged} failed \
+         ({:?}: {}); {stored_again} scans stored by the resend",
+        failure.code(),
+        failure.message()
     );
     BATCHES * PER_BATCH
 }

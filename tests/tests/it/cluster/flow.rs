@@ -1,8 +1,8 @@
 //! One business flow through the gateway of a running cluster, with API
 //! keys: onboard a carrier → contract → shipments → tracking → SLA
 //! evaluation → claim → remittance (→ report, once reporting exists).
-//! Contracts is SIGKILLed before a shipment is registered and again in the
-//! middle of a tracking feed (crash.rs), claims right after a claim is
+//! Contracts is SIGKILLed in the middle of a tracking feed (crash.rs) and
+//! again before a shipment is registered, claims right after a claim is
 //! drafted; each restarts on its old address, the client's retries with the
 //! same request ids find the same resources, and at the end every resource
 //! exists exactly once.
@@ -76,9 +76,7 @@ pub async fn run(cluster: &mut Cluster) {
             carrier: carrier.clone(),
             reference: "MSA-CLSTR".into(),
             display_name: "Cluster".into(),
-            effective_from: Some(date_to_proto(
-                (Utc::now() - Days::days(400)).date_naive(),
-            )),
+            effective_from: Some(date_to_proto((Utc::now() - Days::days(400)).date_naive())),
             effective_to: None,
             terms: Some(fixtures::terms()),
         })
@@ -94,14 +92,64 @@ pub async fn run(cluster: &mut Cluster) {
         .await
         .expect("activate");
 
-    // Contracts crashes: registering a shipment fails UNAVAILABLE through the
-    // gateway; once it is back the same request registers it, once.
     let shipped = Utc::now() - Days::days(5);
     let register = |tracking: &str| kpb::RegisterShipmentRequest {
         request_id: format!("cluster-ship-{tracking}"),
         shipment: Some(fixtures::shipment(&carrier, tracking, shipped)),
     };
+    let event = |id: &str, tracking: &str, kind, hours| {
+        fixtures::event(id, tracking, kind, shipped + Days::hours(hours))
+    };
     let mut shipments = ShipmentServiceClient::new(admin.clone());
+    let delivered = shipments
+        .register_shipment(register("CL-DELIVERED"))
+        .await
+        .expect("register")
+        .into_inner()
+        .name;
+
+    // Tracking: picked up, delivered the next day. Sent twice: the
+    // carrier's event ids make the second batch all duplicates.
+    let batch = kpb::IngestTrackingEventsRequest {
+        carrier: carrier.clone(),
+        events: vec![
+            event("cl-1", "CL-DELIVERED", kpb::TrackingEventType::PickedUp, 1),
+            event(
+                "cl-2",
+                "CL-DELIVERED",
+                kpb::TrackingEventType::Delivered,
+                24,
+            ),
+        ],
+    };
+    let first = shipments
+        .ingest_tracking_events(tokio_stream::iter([batch.clone()]))
+        .await
+        .expect("ingest")
+        .into_inner();
+    assert_eq!((first.stored, first.duplicates), (2, 0), "{first:?}");
+    let second = shipments
+        .ingest_tracking_events(tokio_stream::iter([batch]))
+        .await
+        .expect("ingest again")
+        .into_inner();
+    assert_eq!((second.stored, second.duplicates), (0, 2), "{second:?}");
+
+    // Its scans stream in while contracts is killed (crash.rs).
+    let scans = super::crash::scans_survive_a_kill_mid_ingest(
+        cluster,
+        &admin,
+        &carrier,
+        "CL-DELIVERED",
+        shipped + Days::hours(2),
+    )
+    .await;
+
+    // Contracts crashes again: registering the second parcel fails
+    // UNAVAILABLE through the gateway; once contracts is back the same
+    // request registers it, once. (Registered last so that the process
+    // that traced it lives to flush its spans: a SIGKILL loses a process's
+    // unexported spans, as it would in a cluster.)
     cluster.kill("contracts");
     let down = shipments
         .register_shipment(register("CL-LOST"))
@@ -122,48 +170,20 @@ pub async fn run(cluster: &mut Cluster) {
         .expect("replay")
         .into_inner();
     assert_eq!(replay.name, lost, "the retry is the same shipment");
-    let delivered = shipments
-        .register_shipment(register("CL-DELIVERED"))
-        .await
-        .expect("register")
-        .into_inner()
-        .name;
-
-    // Tracking: both picked up, one delivered the next day. Sent twice:
-    // the carrier's event ids make the second batch all duplicates.
-    let event = |id: &str, tracking: &str, kind, hours| {
-        fixtures::event(id, tracking, kind, shipped + Days::hours(hours))
-    };
-    let batch = kpb::IngestTrackingEventsRequest {
-        carrier: carrier.clone(),
-        events: vec![
-            event("cl-1", "CL-LOST", kpb::TrackingEventType::PickedUp, 1),
-            event("cl-2", "CL-DELIVERED", kpb::TrackingEventType::PickedUp, 1),
-            event("cl-3", "CL-DELIVERED", kpb::TrackingEventType::Delivered, 24),
-        ],
-    };
-    let first = shipments
-        .ingest_tracking_events(tokio_stream::iter([batch.clone()]))
+    let picked_up = shipments
+        .ingest_tracking_events(tokio_stream::iter([kpb::IngestTrackingEventsRequest {
+            carrier: carrier.clone(),
+            events: vec![event(
+                "cl-3",
+                "CL-LOST",
+                kpb::TrackingEventType::PickedUp,
+                1,
+            )],
+        }]))
         .await
         .expect("ingest")
         .into_inner();
-    assert_eq!((first.stored, first.duplicates), (3, 0), "{first:?}");
-    let second = shipments
-        .ingest_tracking_events(tokio_stream::iter([batch]))
-        .await
-        .expect("ingest again")
-        .into_inner();
-    assert_eq!((second.stored, second.duplicates), (0, 3), "{second:?}");
-
-    // The delivered parcel's scans stream in while contracts is killed.
-    let scans = super::crash::scans_survive_a_kill_mid_ingest(
-        cluster,
-        &admin,
-        &carrier,
-        "CL-DELIVERED",
-        shipped + Days::hours(2),
-    )
-    .await;
+    assert_eq!(picked_up.stored, 1, "{picked_up:?}");
 
     // The month's SLA: two GROUND shipments, one delivered.
     let mut sla = SlaServiceClient::new(admin.clone());
@@ -221,7 +241,11 @@ pub async fn run(cluster: &mut Cluster) {
         .expect("submit")
         .into_inner();
     assert_eq!(submitted.status(), clpb::ClaimStatus::Submitted);
-    let replay = claims.submit_claim(submit).await.expect("replay").into_inner();
+    let replay = claims
+        .submit_claim(submit)
+        .await
+        .expect("replay")
+        .into_inner();
     assert_eq!(replay.etag, submitted.etag, "the replay changed nothing");
 
     // The carrier answers with its own key, scoped to itself.
@@ -291,7 +315,10 @@ pub async fn run(cluster: &mut Cluster) {
         .await
         .expect("replay")
         .into_inner();
-    assert_eq!(replay.name, remittance.name, "the retry is the same remittance");
+    assert_eq!(
+        replay.name, remittance.name,
+        "the retry is the same remittance"
+    );
     let settled = claims
         .get_claim(clpb::GetClaimRequest {
             name: claim.name.clone(),

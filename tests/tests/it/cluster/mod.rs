@@ -120,7 +120,8 @@ impl Cluster {
             format!("recourse-{service}"),
         );
         let (process, addr) = processes::serve(self.dir.path(), service, listen, &env).await;
-        self.running.insert(service.to_owned(), (process, addr.clone()));
+        self.running
+            .insert(service.to_owned(), (process, addr.clone()));
         addr
     }
 

@@ -56,7 +56,10 @@ pub fn recourse_bin() -> &'static Path {
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo to build the recourse binary");
-        assert!(out.status.success(), "cargo test --workspace --no-run failed");
+        assert!(
+            out.status.success(),
+            "cargo test --workspace --no-run failed"
+        );
         let stdout = String::from_utf8(out.stdout).expect("cargo's JSON is UTF-8");
         stdout
             .lines()
@@ -101,10 +104,7 @@ pub fn rotel_bin() -> PathBuf {
         .chain([PathBuf::from("python3")]);
     for python in pythons {
         let found = Command::new(&python)
-            .args([
-                "-c",
-                "import rotel.agent as a; print(a.Agent.agent_path)",
-            ])
+            .args(["-c", "import rotel.agent as a; print(a.Agent.agent_path)"])
             .stderr(Stdio::null())
             .output();
         if let Ok(out) = found

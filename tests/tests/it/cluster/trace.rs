@@ -33,12 +33,18 @@ fn trace_hops(spans: &[Span]) -> Option<Vec<Span>> {
         (
             "/recourse.claims.v1.ClaimService/SubmitClaim",
             "recourse-claims",
-            ("recourse-contracts", "/recourse.contracts.v1.ContractService/GetClaimTerms"),
+            (
+                "recourse-contracts",
+                "/recourse.contracts.v1.ContractService/GetClaimTerms",
+            ),
         ),
         (
             "/recourse.contracts.v1.ShipmentService/RegisterShipment",
             "recourse-contracts",
-            ("recourse-carriers", "/recourse.carriers.v1.CarrierService/GetCarrier"),
+            (
+                "recourse-carriers",
+                "/recourse.carriers.v1.CarrierService/GetCarrier",
+            ),
         ),
     ] {
         let found = ours.iter().find_map(|gateway| {
