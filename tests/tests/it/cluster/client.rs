@@ -6,6 +6,9 @@ use std::future::Future;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use recourse_proto::claims as clpb;
+use recourse_proto::contracts as kpb;
+use recourse_test_support::fixtures;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::service::interceptor::InterceptedService;
@@ -100,4 +103,27 @@ pub fn first_admin_key(cluster: &Cluster) -> String {
         .to_owned();
     assert!(key.starts_with("rk_"), "{key}");
     key
+}
+
+/// A loss claim for `shipment`: one 10.00 USD vase.
+pub fn claim_request(request_id: &str, shipment: &str) -> clpb::CreateClaimRequest {
+    clpb::CreateClaimRequest {
+        request_id: request_id.into(),
+        claim: Some(clpb::Claim {
+            shipment: shipment.into(),
+            r#type: kpb::ClaimType::Loss.into(),
+            claimant: Some(clpb::Claimant {
+                kind: clpb::ClaimantKind::InternalTeam.into(),
+                name: "Customer care".into(),
+                on_behalf_of: String::new(),
+            }),
+            line_items: vec![clpb::LineItem {
+                sku: "SKU-1".into(),
+                description: "Ceramic vase".into(),
+                quantity: 1,
+                unit_value: fixtures::usd(1_000),
+            }],
+            ..Default::default()
+        }),
+    }
 }

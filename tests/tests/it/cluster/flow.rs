@@ -24,29 +24,7 @@ use recourse_test_support::fixtures;
 use tonic::Code;
 
 use super::Cluster;
-use super::client::{first_admin_key, retrying, through_gateway};
-
-fn claim_request(request_id: &str, shipment: &str) -> clpb::CreateClaimRequest {
-    clpb::CreateClaimRequest {
-        request_id: request_id.into(),
-        claim: Some(clpb::Claim {
-            shipment: shipment.into(),
-            r#type: kpb::ClaimType::Loss.into(),
-            claimant: Some(clpb::Claimant {
-                kind: clpb::ClaimantKind::InternalTeam.into(),
-                name: "Customer care".into(),
-                on_behalf_of: String::new(),
-            }),
-            line_items: vec![clpb::LineItem {
-                sku: "SKU-1".into(),
-                description: "Ceramic vase".into(),
-                quantity: 1,
-                unit_value: fixtures::usd(1_000),
-            }],
-            ..Default::default()
-        }),
-    }
-}
+use super::client::{claim_request, first_admin_key, retrying, through_gateway};
 
 /// Runs the flow; asserts every step and the counts at the end.
 pub async fn run(cluster: &mut Cluster) {

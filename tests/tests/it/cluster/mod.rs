@@ -167,6 +167,19 @@ impl Cluster {
     }
 }
 
+impl Drop for Cluster {
+    /// With `RECOURSE_TEST_KEEP_CLUSTER` set, keeps every process's log and
+    /// the collector's output (passed or failed) to read afterwards.
+    fn drop(&mut self) {
+        if std::env::var_os("RECOURSE_TEST_KEEP_CLUSTER").is_some()
+            && let Ok(empty) = tempfile::tempdir()
+        {
+            let dir = std::mem::replace(&mut self.dir, empty);
+            eprintln!("cluster logs kept in {}", dir.keep().display());
+        }
+    }
+}
+
 /// Only one cluster at a time in this test binary: the two backends' runs
 /// would otherwise start eight servers and two collectors at once on a
 /// small CI machine.
@@ -180,10 +193,5 @@ async fn one_business_flow_across_processes_survives_sigkill_and_is_one_trace(ba
     flow::run(&mut cluster).await;
     cluster.stop_all().await;
     trace::check_trace(&cluster).await;
-    if std::env::var_os("RECOURSE_TEST_KEEP_CLUSTER").is_some() {
-        // Every process's log and the collector's output, to read afterwards.
-        let dir = std::mem::replace(&mut cluster.dir, tempfile::tempdir().expect("temp dir"));
-        eprintln!("cluster logs kept in {}", dir.keep().display());
-    }
     eprintln!("cluster test ({backend:?}) took {:?}", started.elapsed());
 }

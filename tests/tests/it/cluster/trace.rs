@@ -99,3 +99,69 @@ pub async fn check_trace(cluster: &Cluster) {
         "one trace through every process"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(service: &str, name: &str, id: &str, parent: &str) -> Span {
+        Span {
+            service: service.into(),
+            name: name.into(),
+            trace_id: TRACE_ID.into(),
+            span_id: id.into(),
+            parent_id: parent.into(),
+        }
+    }
+
+    fn whole_trace() -> Vec<Span> {
+        let claims = "/recourse.claims.v1.ClaimService/SubmitClaim";
+        let register = "/recourse.contracts.v1.ShipmentService/RegisterShipment";
+        vec![
+            span(
+                "recourse-gateway",
+                &format!("gateway {claims}"),
+                "g1",
+                CALLER_SPAN,
+            ),
+            span("recourse-claims", claims, "c1", "g1"),
+            span("recourse-claims", "claims → contracts", "c2", "c1"),
+            span(
+                "recourse-contracts",
+                "/recourse.contracts.v1.ContractService/GetClaimTerms",
+                "k1",
+                "c2",
+            ),
+            span(
+                "recourse-gateway",
+                &format!("gateway {register}"),
+                "g2",
+                CALLER_SPAN,
+            ),
+            span("recourse-contracts", register, "k2", "g2"),
+            span(
+                "recourse-carriers",
+                "/recourse.carriers.v1.CarrierService/GetCarrier",
+                "r1",
+                "k2",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_hop_must_be_a_descendant_in_the_one_trace() {
+        assert_eq!(trace_hops(&whole_trace()).map(|h| h.len()), Some(6));
+        // A carriers span that is not under the contracts span: no hop.
+        let mut orphan = whole_trace();
+        orphan[6].parent_id = "elsewhere".into();
+        assert!(trace_hops(&orphan).is_none());
+        // The claims span in another trace: no hop.
+        let mut other = whole_trace();
+        other[1].trace_id = "0".repeat(32);
+        assert!(trace_hops(&other).is_none());
+        // A gateway span that did not continue the caller's context: no hop.
+        let mut fresh = whole_trace();
+        fresh[4].parent_id = String::new();
+        assert!(trace_hops(&fresh).is_none());
+    }
+}
