@@ -14,6 +14,7 @@
 mod client;
 mod crash;
 mod flow;
+mod manifests;
 mod processes;
 mod spans;
 mod trace;
@@ -119,6 +120,7 @@ impl Cluster {
             "RECOURSE__TELEMETRY__SERVICE_NAME".into(),
             format!("recourse-{service}"),
         );
+        manifests::assert_pod_env(service, env.keys());
         let (process, addr) = processes::serve(self.dir.path(), service, listen, &env).await;
         self.running
             .insert(service.to_owned(), (process, addr.clone()));
