@@ -1,8 +1,8 @@
-//! A crash in the middle of a request: a carrier's tracking feed keeps
+//! A crash in the middle of requests: a carrier's tracking feeds keep
 //! sending scan batches through the gateway while the contracts process is
-//! SIGKILLed. The batch in flight may or may not have been stored — the
-//! sender cannot know — so after the restart it sends every batch again,
-//! as an at-least-once feed does. Each scan must then be stored exactly
+//! SIGKILLed. A batch in flight may or may not have been stored — the
+//! sender cannot know — so after the restart every batch is sent again, as
+//! an at-least-once feed does. Each scan must then be stored exactly
 //! once: none lost with the process, none doubled by the resend.
 
 use std::time::{Duration, Instant};
@@ -16,8 +16,8 @@ use tokio::sync::watch;
 use super::Cluster;
 use super::client::{Gw, retrying};
 
-/// Batches the feed holds and scans per batch: more than it can send
-/// before the kill lands, so the kill always meets the feed mid-stream.
+/// Batches the feeds hold and scans per batch: more than they can send
+/// before the kill lands, so the kill always meets them mid-stream.
 const BATCHES: usize = 200;
 const PER_BATCH: usize = 5;
 
@@ -44,9 +44,18 @@ fn batch(
     }
 }
 
-/// Streams scans of `tracking` (from `from` on, a minute apart) and
-/// SIGKILLs contracts once three batches were acknowledged; restarts it and
-/// resends everything. Returns how many scans the feed holds.
+/// Feeds sending at once: the kill meets several requests in different
+/// stages (not yet read, inside a transaction, committed but unanswered).
+const FEEDS: usize = 4;
+
+/// What one feed saw: the batches acknowledged, and the one that failed.
+type FeedOutcome = (Vec<usize>, Option<(usize, tonic::Status)>);
+
+/// Streams scans of `tracking` (from `from` on, a minute apart) from
+/// `FEEDS` concurrent feeds, each its share of the batches in order until
+/// its first failure, and SIGKILLs contracts once eight batches were
+/// acknowledged; restarts it and resends everything. Returns how many scans
+/// the feeds hold.
 pub async fn scans_survive_a_kill_mid_ingest(
     cluster: &mut Cluster,
     admin: &Gw,
@@ -55,53 +64,67 @@ pub async fn scans_survive_a_kill_mid_ingest(
     from: DateTime<Utc>,
 ) -> usize {
     let (acked_tx, mut acked_rx) = watch::channel(0usize);
-    let feed = {
-        let mut client = ShipmentServiceClient::new(admin.clone());
-        let (carrier, tracking) = (carrier.to_owned(), tracking.to_owned());
-        tokio::spawn(async move {
-            // Sends in order until the first failure: what was acknowledged.
-            for b in 0..BATCHES {
-                let sent = client
-                    .ingest_tracking_events(tokio_stream::iter([batch(
-                        &carrier, &tracking, from, b,
-                    )]))
-                    .await;
-                match sent {
-                    Ok(response) => {
-                        let stored = response.into_inner().stored;
-                        assert_eq!(stored, PER_BATCH as u64, "a fresh batch is stored whole");
-                        acked_tx.send_replace(b + 1);
+    let feeds: Vec<_> = (0..FEEDS)
+        .map(|feed| {
+            let mut client = ShipmentServiceClient::new(admin.clone());
+            let (carrier, tracking) = (carrier.to_owned(), tracking.to_owned());
+            let acked_tx = acked_tx.clone();
+            tokio::spawn(async move {
+                let mut acked = Vec::new();
+                for b in (feed..BATCHES).step_by(FEEDS) {
+                    let request = batch(&carrier, &tracking, from, b);
+                    match client
+                        .ingest_tracking_events(tokio_stream::iter([request]))
+                        .await
+                    {
+                        Ok(response) => {
+                            let stored = response.into_inner().stored;
+                            assert_eq!(stored, PER_BATCH as u64, "a fresh batch is stored whole");
+                            acked.push(b);
+                            acked_tx.send_modify(|n| *n += 1);
+                        }
+                        Err(status) => return (acked, Some((b, status))),
                     }
-                    Err(status) => return (b, Some(status)),
                 }
-            }
-            (BATCHES, None)
+                (acked, None)
+            })
         })
-    };
+        .collect();
+    drop(acked_tx);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while *acked_rx.borrow_and_update() < 3 {
-        assert!(Instant::now() < deadline, "the feed got no batch through");
+    while *acked_rx.borrow_and_update() < 8 {
+        assert!(
+            Instant::now() < deadline,
+            "the feeds got no batches through"
+        );
         let _ = tokio::time::timeout(Duration::from_millis(200), acked_rx.changed()).await;
     }
     cluster.kill("contracts");
-    let (acknowledged, failure) = feed.await.expect("the feed task");
-    let failure = failure.unwrap_or_else(|| {
-        panic!("the kill landed after all {BATCHES} batches; the feed must outlast it")
-    });
-    assert!(
-        // UNAVAILABLE from the gateway (connection refused or reset);
-        // UNKNOWN if the reset lands on a stream the upstream had answered.
-        matches!(
-            failure.code(),
-            tonic::Code::Unavailable | tonic::Code::Unknown
-        ),
-        "a batch in flight fails retryably: {failure:?}"
-    );
+    let mut acknowledged = Vec::new();
+    let mut in_flight = Vec::new();
+    for feed in feeds {
+        let (acked, failure): FeedOutcome = feed.await.expect("a feed task");
+        acknowledged.extend(acked);
+        let (b, status) = failure.unwrap_or_else(|| {
+            panic!("a feed sent all its batches before the kill; it must outlast it")
+        });
+        assert!(
+            // UNAVAILABLE from the gateway (connection refused or reset);
+            // UNKNOWN if the reset lands on a stream the upstream had answered.
+            matches!(
+                status.code(),
+                tonic::Code::Unavailable | tonic::Code::Unknown
+            ),
+            "batch {b} in flight fails retryably: {status:?}"
+        );
+        in_flight.push(b);
+    }
     cluster.restart("contracts").await;
 
     // At-least-once: everything again. Acknowledged batches are all
-    // duplicates; the one in flight was stored whole or not at all.
-    let mut stored_again = 0;
+    // duplicates; each one in flight was stored whole or not at all (one
+    // transaction), and the rest are new.
+    let (mut stored_again, mut committed_unanswered) = (0, 0);
     for b in 0..BATCHES {
         let response = retrying("resend a batch", || {
             let mut client = ShipmentServiceClient::new(admin.clone());
@@ -118,29 +141,30 @@ pub async fn scans_survive_a_kill_mid_ingest(
             PER_BATCH as u64,
             "batch {b}: every scan either new or a duplicate: {response:?}"
         );
-        if b < acknowledged {
+        if acknowledged.contains(&b) {
             assert_eq!(
                 response.stored, 0,
                 "batch {b} was acknowledged before the kill"
             );
-        } else if b > acknowledged {
+        } else if in_flight.contains(&b) {
+            assert!(
+                response.stored == 0 || response.stored == PER_BATCH as u64,
+                "batch {b}, in flight, was stored whole or not at all: {response:?}"
+            );
+            committed_unanswered += usize::from(response.stored == 0);
+        } else {
             assert_eq!(
                 response.stored, PER_BATCH as u64,
                 "batch {b} was never sent"
-            );
-        } else {
-            assert!(
-                response.stored == 0 || response.stored == PER_BATCH as u64,
-                "the batch in flight was stored whole or not at all: {response:?}"
             );
         }
         stored_again += response.stored;
     }
     eprintln!(
-        "mid-ingest kill: {acknowledged} batches acknowledged, batch {acknowledged} failed \
-         ({:?}: {}); {stored_again} scans stored by the resend",
-        failure.code(),
-        failure.message()
+        "mid-ingest kill: {} batches acknowledged, {} in flight ({committed_unanswered} of them \
+         committed before the kill, unanswered); {stored_again} scans stored by the resend",
+        acknowledged.len(),
+        in_flight.len(),
     );
     BATCHES * PER_BATCH
 }
