@@ -283,32 +283,45 @@ async fn wait_serving(service: &str, addr: &str) {
 /// which is the collector output the trace checks read.
 pub async fn rotel(dir: &Path) -> (Process, String) {
     let bin = rotel_bin();
-    let grpc = format!("127.0.0.1:{}", free_port());
-    let http = format!("127.0.0.1:{}", free_port());
-    let mut command = Command::new(bin);
-    command
-        .args(["start", "--otlp-grpc-endpoint", &grpc])
-        .args(["--otlp-http-endpoint", &http])
-        .args(["--debug-log", "traces", "--debug-log-verbosity", "detailed"])
-        // Received spans are only printed: nothing is forwarded.
-        .args(["--exporter", "blackhole"])
-        .arg("--pid-file")
-        .arg(dir.join("rotel.pid"))
-        .arg("--log-file")
-        .arg(dir.join("rotel-agent.log"))
-        .env("NO_COLOR", "1");
-    let mut process = Process::spawn("rotel", command, dir.join("rotel.log"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(&grpc).await.is_err() {
-        if let Some(status) = process.exited() {
-            panic!("rotel exited ({status}):\n{}", process.log_tail());
+    // The ports are picked free and then handed over, so another process
+    // may take one first: rotel then exits, and gets new ones.
+    for attempt in 1..=3 {
+        let grpc = format!("127.0.0.1:{}", free_port());
+        let http = format!("127.0.0.1:{}", free_port());
+        let mut command = Command::new(&bin);
+        command
+            .args(["start", "--otlp-grpc-endpoint", &grpc])
+            .args(["--otlp-http-endpoint", &http])
+            .args(["--debug-log", "traces", "--debug-log-verbosity", "detailed"])
+            // Received spans are only printed: nothing is forwarded.
+            .args(["--exporter", "blackhole"])
+            .arg("--pid-file")
+            .arg(dir.join("rotel.pid"))
+            .arg("--log-file")
+            .arg(dir.join("rotel-agent.log"))
+            .env("NO_COLOR", "1");
+        let mut process = Process::spawn("rotel", command, dir.join("rotel.log"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let listening = tokio::net::TcpStream::connect(&grpc).await.is_ok();
+            if let Some(status) = process.exited() {
+                assert!(
+                    attempt < 3,
+                    "rotel exited ({status}):\n{}",
+                    process.log_tail()
+                );
+                break;
+            }
+            if listening {
+                return (process, format!("http://{grpc}"));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rotel does not listen on {grpc}:\n{}",
+                process.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        assert!(
-            Instant::now() < deadline,
-            "rotel does not listen on {grpc}:\n{}",
-            process.log_tail()
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    (process, format!("http://{grpc}"))
+    unreachable!("the third attempt returns or fails")
 }
