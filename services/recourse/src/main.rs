@@ -33,6 +33,11 @@ struct Where {
     /// PostgreSQL or SQLite URL (database.url).
     #[arg(long)]
     database_url: Option<String>,
+    /// Once migrated and listening, write the bound address here (e.g.
+    /// `127.0.0.1:40123`): the readiness signal for a supervisor or test
+    /// that starts the process on port 0 and must learn where it answers.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
 }
 
 impl From<Where> for Overrides {
@@ -139,11 +144,31 @@ enum ApiKeyAction {
     },
 }
 
-async fn serve(config: Option<PathBuf>, overrides: Overrides, role: Role) -> anyhow::Result<()> {
-    let settings = Settings::load(config.as_deref(), &overrides)?;
+async fn serve(config: Option<PathBuf>, at: Where, role: Role) -> anyhow::Result<()> {
+    let ready_file = at.ready_file.clone();
+    let settings = Settings::load(config.as_deref(), &at.into())?;
     let _telemetry = recourse_platform::telemetry::init(&settings.telemetry)?;
     let app = Application::build(settings, role).await?;
+    if let Some(path) = ready_file {
+        let addr = app
+            .local_addr()
+            .context("the listener has no local address")?;
+        signal_ready(&path, &addr.to_string())?;
+    }
     app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Writes `addr` to `path` whole or not at all (a temporary file renamed
+/// into place), so a reader polling for the file never sees half an address.
+fn signal_ready(path: &std::path::Path, addr: &str) -> anyhow::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, format!("{addr}\n"))
+        .with_context(|| format!("writing the ready file {}", partial.display()))?;
+    std::fs::rename(&partial, path)
+        .with_context(|| format!("writing the ready file {}", path.display()))?;
     Ok(())
 }
 
@@ -309,8 +334,8 @@ async fn apikey(
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Standalone(at) => serve(cli.config, at.into(), Role::Standalone).await,
-        Command::Serve { service, at } => serve(cli.config, at.into(), Role::Serve(service)).await,
+        Command::Standalone(at) => serve(cli.config, at, Role::Standalone).await,
+        Command::Serve { service, at } => serve(cli.config, at, Role::Serve(service)).await,
         Command::Token {
             role,
             carrier,
