@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod promise;
 pub mod rating;
 pub mod refund;
+pub mod shop;
 pub mod sla;
 pub mod terms;
 pub mod tracking;
