@@ -11,6 +11,8 @@ use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
+use futures::{StreamExt as _, TryStreamExt as _};
+
 /// What the contracts service needs to know of a carrier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarrierFacts {
@@ -56,5 +58,105 @@ impl CarrierDirectory {
             name: carrier.name,
             service_levels: carrier.service_levels.into_iter().map(|l| l.code).collect(),
         })
+    }
+}
+
+/// Where a carrier stands for planning: its status, capacity and regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierStanding {
+    pub id: String,
+    pub status: Standing,
+    pub capacity: recourse_contracts_domain::shop::Capacity,
+    /// Regions served (the registry's codes): carriers sharing one serve
+    /// the same lanes.
+    pub regions: Vec<String>,
+}
+
+/// A carrier's status as the registry states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Active,
+    Suspended,
+    /// Onboarding, offboarded, or not in the registry.
+    NotActive(&'static str),
+}
+
+fn standing_of(status: i32) -> Standing {
+    match pb::CarrierStatus::try_from(status) {
+        Ok(pb::CarrierStatus::Active) => Standing::Active,
+        Ok(pb::CarrierStatus::Suspended) => Standing::Suspended,
+        Ok(pb::CarrierStatus::Onboarding) => Standing::NotActive("is still onboarding"),
+        Ok(pb::CarrierStatus::Offboarded) => Standing::NotActive("is offboarded"),
+        Ok(pb::CarrierStatus::Unspecified) | Err(_) => Standing::NotActive("has no status"),
+    }
+}
+
+fn capacity_of(c: Option<pb::Capacity>) -> recourse_contracts_domain::shop::Capacity {
+    let c = c.unwrap_or_default();
+    let date = |d: Option<recourse_proto::common::Date>| {
+        d.and_then(|d| recourse_platform::proto_types::date_from_proto(&d))
+    };
+    recourse_contracts_domain::shop::Capacity {
+        daily_parcels: c.daily_parcels,
+        peaks: c
+            .peak_allocations
+            .into_iter()
+            .filter_map(|p| Some((date(p.start_date)?, date(p.end_date)?, p.daily_parcels)))
+            .collect(),
+    }
+}
+
+/// GetCarrier calls in flight at once for [`CarrierDirectory::standings`].
+const STANDING_CALLS_IN_FLIGHT: usize = 16;
+
+impl CarrierDirectory {
+    /// The standing of each of `ids`, read as the caller with concurrent
+    /// GetCarrier calls on one connection (one round trip per 16
+    /// carriers). A carrier the registry does not know (NOT_FOUND) stands
+    /// as not active; any other failure ends the call as the upstream said.
+    pub async fn standings(
+        &self,
+        token: Option<&str>,
+        ids: &[String],
+    ) -> Result<Vec<CarrierStanding>, ApiError> {
+        let interceptor = OutboundInterceptor::new(token).map_err(ApiError::Unauthenticated)?;
+        let client =
+            CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
+        // Owned ids: the futures must not borrow from the closure's argument
+        // (a tonic handler's future is checked for every lifetime).
+        let calls = ids.to_vec().into_iter().map(|id| {
+            let mut client = client.clone();
+            async move {
+                let answer = client
+                    .get_carrier(pb::GetCarrierRequest {
+                        name: format!("carriers/{id}"),
+                    })
+                    .await;
+                match answer {
+                    Ok(carrier) => {
+                        let carrier = carrier.into_inner();
+                        Ok(CarrierStanding {
+                            id,
+                            status: standing_of(carrier.status),
+                            capacity: capacity_of(carrier.capacity),
+                            regions: carrier.regions,
+                        })
+                    }
+                    Err(status) if status.code() == tonic::Code::NotFound => Ok(CarrierStanding {
+                        id,
+                        status: Standing::NotActive("is not in the carriers registry"),
+                        capacity: Default::default(),
+                        regions: Vec::new(),
+                    }),
+                    Err(status) => Err(upstream(status)),
+                }
+            }
+        });
+        // A bounded number in flight: the carriers service sheds calls
+        // beyond its concurrency limit rather than queue them.
+        futures::stream::iter(calls)
+            .buffered(STANDING_CALLS_IN_FLIGHT)
+            .try_collect()
+            .await
     }
 }

@@ -13,6 +13,7 @@
 //! each period by its shipments.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use recourse_money::{Currency, Money};
 
 /// Days in the on-time window: 13 weeks.
 pub const ON_TIME_WINDOW_DAYS: u64 = 91;
@@ -20,10 +21,7 @@ pub const ON_TIME_WINDOW_DAYS: u64 = 91;
 /// The on-time window for a ship date, as known on `today`: inclusive
 /// first and last day.
 pub fn on_time_window(ship_date: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let end = ship_date
-        .min(today)
-        .pred_opt()
-        .unwrap_or(NaiveDate::MIN);
+    let end = ship_date.min(today).pred_opt().unwrap_or(NaiveDate::MIN);
     let first = end
         .checked_sub_days(Days::new(ON_TIME_WINDOW_DAYS - 1))
         .unwrap_or(NaiveDate::MIN);
@@ -112,15 +110,14 @@ impl Capacity {
 /// (currencies alphabetically, never compared), then the earlier promise
 /// (none last), then carrier and service level so the order is total.
 pub fn rank_key<'a>(
-    currency: &'a str,
-    total_minor: i64,
+    total: Money,
     promise: Option<DateTime<Utc>>,
     carrier: &'a str,
     service_level: &'a str,
-) -> (&'a str, i64, bool, Option<DateTime<Utc>>, &'a str, &'a str) {
+) -> (Currency, i64, bool, Option<DateTime<Utc>>, &'a str, &'a str) {
     (
-        currency,
-        total_minor,
+        total.currency(),
+        total.amount_minor(),
         promise.is_none(),
         promise,
         carrier,

@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod events;
 pub mod ingest;
 pub mod shipments;
+pub mod shop;
 pub mod sla;
 
 use recourse_platform::auth::{Principal, Role};

@@ -9,6 +9,7 @@ pub mod contract;
 pub mod limits;
 pub mod quote;
 pub mod shipment;
+pub mod shop;
 pub mod sla;
 pub mod terms;
 pub mod tracking;

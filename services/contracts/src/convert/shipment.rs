@@ -26,7 +26,7 @@ pub const CHARGE_FIELDS: [&str; 3] = [
     "billed_transportation_charge",
 ];
 
-fn zone(v: &mut Violations, field: &str, name: &str) -> Option<Tz> {
+pub(super) fn zone(v: &mut Violations, field: &str, name: &str) -> Option<Tz> {
     let parsed = (name.len() <= 64).then(|| parse_zone(name)).flatten();
     v.check(
         parsed.is_some(),

@@ -249,6 +249,16 @@ impl ShipmentBook {
                         ApiError::from(err)
                     }
                 })?;
+                // Counted per local ship date for capacity (rate shopping,
+                // the capacity plan): a tender beyond the day's allocation
+                // is accepted and counted, never refused.
+                crate::repo::shop::count_tender(
+                    txn,
+                    &record.carrier_id,
+                    &record.service_level,
+                    ship_date,
+                )
+                .await?;
                 OUTBOX
                     .append(txn, events::shipment("shipment.registered", &record, None))
                     .await?;

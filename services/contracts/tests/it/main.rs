@@ -14,6 +14,7 @@ mod quoting;
 mod races;
 mod refunds;
 mod shipments;
+mod shop;
 mod sla;
 mod sla_rules;
 mod trace;

@@ -75,11 +75,11 @@ fn a_peak_window_replaces_the_daily_allocation_and_zero_states_none() {
 fn options_rank_by_currency_then_total_then_promise() {
     let t = |h| Utc.with_ymd_and_hms(2026, 11, 3, h, 0, 0).single();
     let mut keys = [
-        rank_key("USD", 1_000, t(20), "b", "GROUND"),
-        rank_key("USD", 1_000, None, "a", "GROUND"),
-        rank_key("USD", 1_000, t(10), "c", "NEXT_DAY"),
-        rank_key("EUR", 5_000, t(10), "d", "GROUND"),
-        rank_key("USD", 900, t(23), "e", "GROUND"),
+        rank_key(m(1_000, "USD"), t(20), "b", "GROUND"),
+        rank_key(m(1_000, "USD"), None, "a", "GROUND"),
+        rank_key(m(1_000, "USD"), t(10), "c", "NEXT_DAY"),
+        rank_key(m(5_000, "EUR"), t(10), "d", "GROUND"),
+        rank_key(m(900, "USD"), t(23), "e", "GROUND"),
     ];
     keys.sort();
     let carriers: Vec<&str> = keys.iter().map(|k| k.4).collect();
@@ -87,3 +87,10 @@ fn options_rank_by_currency_then_total_then_promise() {
 }
 
 use chrono::TimeZone as _;
+
+fn m(minor: i64, currency: &str) -> Money {
+    Money::new(
+        minor,
+        Currency::parse(currency).unwrap_or_else(|_| unreachable!()),
+    )
+}
