@@ -70,6 +70,8 @@ pub struct CarrierStanding {
     /// Regions served (the registry's codes): carriers sharing one serve
     /// the same lanes.
     pub regions: Vec<String>,
+    /// The codes of the service levels it sells.
+    pub service_levels: Vec<String>,
 }
 
 /// A carrier's status as the registry states it.
@@ -77,8 +79,10 @@ pub struct CarrierStanding {
 pub enum Standing {
     Active,
     Suspended,
-    /// Onboarding, offboarded, or not in the registry.
+    /// Onboarding or offboarded.
     NotActive(&'static str),
+    /// Not in the registry (or not the caller's to see).
+    Unknown,
 }
 
 fn standing_of(status: i32) -> Standing {
@@ -113,7 +117,7 @@ impl CarrierDirectory {
     /// The standing of each of `ids`, read as the caller with concurrent
     /// GetCarrier calls on one connection (one round trip per 16
     /// carriers). A carrier the registry does not know (NOT_FOUND) stands
-    /// as not active; any other failure ends the call as the upstream said.
+    /// as unknown; any other failure ends the call as the upstream said.
     pub async fn standings(
         &self,
         token: Option<&str>,
@@ -140,13 +144,19 @@ impl CarrierDirectory {
                             status: standing_of(carrier.status),
                             capacity: capacity_of(carrier.capacity),
                             regions: carrier.regions,
+                            service_levels: carrier
+                                .service_levels
+                                .into_iter()
+                                .map(|l| l.code)
+                                .collect(),
                         })
                     }
                     Err(status) if status.code() == tonic::Code::NotFound => Ok(CarrierStanding {
                         id,
-                        status: Standing::NotActive("is not in the carriers registry"),
+                        status: Standing::Unknown,
                         capacity: Default::default(),
                         regions: Vec::new(),
+                        service_levels: Vec::new(),
                     }),
                     Err(status) => Err(upstream(status)),
                 }

@@ -33,6 +33,7 @@ use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
+use recourse_proto::contracts::planning_service_server::PlanningServiceServer;
 use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
 use recourse_proto::contracts::shop_service_server::ShopServiceServer;
 use recourse_proto::contracts::sla_service_server::SlaServiceServer;
@@ -61,6 +62,7 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     let book = contracts::ContractBook::new(db.clone(), directory.clone(), relay.clone());
     let quoting = quoting::Quoting::new(db.clone(), book.clone());
     let rate_shop = shop::RateShop::new(db.clone(), directory.clone());
+    let planner = shop::Planner::new(db.clone(), directory.clone());
     let shipments =
         shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
     let desk = sla::SlaDesk::new(
@@ -84,6 +86,10 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     ));
     host.add_service(ShopServiceServer::with_interceptor(
         api::shop::ShopApi::new(rate_shop),
+        auth.clone(),
+    ));
+    host.add_service(PlanningServiceServer::with_interceptor(
+        api::planning::PlanningApi::new(planner),
         auth.clone(),
     ));
     host.add_service(EventServiceServer::with_interceptor(

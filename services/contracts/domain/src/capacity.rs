@@ -128,13 +128,20 @@ pub fn carrier_week(
 /// that share a region with it (`regions(carrier)`), as the module doc
 /// says. `weeks` may hold several weeks; each is placed on its own.
 pub fn place_overflow<'r>(weeks: &mut [CarrierWeek], regions: impl Fn(&str) -> &'r [String]) {
-    let mut order: Vec<usize> = (0..weeks.len()).filter(|&i| weeks[i].shortfall > 0).collect();
+    let mut order: Vec<usize> = (0..weeks.len())
+        .filter(|&i| weeks[i].shortfall > 0)
+        .collect();
     order.sort_by(|&a, &b| {
-        (weeks[a].week_start, std::cmp::Reverse(weeks[a].shortfall), &weeks[a].carrier_id).cmp(&(
-            weeks[b].week_start,
-            std::cmp::Reverse(weeks[b].shortfall),
-            &weeks[b].carrier_id,
-        ))
+        (
+            weeks[a].week_start,
+            std::cmp::Reverse(weeks[a].shortfall),
+            &weeks[a].carrier_id,
+        )
+            .cmp(&(
+                weeks[b].week_start,
+                std::cmp::Reverse(weeks[b].shortfall),
+                &weeks[b].carrier_id,
+            ))
     });
     let mut left: Vec<u64> = weeks.iter().map(|w| w.spare).collect();
     for short in order {

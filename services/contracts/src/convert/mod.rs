@@ -7,6 +7,7 @@
 pub mod common;
 pub mod contract;
 pub mod limits;
+pub mod planning;
 pub mod quote;
 pub mod shipment;
 pub mod shop;

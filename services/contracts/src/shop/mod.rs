@@ -9,6 +9,8 @@
 //! in the 13-week window, and the carriers' standings over gRPC (at most
 //! 16 in flight). Nothing reads a shipment.
 
+mod planning;
 mod rates;
 
+pub use planning::{Acceptance, ImportOutcome, NewForecast, Plan, Planner, RowErrors};
 pub use rates::{RateShop, ShopInput, ShopOption, ShopResult, Unavailable, UnavailableReason};

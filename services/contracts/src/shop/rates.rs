@@ -103,6 +103,12 @@ fn carrier_refusal(
         Standing::NotActive(why) => {
             return Some((UnavailableReason::CarrierNotActive, why.to_owned()));
         }
+        Standing::Unknown => {
+            return Some((
+                UnavailableReason::CarrierNotActive,
+                "is not in the carriers registry".to_owned(),
+            ));
+        }
         Standing::Active => {}
     }
     let allocation = s.capacity.allocation_on(ship_date)?;

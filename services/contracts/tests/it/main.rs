@@ -9,6 +9,7 @@ mod claim_terms;
 mod common;
 mod contracts;
 mod feed;
+mod planning;
 mod promises;
 mod quoting;
 mod races;
