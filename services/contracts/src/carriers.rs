@@ -128,7 +128,7 @@ impl CarrierDirectory {
             CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
         // Owned ids: the futures must not borrow from the closure's argument
         // (a tonic handler's future is checked for every lifetime).
-        let calls = ids.to_vec().into_iter().map(|id| {
+        let calls = ids.iter().cloned().map(|id| {
             let mut client = client.clone();
             async move {
                 let answer = client

@@ -64,10 +64,10 @@ impl PlanningService for PlanningApi {
                 .into());
             }
         }
-        let (rows, good, errors) = parse_csv(&bytes)?;
+        let parsed = parse_csv(&bytes)?;
         let outcome = self
             .planner
-            .import(token.as_deref(), rows, good, errors)
+            .import(token.as_deref(), parsed.rows, parsed.good, parsed.errors)
             .await?;
         Ok(Response::new(pb::ImportForecastsResponse {
             rows: outcome.rows,

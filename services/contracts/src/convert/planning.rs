@@ -88,9 +88,17 @@ pub fn forecast_to_proto(f: &NewForecast, at: chrono::DateTime<chrono::Utc>) -> 
 }
 
 /// A parsed forecast file: its data rows, the good ones by line, and the
-/// bad ones. A file without the header or over the row bound is refused
-/// whole.
-pub fn parse_csv(bytes: &[u8]) -> Result<(u64, Vec<(u64, NewForecast)>, RowErrors), ApiError> {
+/// bad ones.
+#[derive(Debug)]
+pub struct ParsedForecasts {
+    pub rows: u64,
+    pub good: Vec<(u64, NewForecast)>,
+    pub errors: RowErrors,
+}
+
+/// Parses a forecast file. A file without the header or over the row
+/// bound is refused whole.
+pub fn parse_csv(bytes: &[u8]) -> Result<ParsedForecasts, ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -164,7 +172,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(u64, Vec<(u64, NewForecast)>, RowError
             (Ok(()), None) => errors.push(line, "is invalid"),
         }
     }
-    Ok((rows, good, errors))
+    Ok(ParsedForecasts { rows, good, errors })
 }
 
 /// GetCapacityPlan: (from, to), at most 53 ISO weeks apart.

@@ -152,7 +152,7 @@ async fn capacity_plan_worked_example_shortfall_overflow_and_acceptance(backend:
     let row = |c: &str| plan.weeks.iter().find(|w| w.carrier == c).unwrap();
     let a = row(&acme);
     assert_eq!(
-        (a.week.as_str(), a.week_start.clone()),
+        (a.week.as_str(), a.week_start),
         ("2026-W45", day(2026, 11, 2))
     );
     // ACME: 1100 forecast − 802 capacity = 298 short, no spare.

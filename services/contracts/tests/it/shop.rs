@@ -487,7 +487,6 @@ async fn the_on_time_rate_sums_the_evaluations_of_the_13_weeks_before_the_ship_d
         .find(|o| o.service_level == "NEXT_DAY")
         .unwrap()
         .on_time
-        .clone()
         .unwrap();
     assert_eq!((on_time.rate_bp, on_time.measured), (Some(6_000), 5));
 }
