@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod capacity;
+pub mod incentive;
 pub mod promise;
 pub mod rating;
 pub mod refund;

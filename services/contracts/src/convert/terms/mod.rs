@@ -2,6 +2,7 @@
 //! path), rendered on the way out, and stored as one protobuf document per
 //! version — encoded and decoded here and nowhere else.
 
+mod bonus;
 mod liability;
 mod rate_card;
 mod sla;
