@@ -2,10 +2,11 @@
 //! stretch targets of its SLA, beside (never netted with) the credits the
 //! carrier owes for missing the targets.
 //!
-//! - excess per KPI: a minimum KPI (on-time, scan compliance) with actual
-//!   > stretch beats it by actual − stretch; a maximum KPI (exception,
-//!   claims rate) with actual < stretch by stretch − actual. A stretch of
-//!   0, or a KPI that was not measured, earns nothing.
+//! - excess per KPI: a minimum KPI (on-time, scan compliance) whose actual
+//!   is above its stretch beats it by actual − stretch; a maximum KPI
+//!   (exception, claims rate) whose actual is below it by stretch −
+//!   actual. A stretch of 0, or a KPI that was not measured, earns
+//!   nothing.
 //! - bonus per KPI = bonus_per_point × excess_bp ÷ 100 (one point is 100
 //!   bp; half away from zero, as credits); the period's bonus is the sum,
 //!   capped at `cap_per_period` unless that is 0.
