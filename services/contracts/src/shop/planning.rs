@@ -1,6 +1,6 @@
 //! Forecasts (one, or a CSV of them) and the capacity plan (rules:
-//! `recourse_contracts_domain::capacity`, docs/rules.md "Tenders and capacity"
-//! planning"). A plan reads the carriers in force over its weeks, their
+//! `recourse_contracts_domain::capacity`, docs/rules.md "Tenders and
+//! capacity"). A plan reads the carriers in force over its weeks, their
 //! forecasts and daily tenders (one query each, bounded by carriers ×
 //! weeks) and their standings from the carriers service.
 
