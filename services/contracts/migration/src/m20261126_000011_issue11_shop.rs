@@ -9,7 +9,11 @@
 //! - `contracts_forecasts`: forecast parcels per carrier × service level ×
 //!   ISO week (its Monday), replaced by each RecordForecast or import row.
 //!
-//! Both are keyed by their whole identity, so the upserts need no lock: two
+//! - `shipments.return_of` (+ the label cost and payer of a return), with
+//!   an index, so a return's outbound and an outbound's returns are one
+//!   indexed lookup.
+//!
+//! The two tables are keyed by their whole identity, so the upserts need no lock: two
 //! registrations racing on one day add up in the row.
 
 use recourse_platform::schema::*;
@@ -70,6 +74,35 @@ impl MigrationTrait for Migration {
                 "idx_contracts_daily_tenders_date",
                 "contracts_daily_tenders",
                 &["ship_date", "carrier_id"],
+                false,
+            ))
+            .await?;
+        // Returns: a return shipment names its outbound shipment, and
+        // keeps the label cost and payer of the contract in force on its
+        // ship date (fixed at tender, like the promise).
+        for column in [
+            col("return_of").string_len(36).null().to_owned(),
+            big_null("return_label_cost_minor"),
+            col("return_payer")
+                .string_len(16)
+                .not_null()
+                .default("")
+                .to_owned(),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new("shipments"))
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_index(index(
+                "idx_shipments_return_of",
+                "shipments",
+                &["return_of"],
                 false,
             ))
             .await

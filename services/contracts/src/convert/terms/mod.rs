@@ -5,6 +5,7 @@
 mod bonus;
 mod liability;
 mod rate_card;
+mod returns;
 mod sla;
 
 use std::collections::HashSet;
@@ -19,6 +20,7 @@ use super::common::{code, currency};
 use super::{Parser, limits};
 
 pub use liability::{claim_type, document_to_proto, window_to_proto};
+pub use returns::payer_to_proto;
 pub use sla::{category_to_proto, metric_to_proto, period_to_proto};
 
 fn service_levels<'t>(
@@ -99,6 +101,7 @@ pub fn parse(
             sla_terms.extend(sla::parse(p, &format!("{sla_field}[{i}]"), s, cur));
         }
     }
+    let returns = returns::parse(p, field, &terms.returns, cur, &sla_terms);
     if p.len() != before {
         return None;
     }
@@ -107,6 +110,7 @@ pub fn parse(
         rate_cards,
         liability: liability?,
         sla_terms,
+        returns: returns?,
     })
 }
 
@@ -116,6 +120,7 @@ pub fn render(terms: &ContractTerms) -> pb::ContractTerms {
         rate_cards: terms.rate_cards.iter().map(rate_card::render).collect(),
         liability: Some(liability::render(&terms.liability)),
         sla_terms: terms.sla_terms.iter().map(sla::render).collect(),
+        returns: terms.returns.iter().map(returns::render).collect(),
     }
 }
 
