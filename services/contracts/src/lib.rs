@@ -34,6 +34,7 @@ use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
 use recourse_proto::contracts::planning_service_server::PlanningServiceServer;
+use recourse_proto::contracts::return_service_server::ReturnServiceServer;
 use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
 use recourse_proto::contracts::shop_service_server::ShopServiceServer;
 use recourse_proto::contracts::sla_service_server::SlaServiceServer;
@@ -63,6 +64,7 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     let quoting = quoting::Quoting::new(db.clone(), book.clone());
     let rate_shop = shop::RateShop::new(db.clone(), directory.clone());
     let planner = shop::Planner::new(db.clone(), directory.clone());
+    let returns = shop::ReturnsDesk::new(db.clone());
     let shipments =
         shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
     let desk = sla::SlaDesk::new(
@@ -90,6 +92,10 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     ));
     host.add_service(PlanningServiceServer::with_interceptor(
         api::planning::PlanningApi::new(planner),
+        auth.clone(),
+    ));
+    host.add_service(ReturnServiceServer::with_interceptor(
+        api::returns::ReturnsApi::new(returns),
         auth.clone(),
     ));
     host.add_service(EventServiceServer::with_interceptor(

@@ -17,6 +17,7 @@ pub mod incentive;
 pub mod promise;
 pub mod rating;
 pub mod refund;
+pub mod returns;
 pub mod shop;
 pub mod sla;
 pub mod terms;

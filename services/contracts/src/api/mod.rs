@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod events;
 pub mod ingest;
 pub mod planning;
+pub mod returns;
 pub mod shipments;
 pub mod shop;
 pub mod sla;

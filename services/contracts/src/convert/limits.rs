@@ -62,3 +62,5 @@ pub const FORECAST_ROWS: u64 = 20_000;
 pub const IMPORT_ERRORS_LISTED: usize = 1_000;
 /// ISO weeks in one capacity plan.
 pub const PLAN_WEEKS: i64 = 53;
+/// Days in one returns report.
+pub const REPORT_DAYS: i64 = 366;

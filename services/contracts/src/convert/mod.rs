@@ -9,6 +9,7 @@ pub mod contract;
 pub mod limits;
 pub mod planning;
 pub mod quote;
+pub mod returns;
 pub mod shipment;
 pub mod shop;
 pub mod sla;

@@ -229,3 +229,70 @@ pub async fn forecasts_between<C: ConnectionTrait>(
     }
     query.all(conn).await
 }
+
+/// Outbound shipments (not returns) shipped in [from, to) per carrier and
+/// shipper account, counted by the database.
+pub async fn outbound_counts<C: ConnectionTrait>(
+    conn: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    carrier: Option<&str>,
+    account: Option<&str>,
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    use super::entity::shipment::{Column, Entity};
+    use sea_orm::QuerySelect as _;
+    let mut query = Entity::find()
+        .select_only()
+        .column(Column::CarrierId)
+        .column(Column::ShipperAccount)
+        .column_as(Expr::col(Column::Id).count(), "outbound")
+        .filter(Column::ReturnOf.is_null())
+        .filter(Column::ShipTime.gte(from))
+        .filter(Column::ShipTime.lt(to));
+    if let Some(c) = carrier {
+        query = query.filter(Column::CarrierId.eq(c));
+    }
+    if let Some(a) = account {
+        query = query.filter(Column::ShipperAccount.eq(a));
+    }
+    query
+        .group_by(Column::CarrierId)
+        .group_by(Column::ShipperAccount)
+        .into_tuple::<(String, String, i64)>()
+        .all(conn)
+        .await
+}
+
+/// The returns of the outbound shipments shipped in [from, to) (same
+/// filters): one query with the outbound ids as a subquery. A return
+/// carries its outbound's carrier and shipper account.
+pub async fn returns_of_shipped<C: ConnectionTrait>(
+    conn: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    carrier: Option<&str>,
+    account: Option<&str>,
+) -> Result<Vec<super::shipments::ShipmentRecord>, DbErr> {
+    use super::entity::shipment::{Column, Entity};
+    use sea_orm::sea_query::Query;
+    let mut outbound = Query::select();
+    outbound
+        .column(Column::Id)
+        .from(Entity)
+        .and_where(Column::ReturnOf.is_null())
+        .and_where(Column::ShipTime.gte(from))
+        .and_where(Column::ShipTime.lt(to));
+    if let Some(c) = carrier {
+        outbound.and_where(Column::CarrierId.eq(c));
+    }
+    if let Some(a) = account {
+        outbound.and_where(Column::ShipperAccount.eq(a));
+    }
+    Entity::find()
+        .filter(Column::ReturnOf.in_subquery(outbound.to_owned()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(super::shipments::from_row)
+        .collect()
+}

@@ -11,6 +11,8 @@
 
 mod planning;
 mod rates;
+mod returns;
 
 pub use planning::{Acceptance, ImportOutcome, NewForecast, Plan, Planner, RowErrors};
+pub use returns::{ReturnsDesk, ReturnsQuery, ReturnsRow};
 pub use rates::{RateShop, ShopInput, ShopOption, ShopResult, Unavailable, UnavailableReason};

@@ -101,7 +101,7 @@ pub fn parse(
             sla_terms.extend(sla::parse(p, &format!("{sla_field}[{i}]"), s, cur));
         }
     }
-    let returns = returns::parse(p, field, &terms.returns, cur, &sla_terms);
+    let returns = returns::parse(p, field, &terms.returns, cur, (&rate_cards, &sla_terms));
     if p.len() != before {
         return None;
     }

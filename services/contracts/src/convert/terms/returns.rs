@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use recourse_contracts_domain::rating::RateCard;
 use recourse_contracts_domain::terms::{ReturnPayer, ReturnTerms, SlaTerms};
 use recourse_money::Currency;
 use recourse_proto::contracts as pb;
@@ -17,14 +18,15 @@ pub fn payer_to_proto(p: ReturnPayer) -> pb::ReturnPayer {
     }
 }
 
-/// The return terms; each level once, with SLA terms in `slas` (its
-/// promise). `None` with violations under `terms.returns`.
+/// The return terms; each level once, with a rate card in `cards` (its
+/// zone) and SLA terms in `slas` (its promise). `None` with violations
+/// under `terms.returns`.
 pub fn parse(
     p: &mut Parser<'_>,
     field: &str,
     returns: &[pb::ReturnTerms],
     cur: Currency,
-    slas: &[SlaTerms],
+    (cards, slas): (&[RateCard], &[SlaTerms]),
 ) -> Option<Vec<ReturnTerms>> {
     let before = p.len();
     let at = format!("{field}.returns");
@@ -44,10 +46,12 @@ pub fn parse(
         if code(p.v, &level, &r.service_level) {
             if !seen.insert(r.service_level.as_str()) {
                 p.add(&level, "has two return terms");
-            } else if !slas.iter().any(|s| s.service_level == r.service_level) {
+            } else if !slas.iter().any(|s| s.service_level == r.service_level)
+                || !cards.iter().any(|c| c.service_level == r.service_level)
+            {
                 p.add(
                     &level,
-                    "needs SLA terms in this version: they give a return its promise",
+                    "needs a rate card and SLA terms in this version: they give a return its zone and promise",
                 );
             }
         }
