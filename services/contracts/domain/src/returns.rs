@@ -110,6 +110,9 @@ mod tests {
         assert_eq!(f.mean_transit_minutes, Some(3_780));
         assert_eq!(f.label_costs, vec![usd(1_950)]);
         let none = figures(0, &[]).unwrap();
-        assert_eq!((none.return_rate_bp, none.mean_transit_minutes), (None, None));
+        assert_eq!(
+            (none.return_rate_bp, none.mean_transit_minutes),
+            (None, None)
+        );
     }
 }

@@ -49,7 +49,12 @@ pub fn report_to_proto(rows: &[ReturnsRow]) -> pb::ReturnsReport {
                 returns_delivered: r.figures.delivered,
                 returns_on_time: r.figures.on_time,
                 mean_return_transit_minutes: r.figures.mean_transit_minutes,
-                label_costs: r.figures.label_costs.iter().map(|m| money_to_proto(*m)).collect(),
+                label_costs: r
+                    .figures
+                    .label_costs
+                    .iter()
+                    .map(|m| money_to_proto(*m))
+                    .collect(),
             })
             .collect(),
     }

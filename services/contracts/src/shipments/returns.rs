@@ -27,12 +27,13 @@ pub(super) async fn link(
     };
     // Another carrier's shipment, or another 3PL's, reads as one that
     // does not exist (AIP-211).
-    let outbound = repo::find(db, &outbound_id, &scope)
-        .await?
-        .ok_or_else(|| ContractsError::NotFound {
-            resource: "shipment",
-            name: format!("shipments/{outbound_id}"),
-        })?;
+    let outbound =
+        repo::find(db, &outbound_id, &scope)
+            .await?
+            .ok_or_else(|| ContractsError::NotFound {
+                resource: "shipment",
+                name: format!("shipments/{outbound_id}"),
+            })?;
     if outbound.return_link.is_some() {
         return Err(ContractsError::invalid(
             "shipment.return_of",

@@ -14,5 +14,5 @@ mod rates;
 mod returns;
 
 pub use planning::{Acceptance, ImportOutcome, NewForecast, Plan, Planner, RowErrors};
-pub use returns::{ReturnsDesk, ReturnsQuery, ReturnsRow};
 pub use rates::{RateShop, ShopInput, ShopOption, ShopResult, Unavailable, UnavailableReason};
+pub use returns::{ReturnsDesk, ReturnsQuery, ReturnsRow};

@@ -65,10 +65,11 @@ impl ReturnsDesk {
         }
         rows.into_iter()
             .map(|((carrier_id, merchant), (outbound, facts))| {
-                let figures = figures(outbound, &facts).map_err(|error| ContractsError::Overflow {
-                    version: format!("returns of carriers/{carrier_id}"),
-                    error,
-                })?;
+                let figures =
+                    figures(outbound, &facts).map_err(|error| ContractsError::Overflow {
+                        version: format!("returns of carriers/{carrier_id}"),
+                        error,
+                    })?;
                 Ok(ReturnsRow {
                     carrier_id,
                     merchant,

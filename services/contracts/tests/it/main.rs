@@ -15,6 +15,7 @@ mod promises;
 mod quoting;
 mod races;
 mod refunds;
+mod returns;
 mod shipments;
 mod shop;
 mod sla;

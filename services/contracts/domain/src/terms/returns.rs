@@ -38,6 +38,8 @@ pub struct ReturnTerms {
 impl super::ContractTerms {
     /// The return terms of `service_level`, if it is a return level.
     pub fn return_terms(&self, service_level: &str) -> Option<&ReturnTerms> {
-        self.returns.iter().find(|r| r.service_level == service_level)
+        self.returns
+            .iter()
+            .find(|r| r.service_level == service_level)
     }
 }

@@ -30,12 +30,7 @@ pub fn parse(
 ) -> Option<Vec<ReturnTerms>> {
     let before = p.len();
     let at = format!("{field}.returns");
-    if !p.at_most(
-        returns.len(),
-        limits::SERVICE_LEVELS,
-        &at,
-        "return terms",
-    ) {
+    if !p.at_most(returns.len(), limits::SERVICE_LEVELS, &at, "return terms") {
         return None;
     }
     let mut seen = HashSet::new();
@@ -63,7 +58,11 @@ pub fn parse(
                 None
             }
         };
-        let label_cost = p.money(&format!("{here}.label_cost"), r.label_cost.as_ref(), Some(cur));
+        let label_cost = p.money(
+            &format!("{here}.label_cost"),
+            r.label_cost.as_ref(),
+            Some(cur),
+        );
         if let (Some(payer), Some(label_cost)) = (payer, label_cost) {
             out.push(ReturnTerms {
                 service_level: r.service_level.clone(),
