@@ -52,7 +52,7 @@ impl ReturnsDesk {
         }
         for r in returns {
             let Some(link) = &r.return_link else { continue };
-            let currency = Currency::parse(&r.currency).map_err(|e| ApiError::internal(e))?;
+            let currency = Currency::parse(&r.currency).map_err(ApiError::internal)?;
             rows.entry((r.carrier_id.clone(), r.shipper_account.clone()))
                 .or_default()
                 .1
