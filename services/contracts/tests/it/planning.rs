@@ -21,6 +21,7 @@ backend_tests!(
     capacity_plan_worked_example_shortfall_overflow_and_acceptance,
     forecasts_import_from_csv_with_bad_rows_reported_by_line,
     partners_plan_only_their_own_carrier_and_bounds_are_named,
+    thirty_racing_registrations_are_all_counted,
 );
 
 fn planning(
@@ -442,4 +443,68 @@ async fn partners_plan_only_their_own_carrier_and_bounds_are_named(backend: Back
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
+}
+
+async fn thirty_racing_registrations_are_all_counted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let acme = app.carrier("ACME").await;
+    app.active_contract(&acme, "MSA", day(2026, 1, 1)).await;
+    set_status(&app, &acme, cpb::CarrierStatus::Active).await;
+    set_capacity(&app, &acme, 25, vec![]).await;
+    // 30 registrations at once on Tue 3 Nov: the day's row is bumped by
+    // one upsert each, so none is lost (PostgreSQL serialises them on the
+    // row; SQLite has one writer).
+    let calls = (0..30).map(|i| {
+        let mut client = app.shipments(Role::Internal);
+        let s = shipment(&acme, &format!("RACE{i}"), at(2026, 11, 3, 12, 0));
+        async move {
+            client
+                .register_shipment(pb::RegisterShipmentRequest {
+                    request_id: format!("race-{i}"),
+                    shipment: Some(s),
+                })
+                .await
+        }
+    });
+    for answer in futures::future::join_all(calls).await {
+        answer.unwrap();
+    }
+    // 30 tendered against 25 allowed: 25 accepted, 5 over, 25 ÷ 30 =
+    // 8333.33 → 8333 bp.
+    let plan = planning(&app, Role::Internal, None)
+        .get_capacity_plan(plan_request((2026, 11, 3), (2026, 11, 3)))
+        .await
+        .unwrap()
+        .into_inner();
+    let w = &plan.weeks[0];
+    assert_eq!((w.tendered, w.accepted, w.over_allocation), (30, 25, 5));
+    assert_eq!(w.acceptance_bp, Some(8_333));
+    // And the day is exhausted for rate shopping.
+    let mut request = pb::ShopRatesRequest {
+        origin_postal_code: "94105".into(),
+        destination_postal_code: "94016".into(),
+        weight: Some(recourse_proto::common::Weight {
+            thousandths: 1_000,
+            unit: recourse_proto::common::WeightUnit::Lb.into(),
+        }),
+        ship_date: day(2026, 11, 3),
+        ..Default::default()
+    };
+    let answer = crate::shop::shop_client(&app, Role::Internal, None)
+        .shop_rates(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answer.options.is_empty());
+    assert_eq!(
+        answer.unavailable[0].reason,
+        i32::from(pb::UnavailableReason::CapacityExhausted)
+    );
+    request.ship_date = day(2026, 11, 4);
+    let answer = crate::shop::shop_client(&app, Role::Internal, None)
+        .shop_rates(request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.options.len(), 2);
 }
