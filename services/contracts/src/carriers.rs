@@ -11,8 +11,6 @@ use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-use futures::{StreamExt as _, TryStreamExt as _};
-
 /// What the contracts service needs to know of a carrier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarrierFacts {
@@ -110,63 +108,63 @@ fn capacity_of(c: Option<pb::Capacity>) -> recourse_contracts_domain::shop::Capa
     }
 }
 
-/// GetCarrier calls in flight at once for [`CarrierDirectory::standings`].
-const STANDING_CALLS_IN_FLIGHT: usize = 16;
+/// Names per ListCarriers call (the carriers service's largest page).
+const NAMES_PER_CALL: usize = 500;
+
+fn standing_from(id: String, carrier: pb::Carrier) -> CarrierStanding {
+    CarrierStanding {
+        id,
+        status: standing_of(carrier.status),
+        capacity: capacity_of(carrier.capacity),
+        regions: carrier.regions,
+        service_levels: carrier.service_levels.into_iter().map(|l| l.code).collect(),
+    }
+}
 
 impl CarrierDirectory {
-    /// The standing of each of `ids`, read as the caller with concurrent
-    /// GetCarrier calls on one connection (one round trip per 16
-    /// carriers). A carrier the registry does not know (NOT_FOUND) stands
-    /// as unknown; any other failure ends the call as the upstream said.
+    /// The standing of each of `ids`, in order, read as the caller with one
+    /// ListCarriers call per 500 names (`names` filter): one round trip and
+    /// one query in the carriers service whatever the number of carriers
+    /// up to 500. A carrier the answer leaves out (unknown, or not the
+    /// caller's to see) stands as unknown; a failure ends the call as the
+    /// upstream said.
     pub async fn standings(
         &self,
         token: Option<&str>,
         ids: &[String],
     ) -> Result<Vec<CarrierStanding>, ApiError> {
         let interceptor = OutboundInterceptor::new(token).map_err(ApiError::Unauthenticated)?;
-        let client =
+        let mut client =
             CarrierServiceClient::new(InterceptedService::new(self.channel.clone(), interceptor));
-        // Owned ids: the futures must not borrow from the closure's argument
-        // (a tonic handler's future is checked for every lifetime).
-        let calls = ids.iter().cloned().map(|id| {
-            let mut client = client.clone();
-            async move {
-                let answer = client
-                    .get_carrier(pb::GetCarrierRequest {
-                        name: format!("carriers/{id}"),
-                    })
-                    .await;
-                match answer {
-                    Ok(carrier) => {
-                        let carrier = carrier.into_inner();
-                        Ok(CarrierStanding {
-                            id,
-                            status: standing_of(carrier.status),
-                            capacity: capacity_of(carrier.capacity),
-                            regions: carrier.regions,
-                            service_levels: carrier
-                                .service_levels
-                                .into_iter()
-                                .map(|l| l.code)
-                                .collect(),
-                        })
-                    }
-                    Err(status) if status.code() == tonic::Code::NotFound => Ok(CarrierStanding {
-                        id,
-                        status: Standing::Unknown,
-                        capacity: Default::default(),
-                        regions: Vec::new(),
-                        service_levels: Vec::new(),
-                    }),
-                    Err(status) => Err(upstream(status)),
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(NAMES_PER_CALL) {
+            let answer = client
+                .list_carriers(pb::ListCarriersRequest {
+                    page_size: i32::try_from(NAMES_PER_CALL).unwrap_or(i32::MAX),
+                    names: chunk.iter().map(|id| format!("carriers/{id}")).collect(),
+                    ..Default::default()
+                })
+                .await
+                .map_err(upstream)?
+                .into_inner();
+            for carrier in answer.carriers {
+                if let Some(id) = carrier.name.strip_prefix("carriers/") {
+                    found.insert(id.to_owned(), carrier);
                 }
             }
-        });
-        // A bounded number in flight: the carriers service sheds calls
-        // beyond its concurrency limit rather than queue them.
-        futures::stream::iter(calls)
-            .buffered(STANDING_CALLS_IN_FLIGHT)
-            .try_collect()
-            .await
+        }
+        Ok(ids
+            .iter()
+            .map(|id| match found.remove(id) {
+                Some(carrier) => standing_from(id.clone(), carrier),
+                None => CarrierStanding {
+                    id: id.clone(),
+                    status: Standing::Unknown,
+                    capacity: Default::default(),
+                    regions: Vec::new(),
+                    service_levels: Vec::new(),
+                },
+            })
+            .collect())
     }
 }
