@@ -6,12 +6,14 @@
 //! `rates` answers ShopRates with a bounded number of reads whatever the
 //! history: one query for the versions in force on the ship date, one for
 //! the day's tenders of those carriers, one for their stored evaluations
-//! in the 13-week window, and the carriers' standings over gRPC (at most
-//! 16 in flight). Nothing reads a shipment.
+//! in the 13-week window, and the carriers' standings (one ListCarriers
+//! call, its answer kept for two seconds: `standings`). Nothing reads a
+//! shipment.
 
 mod planning;
 mod rates;
 mod returns;
+mod standings;
 
 pub use planning::{Acceptance, ImportOutcome, NewForecast, Plan, Planner, RowErrors};
 pub use rates::{RateShop, ShopInput, ShopOption, ShopResult, Unavailable, UnavailableReason};

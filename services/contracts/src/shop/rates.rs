@@ -15,6 +15,7 @@ use recourse_contracts_domain::versions::ContractVersion;
 use recourse_platform::ApiError;
 use sea_orm::DatabaseConnection;
 
+use super::standings::Standings;
 use crate::carriers::{CarrierDirectory, CarrierStanding, Standing};
 use crate::convert::shop::period_on_time;
 use crate::error::ContractsError;
@@ -78,7 +79,7 @@ pub struct ShopResult {
 #[derive(Debug, Clone)]
 pub struct RateShop {
     db: DatabaseConnection,
-    carriers: CarrierDirectory,
+    standings: Standings,
 }
 
 /// Why a carrier as a whole cannot take the shipment on the ship date.
@@ -122,7 +123,10 @@ fn carrier_refusal(
 
 impl RateShop {
     pub fn new(db: DatabaseConnection, carriers: CarrierDirectory) -> Self {
-        Self { db, carriers }
+        Self {
+            db,
+            standings: Standings::new(carriers),
+        }
     }
 
     /// ShopRates as `scope` (a carrier principal's carrier) may see it,
@@ -138,7 +142,7 @@ impl RateShop {
         let ids: Vec<String> = versions.iter().map(|v| v.carrier_id.clone()).collect();
         let window = on_time_window(input.ship_date, today);
         let (standings, tenders, evaluations) = tokio::try_join!(
-            self.carriers.standings(token, &ids),
+            self.standings.of(token, &ids),
             async {
                 repo::tenders_between(&self.db, Some(&ids), input.ship_date, input.ship_date)
                     .await
