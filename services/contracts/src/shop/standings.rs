@@ -45,7 +45,10 @@ impl Standings {
     ) -> Result<Vec<CarrierStanding>, ApiError> {
         let now = Instant::now();
         let (mut known, missing) = {
-            let cache = self.cache.lock().map_err(|_| ApiError::internal("standings cache"))?;
+            let cache = self
+                .cache
+                .lock()
+                .map_err(|_| ApiError::internal("standings cache"))?;
             let mut known = HashMap::new();
             let mut missing = Vec::new();
             for id in ids {
@@ -60,7 +63,10 @@ impl Standings {
         };
         if !missing.is_empty() {
             let fetched = self.carriers.standings(token, &missing).await?;
-            let mut cache = self.cache.lock().map_err(|_| ApiError::internal("standings cache"))?;
+            let mut cache = self
+                .cache
+                .lock()
+                .map_err(|_| ApiError::internal("standings cache"))?;
             // Expired entries go as new ones come, so the map holds at most
             // the carriers asked about within the last TTL.
             cache.retain(|_, (at, _)| now.duration_since(*at) < TTL);
