@@ -313,6 +313,47 @@ async fn a_return_must_name_a_visible_outbound_on_a_return_level(backend: Backen
     )
     .await;
     assert_eq!(common::violated_fields(&status), ["shipment.return_of"]);
+    // The report: another carrier, real or made up, is NOT_FOUND to a
+    // carrier principal (AIP-211); the range is at most 366 days (1 Jan
+    // 2026 to 1 Jan 2027 inclusive is 366).
+    let bolt = app.carrier("BOLT").await;
+    let acme_id = acme.trim_start_matches("carriers/");
+    let ask = |carrier: &str, from: Option<recourse_proto::common::Date>, to| {
+        pb::GetReturnsReportRequest {
+            from,
+            to,
+            carrier: carrier.to_owned(),
+        }
+    };
+    let mut partner = reports(&app, Role::Carrier, Some(acme_id));
+    let real = partner
+        .get_returns_report(ask(&bolt, day(2026, 11, 1), day(2026, 11, 7)))
+        .await
+        .unwrap_err();
+    let fake = partner
+        .get_returns_report(ask(
+            "carriers/00000000-0000-7000-8000-000000000000",
+            day(2026, 11, 1),
+            day(2026, 11, 7),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!((real.code(), fake.code()), (Code::NotFound, Code::NotFound));
+    let own = partner
+        .get_returns_report(ask("", day(2026, 11, 1), day(2026, 11, 7)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((own.rows.len(), own.rows[0].returns), (1, 1));
+    partner
+        .get_returns_report(ask("", day(2026, 1, 1), day(2027, 1, 1)))
+        .await
+        .unwrap();
+    let status = partner
+        .get_returns_report(ask("", day(2026, 1, 1), day(2027, 1, 2)))
+        .await
+        .unwrap_err();
+    assert_eq!(common::violated_fields(&status), ["to"]);
     // Return terms must name a level with a card and SLA terms, a payer.
     let mut bad = return_terms();
     bad.returns.push(pb::ReturnTerms {
