@@ -202,6 +202,7 @@ pub fn terms() -> pb::ContractTerms {
                 ..Default::default()
             },
         ],
+        returns: vec![],
     }
 }
 

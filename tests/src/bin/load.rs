@@ -1,6 +1,7 @@
 //! `recourse-load`: a gRPC load generator against a running `recourse`
 //! server. `ingest` measures tracking-event ingest throughput, `quote`
-//! measures QuoteRate throughput and latency, `gateway` times the same unary
+//! measures QuoteRate throughput and latency, `shop` times ShopRates over
+//! ten carriers against one QuoteRate, `gateway` times the same unary
 //! calls directly and through the gateway. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
 //! server that already holds data. See `tests/bench/ingest.sh`.
@@ -13,6 +14,8 @@ mod fixtures;
 mod ingest;
 #[path = "load/quote.rs"]
 mod quote;
+#[path = "load/shop.rs"]
+mod shop;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -46,6 +49,8 @@ enum Command {
     Quote(quote::Args),
     /// Time GetCarrier and QuoteRate directly and through the gateway.
     Gateway(compare::Args),
+    /// Time ShopRates over N carriers against a single QuoteRate.
+    Shop(shop::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -82,5 +87,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(&connector, &args).await,
         Command::Quote(args) => quote::run(&connector, &args).await,
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
+        Command::Shop(args) => shop::run(&connector, &args).await,
     }
 }

@@ -52,3 +52,15 @@ pub const EVENT_ID: usize = 128;
 pub const LOCATION: usize = 128;
 pub const EXCEPTION_CODE: usize = 128;
 pub const ZONE: usize = 16;
+
+/// Parcels in one forecast (a carrier × service level × week).
+pub const FORECAST_PARCELS: u32 = 10_000_000;
+/// A forecast CSV: bytes, data rows, and row errors listed (the rest are
+/// counted).
+pub const FORECAST_FILE_BYTES: usize = 4 * 1024 * 1024;
+pub const FORECAST_ROWS: u64 = 20_000;
+pub const IMPORT_ERRORS_LISTED: usize = 1_000;
+/// ISO weeks in one capacity plan.
+pub const PLAN_WEEKS: i64 = 53;
+/// Days in one returns report.
+pub const REPORT_DAYS: i64 = 366;

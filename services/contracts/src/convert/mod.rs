@@ -7,8 +7,11 @@
 pub mod common;
 pub mod contract;
 pub mod limits;
+pub mod planning;
 pub mod quote;
+pub mod returns;
 pub mod shipment;
+pub mod shop;
 pub mod sla;
 pub mod terms;
 pub mod tracking;

@@ -5,6 +5,7 @@ pub mod deliveries;
 pub mod entity;
 pub mod evaluations;
 pub mod shipments;
+pub mod shop;
 pub mod tracking;
 
 /// A stored row that does not parse: a bug or a hand edit, never user input.

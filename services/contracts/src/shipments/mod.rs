@@ -5,6 +5,7 @@
 
 mod charges;
 mod ingest;
+mod returns;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -64,6 +65,11 @@ pub struct NewShipment {
     /// registry: its shipment is checked against the contract in force,
     /// whose service levels the carriers service confirmed when written.
     pub check_with_carriers: bool,
+    /// A return: the outbound shipment's id (`returns::link` checks it).
+    pub return_of: Option<String>,
+    /// The caller's 3PL account, when it is one: a 3PL returns only its
+    /// own account's shipments.
+    pub caller_account: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +216,8 @@ impl ShipmentBook {
             .into());
         }
         check_against(&new, &version)?;
+        let mut new = new;
+        let return_link = returns::link(&self.db, &mut new, &version).await?;
         let (promised_at, zone, promise_overridden, promise_override_reason) =
             promise(&new, &version)?;
         let record = ShipmentRecord {
@@ -239,6 +247,7 @@ impl ShipmentBook {
             promise_overridden,
             promise_override_reason,
             revision: 1,
+            return_link,
         };
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
@@ -249,6 +258,16 @@ impl ShipmentBook {
                         ApiError::from(err)
                     }
                 })?;
+                // Counted per local ship date for capacity (rate shopping,
+                // the capacity plan): a tender beyond the day's allocation
+                // is accepted and counted, never refused.
+                crate::repo::shop::count_tender(
+                    txn,
+                    &record.carrier_id,
+                    &record.service_level,
+                    ship_date,
+                )
+                .await?;
                 OUTBOX
                     .append(txn, events::shipment("shipment.registered", &record, None))
                     .await?;

@@ -4,6 +4,7 @@
 //! valid), stored as one document, read whole.
 
 mod liability;
+mod returns;
 mod sla;
 
 use recourse_money::Currency;
@@ -14,6 +15,7 @@ pub use liability::{
     ClaimTerms, ClaimType, DocumentKind, FilingAnchor, FilingWindow, LiabilityTerms,
     RequiredDocuments, WindowLength,
 };
+pub use returns::{ReturnPayer, ReturnTerms};
 pub use sla::{ExcusableException, GuaranteeSuspension, RefundAnchor, SlaTerms, ZoneTransit};
 
 /// The terms of one contract version.
@@ -26,6 +28,8 @@ pub struct ContractTerms {
     pub liability: LiabilityTerms,
     /// One per service level.
     pub sla_terms: Vec<SlaTerms>,
+    /// The return service levels, one entry each.
+    pub returns: Vec<ReturnTerms>,
 }
 
 impl ContractTerms {
