@@ -77,13 +77,11 @@ fn scalar(kind: &Kind, refs: &mut VecDeque<MessageDescriptor>) -> Json {
 
 fn field_schema(field: &FieldDescriptor, refs: &mut VecDeque<MessageDescriptor>) -> Json {
     if field.is_map() {
-        let value = match field.kind() {
-            Kind::Message(entry) => entry
-                .get_field_by_name("value")
-                .map(|v| scalar(&v.kind(), refs))
-                .unwrap_or_else(|| json!({})),
-            _ => json!({}),
-        };
+        let value = field
+            .kind()
+            .as_message()
+            .and_then(|entry| entry.get_field_by_name("value"))
+            .map_or_else(|| json!({}), |v| scalar(&v.kind(), refs));
         return json!({"type": "object", "additionalProperties": value});
     }
     let schema = scalar(&field.kind(), refs);
@@ -117,13 +115,17 @@ fn query_params(
             continue;
         }
         let mut ignored = VecDeque::new();
-        match field.kind() {
-            Kind::Message(inner) if well_known(&inner).is_none() => {
+        let kind = field.kind();
+        match kind
+            .as_message()
+            .filter(|inner| well_known(inner).is_none())
+        {
+            Some(inner) => {
                 if depth > 1 && !field.is_list() {
-                    query_params(&inner, &format!("{name}."), depth - 1, bound, out);
+                    query_params(inner, &format!("{name}."), depth - 1, bound, out);
                 }
             }
-            kind => {
+            None => {
                 let schema = if field.is_list() {
                     json!({"type": "array", "items": scalar(&kind, &mut ignored)})
                 } else {

@@ -48,10 +48,11 @@ fn insert(
     }
     let last = parts[parts.len() - 1].to_owned();
     if repeated {
-        match node.entry(last).or_insert_with(|| Json::Array(Vec::new())) {
-            Json::Array(items) => items.push(value),
-            _ => return Err(invalid(path, "is set twice")),
-        }
+        node.entry(last)
+            .or_insert_with(|| Json::Array(Vec::new()))
+            .as_array_mut()
+            .ok_or_else(|| invalid(path, "is set twice"))?
+            .push(value);
     } else {
         node.insert(last, value);
     }
@@ -76,10 +77,12 @@ fn query_field(input: &MessageDescriptor, key: &str) -> Result<(String, Kind, bo
             }
             return Ok((proto_path.join("."), field.kind(), field.is_list()));
         }
-        match field.kind() {
-            Kind::Message(inner) if !field.is_list() => message = inner,
-            _ => return Err(invalid(key, "is not a message field")),
-        }
+        message = field
+            .kind()
+            .as_message()
+            .filter(|_| !field.is_list())
+            .cloned()
+            .ok_or_else(|| invalid(key, "is not a message field"))?;
     }
     Err(invalid(key, "is empty"))
 }
@@ -88,17 +91,20 @@ fn query_field(input: &MessageDescriptor, key: &str) -> Result<(String, Kind, bo
 /// messages (Timestamp, Duration, FieldMask, wrappers) and every scalar as
 /// strings (canonical JSON accepts numbers as strings).
 fn query_value(key: &str, kind: &Kind, raw: String) -> Result<Json, Status> {
-    match kind {
-        Kind::Bool => match raw.as_str() {
+    if matches!(kind, Kind::Bool) {
+        return match raw.as_str() {
             "true" => Ok(Json::Bool(true)),
             "false" => Ok(Json::Bool(false)),
             _ => Err(invalid(key, "must be true or false")),
-        },
-        Kind::Message(m) if !m.full_name().starts_with("google.protobuf.") => {
-            Err(invalid(key, "a message cannot be set from the query"))
-        }
-        _ => Ok(Json::String(raw)),
+        };
     }
+    if kind
+        .as_message()
+        .is_some_and(|m| !m.full_name().starts_with("google.protobuf."))
+    {
+        return Err(invalid(key, "a message cannot be set from the query"));
+    }
+    Ok(Json::String(raw))
 }
 
 fn decode_query_part(part: &str) -> Option<String> {
@@ -212,10 +218,10 @@ pub fn encode(
     // line; the path, query and Idempotency-Key fill the first message.
     let bodies: Vec<Option<Json>> = if binding.method.is_client_streaming() {
         let items = if text.starts_with('[') {
-            match parse_json(text.as_bytes())? {
-                Json::Array(items) => items,
-                _ => return Err(Status::invalid_argument("expected a JSON array")),
-            }
+            let Json::Array(items) = parse_json(text.as_bytes())? else {
+                return Err(Status::invalid_argument("expected a JSON array"));
+            };
+            items
         } else {
             text.lines()
                 .filter(|l| !l.trim().is_empty())

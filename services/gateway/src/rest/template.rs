@@ -128,7 +128,7 @@ impl Template {
                 rest = &rest[end..];
             }
             rest = match rest.strip_prefix('/') {
-                Some(next) if next.is_empty() => return Err(error("trailing `/`")),
+                Some("") => return Err(error("trailing `/`")),
                 Some(next) => next,
                 None if rest.is_empty() => rest,
                 None => return Err(error("expected `/` between segments")),
