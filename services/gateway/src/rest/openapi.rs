@@ -137,23 +137,29 @@ fn query_params(
     }
 }
 
-/// The OpenAPI path and the path parameters of a binding.
+/// The OpenAPI path and the path parameters of a binding. A `*` after a
+/// literal collection segment is named after it (`carriers/*` →
+/// `{carriersId}`), so every RPC on one resource shares one OpenAPI path.
 fn path_and_params(binding: &Binding) -> (String, Vec<Json>) {
     let mut path = binding.template.openapi_path();
     let mut params = Vec::new();
+    let mut used = BTreeSet::new();
     for var in binding.template.variables() {
         let pattern = binding.template.pattern_of(var);
-        let wild = pattern.split('/').filter(|s| s.starts_with('*')).count();
         let mut expanded = Vec::new();
-        let mut n = 0;
+        let mut previous: Option<&str> = None;
         for segment in pattern.split('/') {
             if segment.starts_with('*') {
-                n += 1;
-                let name = if wild == 1 {
-                    var.field_path.clone()
-                } else {
-                    format!("{}_{n}", var.field_path)
-                };
+                let base = previous.map_or_else(
+                    || var.field_path.replace('.', "_"),
+                    |collection| format!("{collection}Id"),
+                );
+                let mut name = base.clone();
+                let mut n = 1;
+                while !used.insert(name.clone()) {
+                    n += 1;
+                    name = format!("{base}{n}");
+                }
                 expanded.push(format!("{{{name}}}"));
                 params.push(json!({
                     "name": name,
@@ -162,8 +168,10 @@ fn path_and_params(binding: &Binding) -> (String, Vec<Json>) {
                     "description": format!("`{}` is `{pattern}` with this in place of `*`", var.field_path),
                     "schema": {"type": "string"},
                 }));
+                previous = None;
             } else {
                 expanded.push(segment.to_owned());
+                previous = Some(segment);
             }
         }
         path = path.replace(&format!("{{{}}}", var.field_path), &expanded.join("/"));

@@ -267,7 +267,7 @@ async fn rest_errors_are_aip193_json_with_their_http_status(backend: Backend) {
     let doc = doc.json();
     assert_eq!(doc["openapi"], "3.0.3");
     assert!(
-        doc["paths"]["/v1/claims/{name}:submit"]["post"].is_object(),
+        doc["paths"]["/v1/claims/{claimsId}:submit"]["post"].is_object(),
         "{}",
         doc["paths"]
     );
