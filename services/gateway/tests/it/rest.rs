@@ -96,6 +96,31 @@ async fn a_claim_is_filed_documented_submitted_and_followed_over_rest(backend: B
     assert_eq!(added.status, 200, "{}", added.text);
     assert_eq!(added.json()["fileName"], "invoice.pdf");
 
+    // A client stream as NDJSON: the header (its claim from the path), then
+    // the bytes, checked against their SHA-256.
+    let content = b"%PDF-1.4 a bill of lading";
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(content));
+    let upload = format!(
+        "{}\n{}\n",
+        json!({"header": {"kind": "DOCUMENT_KIND_PHOTO", "fileName": "box.jpg", "sha256": sha256}}),
+        json!({"chunk": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, content)}),
+    );
+    let uploaded = rest
+        .call(
+            "POST",
+            &format!("/v1/{name}/documents:upload"),
+            Some(&admin),
+            Some(&upload),
+        )
+        .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text);
+    assert_eq!(
+        uploaded.json()["contentVerified"],
+        true,
+        "{}",
+        uploaded.text
+    );
+
     let etag = rest
         .call("GET", &format!("/v1/{name}"), Some(&admin), None)
         .await
