@@ -3,15 +3,17 @@
 //! with their HTTP status, a feed as NDJSON, and the OpenAPI document of
 //! the very routes it serves.
 
+use chrono::Datelike as _;
 use recourse_proto::gateway as pb;
 use recourse_test_support::{Backend, backend_tests};
 use serde_json::json;
 
-use crate::common::rest::{Rest, claimable_shipment};
+use crate::common::rest::{Rest, claimable_shipment, claimable_shipment_of};
 use crate::common::{key, spawn_app};
 
 backend_tests!(
     a_claim_is_filed_documented_submitted_and_followed_over_rest,
+    a_3pl_files_on_rest_alone_and_sees_it_approved_and_settled,
     rest_errors_are_aip193_json_with_their_http_status,
 );
 
@@ -304,4 +306,166 @@ async fn rest_errors_are_aip193_json_with_their_http_status(backend: Backend) {
             .any(|p| p["name"] == "page_size")
     );
     assert!(doc["components"]["schemas"]["recourse.claims.v1.Claim"].is_object());
+}
+
+/// Moves `claim` (JSON) to `to` over REST as `key`; returns the new claim.
+async fn transition(
+    rest: &Rest,
+    key: &str,
+    claim: &serde_json::Value,
+    to: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let name = claim["name"].as_str().unwrap();
+    let mut body = json!({"etag": claim["etag"], "to": to});
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    let answer = rest
+        .send(
+            rest.request("POST", &format!("/v1/{name}:transition"), Some(key), None)
+                .header("idempotency-key", format!("{name}-{to}")),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{to}: {}", answer.text);
+    answer.json()
+}
+
+async fn a_3pl_files_on_rest_alone_and_sees_it_approved_and_settled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key().await;
+    let rest = Rest::new(&app);
+    let (carrier, shipment) = claimable_shipment_of(&app, "RSTP", "acct-rest").await;
+    let tpl = |party: &str| pb::ApiKey {
+        party: party.to_owned(),
+        ..key(pb::Role::ThirdParty, party)
+    };
+    let (_, partner) = app.create_key(tpl("acct-rest")).await;
+    let (_, stranger) = app.create_key(tpl("acct-other")).await;
+    let (_, carrier_key) = app
+        .create_key(pb::ApiKey {
+            carrier: carrier.clone(),
+            ..key(pb::Role::Carrier, "carrier desk")
+        })
+        .await;
+
+    // The 3PL files for a merchant and submits, on REST alone.
+    let body = json!({
+        "shipment": shipment,
+        "type": "CLAIM_TYPE_LOSS",
+        "claimant": {"kind": "CLAIMANT_KIND_PARTNER_3PL", "name": "Rest 3PL", "onBehalfOf": "Merchant Co"},
+        "lineItems": [{"description": "Lamp", "quantity": 1, "unitValue": {"amountMinor": "4000", "currencyCode": "USD"}}],
+    })
+    .to_string();
+    let filed = rest
+        .send(
+            rest.request("POST", "/v1/claims", Some(&partner), None)
+                .header("idempotency-key", "p-1"),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(filed.status, 200, "{}", filed.text);
+    let claim = filed.json();
+    let name = claim["name"].as_str().unwrap().to_owned();
+    let submitted = rest
+        .send(
+            rest.request("POST", &format!("/v1/{name}:submit"), Some(&partner), None)
+                .header("idempotency-key", "p-2"),
+            Some(&json!({"etag": claim["etag"]}).to_string()),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+
+    // Another 3PL sees nothing of it; the partner's list holds only it.
+    let answer = rest
+        .call("GET", &format!("/v1/{name}"), Some(&stranger), None)
+        .await;
+    assert_eq!(answer.status, 404, "{}", answer.text);
+    let listed = rest.call("GET", "/v1/claims", Some(&stranger), None).await;
+    assert_eq!(listed.status, 200);
+    assert!(listed.json()["claims"].is_null(), "{}", listed.text);
+    // A 3PL may not make the carrier's moves.
+    let claim = submitted.json();
+    let answer = rest
+        .call(
+            "POST",
+            &format!("/v1/{name}:transition"),
+            Some(&partner),
+            Some(&json!({"etag": claim["etag"], "to": "CLAIM_STATUS_ACKNOWLEDGED", "requestId": "p-3"}).to_string()),
+        )
+        .await;
+    assert_eq!(answer.status, 403, "{}", answer.text);
+
+    // The carrier acknowledges, reviews and approves over REST.
+    let claim = transition(
+        &rest,
+        &carrier_key,
+        &claim,
+        "CLAIM_STATUS_ACKNOWLEDGED",
+        json!({}),
+    )
+    .await;
+    let claim = transition(
+        &rest,
+        &carrier_key,
+        &claim,
+        "CLAIM_STATUS_UNDER_REVIEW",
+        json!({}),
+    )
+    .await;
+    let claim = transition(
+        &rest,
+        &carrier_key,
+        &claim,
+        "CLAIM_STATUS_APPROVED",
+        json!({}),
+    )
+    .await;
+    let seen = rest
+        .call("GET", &format!("/v1/{name}"), Some(&partner), None)
+        .await
+        .json();
+    assert_eq!(seen["status"], "CLAIM_STATUS_APPROVED", "{seen}");
+    assert_eq!(seen["etag"], claim["etag"]);
+
+    // The carrier's payment, recorded by finance (admin here), settles it.
+    let today = chrono::Utc::now().date_naive();
+    let remittance = json!({
+        "carrier": carrier,
+        "kind": "REMITTANCE_KIND_PAYMENT",
+        "reference": "PAY-REST-1",
+        "remittanceDate": {"year": today.year(), "month": today.month(), "day": today.day()},
+        "amount": {"amountMinor": "4000", "currencyCode": "USD"},
+        "lines": [{"claim": name, "amount": {"amountMinor": "4000", "currencyCode": "USD"}}],
+    })
+    .to_string();
+    let paid = rest
+        .send(
+            rest.request("POST", "/v1/remittances", Some(&admin), None)
+                .header("idempotency-key", "pay-1"),
+            Some(&remittance),
+        )
+        .await;
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    let seen = rest
+        .call("GET", &format!("/v1/{name}"), Some(&partner), None)
+        .await
+        .json();
+    assert_eq!(seen["status"], "CLAIM_STATUS_SETTLED", "{seen}");
+
+    // The partner's feed as NDJSON: only its claim's events — created,
+    // submitted and the carrier's three moves at least.
+    let (status, _, lines) = rest
+        .lines("/v1/claimEvents:subscribe", &partner, |lines| {
+            lines.len() >= 5
+        })
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        lines.iter().all(|l| l["subject"] == name.as_str()),
+        "{lines:?}"
+    );
+    assert_eq!(lines[0]["type"], "claim.created", "{lines:?}");
+    assert_eq!(lines[1]["type"], "claim.submitted", "{lines:?}");
 }

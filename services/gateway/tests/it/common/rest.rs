@@ -135,6 +135,11 @@ impl Rest {
 /// A carrier with an active contract and a shipment delivered yesterday
 /// shipped five days ago; returns (carrier, shipment) names.
 pub async fn claimable_shipment(app: &TestApp, code: &str) -> (String, String) {
+    claimable_shipment_of(app, code, "").await
+}
+
+/// As [`claimable_shipment`], tendered by the 3PL `account` ("" for none).
+pub async fn claimable_shipment_of(app: &TestApp, code: &str, account: &str) -> (String, String) {
     let token = app.auth.token(Role::Admin, None);
     let carrier = app.carrier(code).await;
     let mut contracts = ContractServiceClient::new(app.gateway.with(Some(&token)));
@@ -166,7 +171,10 @@ pub async fn claimable_shipment(app: &TestApp, code: &str) -> (String, String) {
     let registered = shipments
         .register_shipment(cpb::RegisterShipmentRequest {
             request_id: format!("ship-{tracking}"),
-            shipment: Some(shipment(&carrier, &tracking, ship_time)),
+            shipment: Some(cpb::Shipment {
+                shipper_account: account.to_owned(),
+                ..shipment(&carrier, &tracking, ship_time)
+            }),
         })
         .await
         .expect("register")
