@@ -281,6 +281,22 @@ async fn rest_errors_are_aip193_json_with_their_http_status(backend: Backend) {
         answer.text
     );
 
+    // The gateway's own API is a REST resource too; never a secret in a read.
+    let keys = rest
+        .call("GET", "/v1/apikeys?pageSize=50", Some(&admin), None)
+        .await;
+    assert_eq!(keys.status, 200, "{}", keys.text);
+    assert!(
+        keys.json()["apiKeys"].as_array().unwrap().len() >= 2,
+        "{}",
+        keys.text
+    );
+    assert!(!keys.text.contains(&admin), "{}", keys.text);
+    let answer = rest
+        .call("GET", "/v1/apikeys", Some(&other_key), None)
+        .await;
+    assert_eq!(answer.status, 403, "{}", answer.text);
+
     // Routes: unknown path 404, wrong verb 405 with Allow.
     let answer = rest.call("GET", "/v1/nothing", Some(&admin), None).await;
     assert_eq!(answer.status, 404);
