@@ -252,3 +252,102 @@ pub fn encode(
     }
     Ok(out.freeze())
 }
+
+#[cfg(test)]
+mod tests {
+    use prost::Message as _;
+    use recourse_proto::claims as pb;
+
+    use super::*;
+    use crate::rest::{bindings, descriptor_pool};
+
+    fn binding(grpc_path: &str) -> Binding {
+        let pool = descriptor_pool().unwrap();
+        bindings::read(&pool)
+            .unwrap()
+            .into_iter()
+            .find(|b| b.grpc_path() == grpc_path)
+            .unwrap()
+    }
+
+    fn decode<M: prost::Message + Default>(frames: &Bytes) -> M {
+        M::decode(&frames[5..]).unwrap()
+    }
+
+    #[test]
+    fn query_parameters_by_proto_or_json_name_with_enums_and_numbers_as_text() {
+        let list = binding("/recourse.claims.v1.ClaimService/ListClaims");
+        let query = "pageSize=7&page_token=a%20b&status=CLAIM_STATUS_DRAFT&carrier=carriers%2Fx";
+        let frames = encode(&list, vec![], Some(query), None, b"").unwrap();
+        let request: pb::ListClaimsRequest = decode(&frames);
+        assert_eq!(request.page_size, 7);
+        assert_eq!(request.page_token, "a b");
+        assert_eq!(request.status(), pb::ClaimStatus::Draft);
+        assert_eq!(request.carrier, "carriers/x");
+        for bad in ["pageSize=x", "nope=1", "status=NOPE", "pageSize=1%ZZ"] {
+            let err = encode(&list, vec![], Some(bad), None, b"").unwrap_err();
+            assert_eq!(err.code(), Code::InvalidArgument, "{bad}");
+        }
+        // A GET takes no body.
+        assert!(encode(&list, vec![], None, None, b"{}").is_err());
+    }
+
+    #[test]
+    fn path_variables_body_field_and_idempotency_key_fill_one_message() {
+        let create = binding("/recourse.claims.v1.ClaimService/CreateClaim");
+        let frames = encode(&create, vec![], None, Some("k-1"), br#"{"notes": "hi"}"#).unwrap();
+        let request: pb::CreateClaimRequest = decode(&frames);
+        assert_eq!(request.request_id, "k-1");
+        assert_eq!(request.claim.unwrap().notes, "hi");
+        // The body field cannot also come from the query.
+        assert!(encode(&create, vec![], Some("claim.notes=x"), None, b"{}").is_err());
+        // request_id from the query agrees with the header, or is refused.
+        assert!(encode(&create, vec![], Some("requestId=k-1"), Some("k-1"), b"{}").is_ok());
+        assert!(encode(&create, vec![], Some("requestId=k-2"), Some("k-1"), b"{}").is_err());
+
+        let submit = binding("/recourse.claims.v1.ClaimService/SubmitClaim");
+        let vars = vec![("name".to_owned(), "claims/7".to_owned())];
+        let frames = encode(
+            &submit,
+            vars,
+            None,
+            None,
+            br#"{"etag": "e", "name": "claims/other"}"#,
+        )
+        .unwrap();
+        let request: pb::SubmitClaimRequest = decode(&frames);
+        // The path wins over a body that names another resource.
+        assert_eq!(
+            (request.name.as_str(), request.etag.as_str()),
+            ("claims/7", "e")
+        );
+        assert!(encode(&submit, vec![], Some("etag=e"), None, b"{}").is_err());
+        assert!(encode(&submit, vec![], None, None, b"[1]").is_err());
+    }
+
+    #[test]
+    fn a_client_stream_is_ndjson_or_an_array_with_the_path_in_the_first_message() {
+        let upload = binding("/recourse.claims.v1.ClaimService/UploadDocument");
+        let vars = || vec![("header.claim".to_owned(), "claims/9".to_owned())];
+        let ndjson = b"{\"header\": {\"fileName\": \"a.pdf\"}}\n\n{\"chunk\": \"AAE=\"}\n";
+        let array = br#"[{"header": {"fileName": "a.pdf"}}, {"chunk": "AAE="}]"#;
+        for body in [&ndjson[..], &array[..]] {
+            let frames = encode(&upload, vars(), None, None, body).unwrap();
+            let first_len =
+                u32::from_be_bytes([frames[1], frames[2], frames[3], frames[4]]) as usize;
+            let first = pb::UploadDocumentRequest::decode(&frames[5..5 + first_len]).unwrap();
+            let second = pb::UploadDocumentRequest::decode(&frames[10 + first_len..]).unwrap();
+            let Some(pb::upload_document_request::Part::Header(header)) = first.part else {
+                panic!("header first");
+            };
+            assert_eq!(
+                (header.claim.as_str(), header.file_name.as_str()),
+                ("claims/9", "a.pdf")
+            );
+            assert_eq!(
+                second.part,
+                Some(pb::upload_document_request::Part::Chunk(vec![0, 1]))
+            );
+        }
+    }
+}

@@ -308,3 +308,51 @@ impl Lines {
         Bytes::from(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aip193_maps_every_code_and_names_it_as_google_rpc_does() {
+        let table = [
+            (Code::Ok, 200, "OK"),
+            (Code::Cancelled, 499, "CANCELLED"),
+            (Code::Unknown, 500, "UNKNOWN"),
+            (Code::InvalidArgument, 400, "INVALID_ARGUMENT"),
+            (Code::DeadlineExceeded, 504, "DEADLINE_EXCEEDED"),
+            (Code::NotFound, 404, "NOT_FOUND"),
+            (Code::AlreadyExists, 409, "ALREADY_EXISTS"),
+            (Code::PermissionDenied, 403, "PERMISSION_DENIED"),
+            (Code::ResourceExhausted, 429, "RESOURCE_EXHAUSTED"),
+            (Code::FailedPrecondition, 400, "FAILED_PRECONDITION"),
+            (Code::Aborted, 409, "ABORTED"),
+            (Code::OutOfRange, 400, "OUT_OF_RANGE"),
+            (Code::Unimplemented, 501, "UNIMPLEMENTED"),
+            (Code::Internal, 500, "INTERNAL"),
+            (Code::Unavailable, 503, "UNAVAILABLE"),
+            (Code::DataLoss, 500, "DATA_LOSS"),
+            (Code::Unauthenticated, 401, "UNAUTHENTICATED"),
+        ];
+        for (code, http, name) in table {
+            assert_eq!(
+                (http_status(code).as_u16(), code_name(code).as_str()),
+                (http, name)
+            );
+        }
+    }
+
+    #[test]
+    fn messages_are_cut_from_frames_as_they_complete() {
+        let mut buffer = BytesMut::from(&[0, 0, 0, 0, 2, 7, 8, 0, 0, 0][..]);
+        assert_eq!(
+            take_messages(&mut buffer).unwrap(),
+            vec![Bytes::from_static(&[7, 8])]
+        );
+        assert_eq!(buffer.len(), 3);
+        buffer.extend_from_slice(&[0, 0]);
+        assert_eq!(take_messages(&mut buffer).unwrap(), vec![Bytes::new()]);
+        let mut compressed = BytesMut::from(&[1, 0, 0, 0, 0][..]);
+        assert!(take_messages(&mut compressed).is_err());
+    }
+}
