@@ -21,6 +21,8 @@ fn sample() -> Interchange {
             transactions: vec![Transaction {
                 set_id: "920".into(),
                 control_number: "0001".into(),
+                // Body segments are opaque to the envelope: placeholder
+                // values, not a 920 mapping.
                 segments: vec![
                     Segment::new(
                         "F01",
