@@ -176,6 +176,12 @@ fn path_and_params(binding: &Binding) -> (String, Vec<Json>) {
         }
         path = path.replace(&format!("{{{}}}", var.field_path), &expanded.join("/"));
     }
+    for name in binding.template.unbound_segments() {
+        params.push(json!({
+            "name": name, "in": "path", "required": true,
+            "description": "matched by the route, not read", "schema": {"type": "string"},
+        }));
+    }
     (path, params)
 }
 

@@ -180,7 +180,7 @@ impl Template {
             }
             match &self.segments[i] {
                 Segment::Literal(l) => out.push_str(l),
-                Segment::One | Segment::Rest => out.push_str("{_}"),
+                Segment::One | Segment::Rest => out.push_str(&format!("{{segment{i}}}")),
             }
             i += 1;
         }
@@ -189,6 +189,18 @@ impl Template {
             out.push_str(verb);
         }
         out
+    }
+
+    /// The names `openapi_path` gives wildcards outside any variable (matched,
+    /// never bound to a field, as googleapis specifies).
+    pub fn unbound_segments(&self) -> Vec<String> {
+        (0..self.segments.len())
+            .filter(|i| {
+                !matches!(self.segments[*i], Segment::Literal(_))
+                    && !self.variables.iter().any(|v| (v.start..v.end).contains(i))
+            })
+            .map(|i| format!("segment{i}"))
+            .collect()
     }
 
     /// The variable's pattern as text (`claims/*`), for documentation.
