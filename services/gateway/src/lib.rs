@@ -21,6 +21,7 @@ pub mod keys;
 pub mod limits;
 pub mod proxy;
 mod repo;
+pub mod rest;
 mod server;
 
 pub use recourse_gateway_migration::Migrator;

@@ -32,6 +32,7 @@ use crate::keys::{KeyBook, KeyDirectory};
 use crate::limits::{Limiter, RedisError};
 use crate::proxy::routes::RouteTable;
 use crate::proxy::{Proxy, ProxyLimits, Target};
+use crate::rest::{Front, Rest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -43,6 +44,10 @@ pub enum GatewayError {
     Oidc(#[from] OidcError),
     #[error("reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("REST bindings: {0}")]
+    RestBindings(#[from] crate::rest::BindingError),
+    #[error("REST descriptors: {0}")]
+    RestDescriptors(#[from] prost_reflect::DescriptorError),
     #[error("serving: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -170,11 +175,17 @@ impl Gateway {
                 max_response_message_bytes: settings.max_response_message_bytes,
             },
         );
+        // A REST body may be JSON (bigger than the protobuf it becomes) or a
+        // client stream of several messages: four messages' worth.
+        let max_body = usize::try_from(settings.max_request_message_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(4);
+        let rest = Rest::new(crate::rest::descriptor_pool()?, proxy.clone(), max_body)?;
         let router = Routes::new(health)
             .add_service(reflection().build_v1()?)
             .add_service(reflection().build_v1alpha()?)
             .into_axum_router()
-            .fallback_service(proxy);
+            .fallback_service(Front { proxy, rest });
         Ok(Self {
             routes: Routes::from(router),
             reporter,
@@ -244,7 +255,9 @@ impl Gateway {
         };
         tracing::info!(?addr, services = ?self.services, "gateway serving gRPC");
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        // HTTP/1.1 too, for REST callers; gRPC callers speak h2 as before.
         let server = tonic::transport::Server::builder()
+            .accept_http1(true)
             .trace_fn(gateway_span)
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, signal);
@@ -287,6 +300,19 @@ fn gateway_span(request: &http::Request<()>) -> tracing::Span {
         p.extract(&HeaderExtractor(request.headers()))
     });
     let path = request.uri().path();
+    if !crate::rest::is_grpc(request.headers()) {
+        let verb = request.method();
+        let span = tracing::info_span!(
+            "gateway",
+            otel.name = %format!("gateway {verb} {path}"),
+            otel.kind = "server",
+            http.request.method = %verb,
+            url.path = %path,
+            enduser.id = tracing::field::Empty,
+        );
+        let _ = span.set_parent(parent);
+        return span;
+    }
     let (service, method) = path
         .trim_start_matches('/')
         .split_once('/')

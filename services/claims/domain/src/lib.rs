@@ -26,3 +26,4 @@ pub mod limits;
 pub mod number;
 pub mod reconciliation;
 pub mod remittance;
+pub mod x12;

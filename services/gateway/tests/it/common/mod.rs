@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 pub mod probe;
+pub mod rest;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
