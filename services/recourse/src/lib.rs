@@ -196,7 +196,7 @@ async fn mount_services(
                     &db,
                     recourse_carriers_migration::IDEMPOTENCY,
                 );
-                host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
+                recourse_carriers::mount(&mut host, db, keys.clone());
             }
             ServiceName::Contracts => {
                 let url = endpoint(&settings.services.carriers_url, "services.carriers_url")?;
