@@ -5,6 +5,7 @@
 
 mod charges;
 mod ingest;
+mod measure;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -30,6 +31,7 @@ use recourse_contracts_migration::{IDEMPOTENCY, OUTBOX};
 
 pub use charges::{ChargesPatch, PromiseOverride};
 pub use ingest::{BatchOutcome, IncomingEvent, Rejection, RejectionReason};
+pub use measure::{Measure, MeasuredException};
 
 /// A promise given at registration by an admin/internal caller.
 #[derive(Debug, Clone)]
@@ -240,6 +242,7 @@ impl ShipmentBook {
             promise_override_reason,
             revision: 1,
         };
+        let measured = measure::measure(&record, Some(&version), None);
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 repo::insert(txn, &record).await.map_err(|err| {
@@ -250,7 +253,10 @@ impl ShipmentBook {
                     }
                 })?;
                 OUTBOX
-                    .append(txn, events::shipment("shipment.registered", &record, None))
+                    .append(
+                        txn,
+                        events::shipment("shipment.registered", &record, None, &measured),
+                    )
                     .await?;
                 Ok(render(&record))
             })
