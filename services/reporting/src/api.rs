@@ -134,7 +134,10 @@ impl ReportingApi {
             }
             Some(Report::Reconciliation(x)) => {
                 let report = self.reconciliation(caller, x).await?;
-                Ok(("recovery-reconciliation.csv".into(), csv::reconciliation(&report)))
+                Ok((
+                    "recovery-reconciliation.csv".into(),
+                    csv::reconciliation(&report),
+                ))
             }
             None => Err(ApiError::invalid("report", "is required: name one report")),
         }
@@ -177,7 +180,9 @@ impl ReportingService for ReportingApi {
         request: Request<pb::GetCarrierScorecardRequest>,
     ) -> Result<Response<pb::CarrierScorecard>, Status> {
         let caller = principal(&request)?;
-        Ok(Response::new(self.scorecard(caller, request.get_ref()).await?))
+        Ok(Response::new(
+            self.scorecard(caller, request.get_ref()).await?,
+        ))
     }
 
     async fn compare_carriers(
@@ -185,7 +190,9 @@ impl ReportingService for ReportingApi {
         request: Request<pb::CompareCarriersRequest>,
     ) -> Result<Response<pb::CarrierComparison>, Status> {
         let caller = principal(&request)?;
-        Ok(Response::new(self.comparison(caller, request.get_ref()).await?))
+        Ok(Response::new(
+            self.comparison(caller, request.get_ref()).await?,
+        ))
     }
 
     async fn get_claims_aging(
@@ -225,7 +232,11 @@ impl ReportingService for ReportingApi {
                     } else {
                         String::new()
                     },
-                    file_name: if i == 0 { file_name.clone() } else { String::new() },
+                    file_name: if i == 0 {
+                        file_name.clone()
+                    } else {
+                        String::new()
+                    },
                     data,
                 })
             })

@@ -92,7 +92,7 @@ impl MigrationTrait for Migration {
                     .col(id("carrier_id"))
                     .col(text("service_level", 32))
                     .col(text("claim_type", 40))
-                    .col(text("status", 24))
+                    .col(text("status", 40))
                     .col(text("currency", 3))
                     .col(big("claimed_minor"))
                     .col(big_null("approved_minor"))

@@ -27,12 +27,17 @@ pub fn decimal(amount_minor: i64, currency: &str) -> String {
 
 fn money(m: Option<&Money>) -> (String, String) {
     m.map_or((String::new(), String::new()), |m| {
-        (decimal(m.amount_minor, &m.currency_code), m.currency_code.clone())
+        (
+            decimal(m.amount_minor, &m.currency_code),
+            m.currency_code.clone(),
+        )
     })
 }
 
 fn date(d: Option<&Date>) -> String {
-    d.map_or(String::new(), |d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
+    d.map_or(String::new(), |d| {
+        format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+    })
 }
 
 /// Basis points as a percentage with two decimals (9512 → "95.12").
@@ -44,16 +49,38 @@ fn kpi_cells(k: Option<&pb::Kpi>) -> [String; 5] {
     let Some(k) = k else {
         return Default::default();
     };
-    let value = |v: i64| if k.unit == "bp" { percent(v) } else { v.to_string() };
+    let value = |v: i64| {
+        if k.unit == "bp" {
+            percent(v)
+        } else {
+            v.to_string()
+        }
+    };
     let rag = pb::Rag::try_from(k.rag)
         .map(|r| r.as_str_name().trim_start_matches("RAG_").to_owned())
         .unwrap_or_default();
     [
-        if k.measured { value(k.actual) } else { String::new() },
-        if k.target != 0 { value(k.target) } else { String::new() },
-        if k.measured && k.target != 0 { value(k.variance) } else { String::new() },
+        if k.measured {
+            value(k.actual)
+        } else {
+            String::new()
+        },
+        if k.target != 0 {
+            value(k.target)
+        } else {
+            String::new()
+        },
+        if k.measured && k.target != 0 {
+            value(k.variance)
+        } else {
+            String::new()
+        },
         rag,
-        if k.measured && k.measured_previous { value(k.trend) } else { String::new() },
+        if k.measured && k.measured_previous {
+            value(k.trend)
+        } else {
+            String::new()
+        },
     ]
 }
 
@@ -73,11 +100,23 @@ fn scorecard_header(ranked: bool) -> Vec<String> {
     if ranked {
         h.push("rank".into());
     }
-    for c in ["carrier", "carrier_code", "service_level", "period_start", "period_end", "shipments", "claims"] {
+    for c in [
+        "carrier",
+        "carrier_code",
+        "service_level",
+        "period_start",
+        "period_end",
+        "shipments",
+        "claims",
+    ] {
         h.push(c.into());
     }
     for k in KPIS {
-        let unit = if k.starts_with("claim_cycle") { "hours" } else { "pct" };
+        let unit = if k.starts_with("claim_cycle") {
+            "hours"
+        } else {
+            "pct"
+        };
         for part in ["", "_target", "_variance", "_rag", "_trend"] {
             h.push(format!("{k}_{unit}{part}"));
         }
@@ -109,8 +148,16 @@ fn scorecard_record(rank: Option<u32>, r: &pb::ScorecardRow) -> Vec<String> {
     out.extend([
         cost,
         currency,
-        if r.score_measured { percent(r.score_hundredths) } else { String::new() },
-        if r.previous_score_measured { percent(r.previous_score_hundredths) } else { String::new() },
+        if r.score_measured {
+            percent(r.score_hundredths)
+        } else {
+            String::new()
+        },
+        if r.previous_score_measured {
+            percent(r.previous_score_hundredths)
+        } else {
+            String::new()
+        },
     ]);
     out
 }
@@ -123,12 +170,26 @@ pub fn scorecard(s: &pb::CarrierScorecard) -> Vec<Vec<String>> {
 
 pub fn comparison(c: &pb::CarrierComparison) -> Vec<Vec<String>> {
     let mut rows = vec![scorecard_header(true)];
-    rows.extend(c.carriers.iter().filter_map(|r| Some(scorecard_record(Some(r.rank), r.total.as_ref()?))));
+    rows.extend(
+        c.carriers
+            .iter()
+            .filter_map(|r| Some(scorecard_record(Some(r.rank), r.total.as_ref()?))),
+    );
     rows
 }
 
 pub fn aging(a: &pb::ClaimsAging) -> Vec<Vec<String>> {
-    let header = ["as_of", "carrier", "status", "days_0_30", "days_31_60", "days_61_120", "days_over_120", "past_acknowledge_due", "past_decision_due"];
+    let header = [
+        "as_of",
+        "carrier",
+        "status",
+        "days_0_30",
+        "days_31_60",
+        "days_61_120",
+        "days_over_120",
+        "past_acknowledge_due",
+        "past_decision_due",
+    ];
     let mut rows = vec![header.map(str::to_owned).to_vec()];
     let as_of = date(a.as_of.as_ref());
     rows.extend(a.rows.iter().map(|r| {
@@ -148,7 +209,17 @@ pub fn aging(a: &pb::ClaimsAging) -> Vec<Vec<String>> {
 }
 
 pub fn reconciliation(r: &pb::RecoveryReconciliation) -> Vec<Vec<String>> {
-    let header = ["period_start", "period_end", "carrier", "currency", "opening", "approved", "recovered", "written_off", "closing"];
+    let header = [
+        "period_start",
+        "period_end",
+        "carrier",
+        "currency",
+        "opening",
+        "approved",
+        "recovered",
+        "written_off",
+        "closing",
+    ];
     let mut rows = vec![header.map(str::to_owned).to_vec()];
     let (first, last) = (date(r.period_start.as_ref()), date(r.period_end.as_ref()));
     rows.extend(r.rows.iter().map(|row| {
@@ -175,10 +246,8 @@ pub fn encode(rows: &[Vec<String>], chunk: usize) -> Result<Vec<Vec<u8>>, csv::E
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new())
     };
-    let finish = |w: csv::Writer<Vec<u8>>| {
-        w.into_inner()
-            .map_err(|e| csv::Error::from(e.into_error()))
-    };
+    let finish =
+        |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
     let mut chunks = Vec::new();
     let mut current = writer();
     for row in rows {
@@ -206,7 +275,10 @@ mod tests {
         assert_eq!(decimal(500, "JPY"), "500");
         let rows = vec![
             vec!["carrier".to_owned(), "note".to_owned()],
-            vec!["carriers/a".to_owned(), "says \"hi\", twice\nthen".to_owned()],
+            vec![
+                "carriers/a".to_owned(),
+                "says \"hi\", twice\nthen".to_owned(),
+            ],
         ];
         let bytes = encode(&rows, 1 << 16).unwrap_or_default().concat();
         assert_eq!(

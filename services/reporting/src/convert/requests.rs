@@ -134,7 +134,9 @@ pub fn comparison(r: &pb::CompareCarriersRequest) -> Result<ComparisonQuery, Api
     })
 }
 
-pub fn aging(r: &pb::GetClaimsAgingRequest) -> Result<(Option<String>, chrono::NaiveDate), ApiError> {
+pub fn aging(
+    r: &pb::GetClaimsAgingRequest,
+) -> Result<(Option<String>, chrono::NaiveDate), ApiError> {
     let mut v = Violations::new();
     let carrier = carrier(&mut v, "carrier", &r.carrier, true);
     let as_of = match &r.as_of {

@@ -45,7 +45,11 @@ pub fn money(amount_minor: i64, currency: &str) -> Option<Money> {
     })
 }
 
-pub fn scorecard_row(r: &Row, period: &Period, codes: &BTreeMap<String, String>) -> pb::ScorecardRow {
+pub fn scorecard_row(
+    r: &Row,
+    period: &Period,
+    codes: &BTreeMap<String, String>,
+) -> pb::ScorecardRow {
     pb::ScorecardRow {
         carrier: format!("carriers/{}", r.carrier_id),
         carrier_code: codes.get(&r.carrier_id).cloned().unwrap_or_default(),
@@ -55,10 +59,7 @@ pub fn scorecard_row(r: &Row, period: &Period, codes: &BTreeMap<String, String>)
         shipments: r.shipments,
         claims: r.claims,
         kpis: r.kpis.iter().map(kpi).collect(),
-        cost_per_shipment: r
-            .cost_per_shipment
-            .as_ref()
-            .and_then(|(m, c)| money(*m, c)),
+        cost_per_shipment: r.cost_per_shipment.as_ref().and_then(|(m, c)| money(*m, c)),
         score_hundredths: r.score.unwrap_or_default(),
         score_measured: r.score.is_some(),
         previous_score_hundredths: r.previous_score.unwrap_or_default(),

@@ -41,7 +41,9 @@ const UNDECIDED: [&str; 5] = [
 pub fn age(claims: &[OpenClaim], as_of: NaiveDate) -> BTreeMap<(String, String), AgingRow> {
     let mut out: BTreeMap<(String, String), AgingRow> = BTreeMap::new();
     for c in claims {
-        let row = out.entry((c.carrier_id.clone(), c.status.clone())).or_default();
+        let row = out
+            .entry((c.carrier_id.clone(), c.status.clone()))
+            .or_default();
         let days = (as_of - c.submitted_on).num_days();
         match days {
             ..=30 => row.days_0_30 += 1,
@@ -91,7 +93,12 @@ mod tests {
         let rows = age(&claims, as_of);
         let submitted = &rows[&("c1".to_owned(), s.to_owned())];
         assert_eq!(
-            (submitted.days_0_30, submitted.days_31_60, submitted.days_61_120, submitted.days_over_120),
+            (
+                submitted.days_0_30,
+                submitted.days_31_60,
+                submitted.days_61_120,
+                submitted.days_over_120
+            ),
             (1, 1, 0, 1)
         );
         // The 03-01 claim is also past its acknowledgement date (03-31).

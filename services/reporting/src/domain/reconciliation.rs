@@ -54,7 +54,9 @@ pub fn totals_on(movements: &[MovementIn], day: NaiveDate) -> BTreeMap<(String, 
     let mut latest: BTreeMap<&str, (&MovementIn, i64)> = BTreeMap::new();
     let mut out: BTreeMap<(String, String), Totals> = BTreeMap::new();
     for m in movements.iter().filter(|m| m.effective <= day) {
-        let t = out.entry((m.carrier_id.clone(), m.currency.clone())).or_default();
+        let t = out
+            .entry((m.carrier_id.clone(), m.currency.clone()))
+            .or_default();
         match m.kind {
             MovementKind::Approved => {
                 latest.insert(&m.claim_id, (m, m.amount_minor));
@@ -64,7 +66,9 @@ pub fn totals_on(movements: &[MovementIn], day: NaiveDate) -> BTreeMap<(String, 
         }
     }
     for (m, amount) in latest.values() {
-        let t = out.entry((m.carrier_id.clone(), m.currency.clone())).or_default();
+        let t = out
+            .entry((m.carrier_id.clone(), m.currency.clone()))
+            .or_default();
         t.approved += amount;
     }
     out
@@ -148,6 +152,9 @@ mod tests {
                 closing: 5_000,
             }
         );
-        assert_eq!(r.opening + r.approved - r.recovered - r.written_off, r.closing);
+        assert_eq!(
+            r.opening + r.approved - r.recovered - r.written_off,
+            r.closing
+        );
     }
 }

@@ -84,7 +84,9 @@ impl KpiValue {
 
     /// actual − target when both exist.
     pub fn variance(&self) -> Option<i64> {
-        self.actual.filter(|_| self.target != 0).map(|a| a - self.target)
+        self.actual
+            .filter(|_| self.target != 0)
+            .map(|a| a - self.target)
     }
 
     /// actual − previous when both exist.
@@ -136,7 +138,10 @@ pub fn row(
         .filter(|(c, d)| {
             let day = chrono::DateTime::from_timestamp(*d, 0)
                 .map(|t| t.date_naive().format("%Y-%m-%d").to_string());
-            c.decision_due.as_ref().zip(day).is_some_and(|(due, day)| day <= *due)
+            c.decision_due
+                .as_ref()
+                .zip(day)
+                .is_some_and(|(due, day)| day <= *due)
         })
         .count() as u64;
     let mut hours: Vec<i64> = decided
@@ -148,10 +153,16 @@ pub fn row(
         .iter()
         .filter(|(c, _)| currency.is_empty() || c.currency == *currency)
         .filter_map(|(c, _)| c.approved_minor.map(|a| (a, c.recovered_minor)))
-        .fold((0i64, 0i64), |(a, r), (x, y)| (a.saturating_add(x), r.saturating_add(y)));
+        .fold((0i64, 0i64), |(a, r), (x, y)| {
+            (a.saturating_add(x), r.saturating_add(y))
+        });
     let kpis = vec![
-        KpiValue::new("on_time_rate", "bp", rate_bp(counts.on_time, counts.measured))
-            .against(targets.on_time_min_bp, Direction::AtLeast),
+        KpiValue::new(
+            "on_time_rate",
+            "bp",
+            rate_bp(counts.on_time, counts.measured),
+        )
+        .against(targets.on_time_min_bp, Direction::AtLeast),
         KpiValue::new(
             "exception_rate",
             "bp",
@@ -207,7 +218,11 @@ pub fn row(
 pub fn with_previous(mut row: Row, previous: Option<&Row>) -> Row {
     if let Some(p) = previous {
         for k in &mut row.kpis {
-            k.previous = p.kpis.iter().find(|q| q.name == k.name).and_then(|q| q.actual);
+            k.previous = p
+                .kpis
+                .iter()
+                .find(|q| q.name == k.name)
+                .and_then(|q| q.actual);
         }
         row.previous_score = p.score;
     }

@@ -51,8 +51,7 @@ impl Upstream {
             .keys
             .mint(&me, 300)
             .map_err(|e| Status::internal(e.to_string()))?;
-        let interceptor =
-            OutboundInterceptor::new(Some(&token)).map_err(Status::internal)?;
+        let interceptor = OutboundInterceptor::new(Some(&token)).map_err(Status::internal)?;
         Ok(InterceptedService::new(self.channel.clone(), interceptor))
     }
 }
@@ -93,8 +92,7 @@ impl Source for Contracts {
     type Event = contracts::Event;
     const NAME: &'static str = "contracts";
     async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status> {
-        let mut client =
-            contracts::event_service_client::EventServiceClient::new(self.0.authed()?);
+        let mut client = contracts::event_service_client::EventServiceClient::new(self.0.authed()?);
         let request = contracts::SubscribeRequest {
             after_position: after,
             types: vec![],

@@ -8,7 +8,6 @@ use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use super::{day, stmt};
 pub use crate::domain::scorecard::{ClaimRecord, ShipmentCounts, Targets};
 
-
 fn count(r: &QueryResult, col: &str) -> Result<u64, DbErr> {
     let n: i64 = r.try_get("", col)?;
     Ok(u64::try_from(n).unwrap_or(0))
@@ -62,7 +61,8 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         .await?;
     rows.iter()
         .map(|r| {
-            let (min, max): (String, String) = (r.try_get("", "cur_min")?, r.try_get("", "cur_max")?);
+            let (min, max): (String, String) =
+                (r.try_get("", "cur_min")?, r.try_get("", "cur_max")?);
             Ok(ShipmentCounts {
                 carrier_id: r.try_get("", "carrier_id")?,
                 service_level: r.try_get("", "service_level")?,
@@ -78,7 +78,6 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         })
         .collect()
 }
-
 
 /// Submitted claims, not withdrawn, submitted or decided in [from, to)
 /// (epoch seconds); with `open_only`, every claim not settled, closed or
@@ -150,7 +149,10 @@ pub async fn targets_on<C: ConnectionTrait>(
     for r in &rows {
         let n = |c: &str| -> Result<i64, DbErr> { Ok(i64::from(r.try_get::<i32>("", c)?)) };
         out.insert(
-            (r.try_get("", "carrier_id")?, r.try_get("", "service_level")?),
+            (
+                r.try_get("", "carrier_id")?,
+                r.try_get("", "service_level")?,
+            ),
             Targets {
                 on_time_min_bp: n("on_time_min_bp")?,
                 exception_max_bp: n("exception_max_bp")?,

@@ -47,7 +47,10 @@ impl Reports {
 
     async fn snapshot(&self) -> Result<DatabaseTransaction, ReportingError> {
         let (isolation, access) = if self.db.get_database_backend() == DbBackend::Postgres {
-            (Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+            (
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
         } else {
             (None, None)
         };
@@ -64,7 +67,9 @@ impl Reports {
         if self.carriers().await?.contains_key(carrier_id) {
             Ok(())
         } else {
-            Err(ReportingError::CarrierNotFound(format!("carriers/{carrier_id}")))
+            Err(ReportingError::CarrierNotFound(format!(
+                "carriers/{carrier_id}"
+            )))
         }
     }
 
@@ -139,7 +144,11 @@ impl Reports {
                 })
             })
             .collect();
-        Ok(reconciliation::reconcile(&movements, period.first, period.last))
+        Ok(reconciliation::reconcile(
+            &movements,
+            period.first,
+            period.last,
+        ))
     }
 }
 
@@ -174,7 +183,8 @@ async fn rows(
             let mine: Vec<&ClaimRecord> = claims
                 .iter()
                 .filter(|k| {
-                    k.carrier_id == c.carrier_id && (!by_level || k.service_level == c.service_level)
+                    k.carrier_id == c.carrier_id
+                        && (!by_level || k.service_level == c.service_level)
                 })
                 .collect();
             let t = if by_level {

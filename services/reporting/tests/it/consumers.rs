@@ -14,9 +14,9 @@ use recourse_proto::claims as clpb;
 use recourse_proto::contracts as cpb;
 use recourse_proto::reporting as pb;
 use recourse_test_support::{Backend, backend_tests};
+use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::HealthCheckRequest;
 
 use crate::common::{TestApp, spawn_app, usd};
 
@@ -64,7 +64,11 @@ async fn stopping_consumers_mid_stream_neither_loses_nor_double_counts(backend: 
         let promised = s.promised_delivery_time.unwrap();
         let at = chrono::DateTime::from_timestamp(promised.seconds, 0).unwrap();
         // Every third one 2 h after the promise (the grace is 1 h): late.
-        let at = if i % 3 == 0 { at + chrono::Duration::hours(2) } else { at };
+        let at = if i % 3 == 0 {
+            at + chrono::Duration::hours(2)
+        } else {
+            at
+        };
         deliveries.push(crate::common::event(
             &format!("d{i}"),
             &s.tracking_number,
@@ -75,7 +79,9 @@ async fn stopping_consumers_mid_stream_neither_loses_nor_double_counts(backend: 
     }
     app.track(&world, deliveries).await;
     for (i, name) in names.iter().take(3).enumerate() {
-        let c = app.approved(&world, name, 10_000, 6_000 + 1_000 * i as i64).await;
+        let c = app
+            .approved(&world, name, 10_000, 6_000 + 1_000 * i as i64)
+            .await;
         app.recoveries(Role::Finance)
             .record_remittance(clpb::RecordRemittanceRequest {
                 request_id: format!("r{i}"),
@@ -120,7 +126,12 @@ async fn stopping_consumers_mid_stream_neither_loses_nor_double_counts(backend: 
     // 120 shipments, 80 on time (the 40 with i % 3 == 0 are late).
     assert_eq!(shipments_in_reporting(&app).await, 120_080);
     let status = app.feed_status().await;
-    assert!(status.iter().all(|s| s.running && s.last_error.is_empty() && s.lag == 0), "{status:?}");
+    assert!(
+        status
+            .iter()
+            .all(|s| s.running && s.last_error.is_empty() && s.lag == 0),
+        "{status:?}"
+    );
     // The money agrees with the claims service's own books: approved 60 +
     // 70 + 80 = 210.00, recovered 3 × 25.00 = 75.00, outstanding 135.00 —
     // a double-applied allocation would show here.
@@ -136,7 +147,11 @@ async fn stopping_consumers_mid_stream_neither_loses_nor_double_counts(backend: 
     let row = &ours.rows[0];
     let amounts = |m: &Option<recourse_proto::common::Money>| m.as_ref().unwrap().amount_minor;
     assert_eq!(
-        (amounts(&row.approved), amounts(&row.recovered), amounts(&row.closing)),
+        (
+            amounts(&row.approved),
+            amounts(&row.recovered),
+            amounts(&row.closing)
+        ),
         (21_000, 7_500, 13_500)
     );
 }
@@ -214,14 +229,23 @@ async fn a_bad_event_stops_only_its_consumer_and_names_it(backend: Backend) {
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let contracts = health.check(check("reporting.feed.contracts")).await.unwrap();
+        let contracts = health
+            .check(check("reporting.feed.contracts"))
+            .await
+            .unwrap();
         if contracts.into_inner().status() == ServingStatus::NotServing {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "health still SERVING");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "health still SERVING"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let carriers = health.check(check("reporting.feed.carriers")).await.unwrap();
+    let carriers = health
+        .check(check("reporting.feed.carriers"))
+        .await
+        .unwrap();
     assert_eq!(carriers.into_inner().status(), ServingStatus::Serving);
     // A restart does not skip it: the consumer stays stopped on it.
     app.consumers.stop().await;

@@ -24,13 +24,27 @@ pub async fn small_book(app: &TestApp, world: &World) {
         let s = app.register(world, &format!("{tag}-{i}"), shipped).await;
         let promised = s.promised_delivery_time.unwrap();
         let at = chrono::DateTime::from_timestamp(promised.seconds, 0).unwrap();
-        let at = if i == 7 { at + chrono::Duration::hours(2) } else { at };
+        let at = if i == 7 {
+            at + chrono::Duration::hours(2)
+        } else {
+            at
+        };
         if i == 8 {
-            let mut e = event(&format!("x{tag}{i}"), &s.tracking_number, cpb::TrackingEventType::Exception, shipped + chrono::Duration::hours(5));
+            let mut e = event(
+                &format!("x{tag}{i}"),
+                &s.tracking_number,
+                cpb::TrackingEventType::Exception,
+                shipped + chrono::Duration::hours(5),
+            );
             e.exception_reason = "DAMAGED".into();
             events.push(e);
         }
-        events.push(event(&format!("d{tag}{i}"), &s.tracking_number, cpb::TrackingEventType::Delivered, at));
+        events.push(event(
+            &format!("d{tag}{i}"),
+            &s.tracking_number,
+            cpb::TrackingEventType::Delivered,
+            at,
+        ));
         names.push(s.name);
     }
     app.track(world, events).await;
@@ -82,7 +96,10 @@ async fn a_rebuild_gives_byte_identical_reports(backend: Backend) {
     let as_of = Utc::now() + chrono::Duration::days(1);
     let before = exports(&app, &acme, as_of).await;
     // Every report has its header and rows.
-    assert!(before.iter().all(|csv| csv.lines().count() >= 2), "{before:?}");
+    assert!(
+        before.iter().all(|csv| csv.lines().count() >= 2),
+        "{before:?}"
+    );
     let answer = app
         .reporting(Role::Admin)
         .rebuild_read_models(pb::RebuildReadModelsRequest {})

@@ -50,15 +50,30 @@ async fn book(app: &TestApp, world: &World) -> Vec<String> {
         };
         match i {
             // Two hours after the promise; the grace is one hour: late.
-            7 => events.push(event(&format!("d{i}"), &s.tracking_number, cpb::TrackingEventType::Delivered, at + chrono::Duration::hours(2))),
+            7 => events.push(event(
+                &format!("d{i}"),
+                &s.tracking_number,
+                cpb::TrackingEventType::Delivered,
+                at + chrono::Duration::hours(2),
+            )),
             // Damaged on the way (not excusable), delivered on time.
             8 => {
                 events.push(exception("DAMAGED"));
-                events.push(event(&format!("d{i}"), &s.tracking_number, cpb::TrackingEventType::Delivered, at));
+                events.push(event(
+                    &format!("d{i}"),
+                    &s.tracking_number,
+                    cpb::TrackingEventType::Delivered,
+                    at,
+                ));
             }
             // Held by weather (excusable), never delivered.
             9 => events.push(exception("WEATHER_DELAY")),
-            _ => events.push(event(&format!("d{i}"), &s.tracking_number, cpb::TrackingEventType::Delivered, at)),
+            _ => events.push(event(
+                &format!("d{i}"),
+                &s.tracking_number,
+                cpb::TrackingEventType::Delivered,
+                at,
+            )),
         }
         names.push(s.name);
     }
@@ -93,20 +108,36 @@ async fn a_worked_scorecard_through_the_api(backend: Backend) {
         .into_inner();
     assert_eq!(card.rows.len(), 1);
     let row = &card.rows[0];
-    assert_eq!((row.service_level.as_str(), row.carrier_code.as_str(), row.shipments), ("GROUND", "ACME", 10));
+    assert_eq!(
+        (
+            row.service_level.as_str(),
+            row.carrier_code.as_str(),
+            row.shipments
+        ),
+        ("GROUND", "ACME", 10)
+    );
     // 10 shipments; S9 excused (WEATHER_DELAY) → 9 measured (S0–S8, all
     // delivered); on time: S0–S6 and S8 = 8 (S7 late).
     // on-time = 8 / 9 = 0.8888… → 8888 bp; target ≥ 9500: variance −612,
     // more than 100 short → red.
     let on_time = kpi(row, "on_time_rate");
-    assert_eq!((on_time.actual, on_time.target, on_time.variance), (8_888, 9_500, -612));
+    assert_eq!(
+        (on_time.actual, on_time.target, on_time.variance),
+        (8_888, 9_500, -612)
+    );
     assert_eq!(on_time.rag(), pb::Rag::Red);
     // Exceptions: S8 of the 9 measured = 1111 bp; target ≤ 500 → red.
     let exceptions = kpi(row, "exception_rate");
-    assert_eq!((exceptions.actual, exceptions.target, exceptions.rag()), (1_111, 500, pb::Rag::Red));
+    assert_eq!(
+        (exceptions.actual, exceptions.target, exceptions.rag()),
+        (1_111, 500, pb::Rag::Red)
+    );
     // Claims rate: the loss claim was filed now; it counts if now is in the
     // ship date's quarter: 1 / 10 = 1000 bp against ≤ 100 → red.
-    let same_quarter = card.rows[0].period_end.as_ref().map(|d| (d.year, d.month, d.day))
+    let same_quarter = card.rows[0]
+        .period_end
+        .as_ref()
+        .map(|d| (d.year, d.month, d.day))
         >= Some({
             let t = Utc::now().date_naive();
             use chrono::Datelike as _;
@@ -114,7 +145,10 @@ async fn a_worked_scorecard_through_the_api(backend: Backend) {
         });
     let claims = kpi(row, "claims_rate");
     if same_quarter {
-        assert_eq!((row.claims, claims.actual, claims.rag()), (1, 1_000, pb::Rag::Red));
+        assert_eq!(
+            (row.claims, claims.actual, claims.rag()),
+            (1, 1_000, pb::Rag::Red)
+        );
     }
     // Every shipment billed 10.00: cost per shipment 100000 / 10 = 10.00 USD.
     assert_eq!(row.cost_per_shipment, usd(1_000));
@@ -162,7 +196,10 @@ async fn a_worked_scorecard_through_the_api(backend: Backend) {
         .into_inner();
     assert_eq!(aging.rows.len(), 1);
     let a = &aging.rows[0];
-    assert_eq!((a.status.as_str(), a.days_0_30, a.past_acknowledge_due), ("CLAIM_STATUS_SUBMITTED", 1, 0));
+    assert_eq!(
+        (a.status.as_str(), a.days_0_30, a.past_acknowledge_due),
+        ("CLAIM_STATUS_SUBMITTED", 1, 0)
+    );
 }
 
 async fn partners_read_only_their_own_scorecard(backend: Backend) {
@@ -178,9 +215,15 @@ async fn partners_read_only_their_own_scorecard(backend: Backend) {
         as_of: None,
     };
     let mut partner = app.partner_reporting(&acme.carrier);
-    partner.get_carrier_scorecard(request(&acme.carrier)).await.unwrap();
+    partner
+        .get_carrier_scorecard(request(&acme.carrier))
+        .await
+        .unwrap();
     // Another carrier's real name and a made-up one: the same NOT_FOUND.
-    let theirs = partner.get_carrier_scorecard(request(&zip.carrier)).await.unwrap_err();
+    let theirs = partner
+        .get_carrier_scorecard(request(&zip.carrier))
+        .await
+        .unwrap_err();
     let made_up = partner
         .get_carrier_scorecard(request("carriers/00000000-0000-0000-0000-000000000000"))
         .await
@@ -189,7 +232,9 @@ async fn partners_read_only_their_own_scorecard(backend: Backend) {
     assert_eq!(made_up.code(), Code::NotFound);
     assert_eq!(
         theirs.message().replace(&zip.carrier, "X"),
-        made_up.message().replace("carriers/00000000-0000-0000-0000-000000000000", "X")
+        made_up
+            .message()
+            .replace("carriers/00000000-0000-0000-0000-000000000000", "X")
     );
     // Partners read no other report.
     let err = partner
@@ -226,7 +271,11 @@ async fn reconciliation_agrees_with_the_claims_service(backend: Backend) {
         for (i, name) in names.iter().enumerate() {
             let value = 2_000 + 1_337 * (i as i64 + 1) + 500 * k as i64;
             let approve = value * (35 + 11 * i as i64) / 100;
-            claims.push((world, app.approved(world, name, value, approve).await, approve));
+            claims.push((
+                world,
+                app.approved(world, name, value, approve).await,
+                approve,
+            ));
         }
     }
     for (n, (world, claim, approve)) in claims.iter().enumerate() {
@@ -284,11 +333,21 @@ async fn reconciliation_agrees_with_the_claims_service(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    let amount = |m: &Option<recourse_proto::common::Money>| m.as_ref().map_or(0, |m| m.amount_minor);
+    let amount =
+        |m: &Option<recourse_proto::common::Money>| m.as_ref().map_or(0, |m| m.amount_minor);
     let mut theirs_rows: Vec<_> = theirs
         .rows
         .iter()
-        .map(|r| (r.carrier.clone(), r.currency_code.clone(), amount(&r.approved), amount(&r.recovered), amount(&r.written_off), amount(&r.outstanding)))
+        .map(|r| {
+            (
+                r.carrier.clone(),
+                r.currency_code.clone(),
+                amount(&r.approved),
+                amount(&r.recovered),
+                amount(&r.written_off),
+                amount(&r.outstanding),
+            )
+        })
         .collect();
     let mut ours_rows: Vec<_> = ours
         .rows
@@ -296,14 +355,24 @@ async fn reconciliation_agrees_with_the_claims_service(backend: Backend) {
         .map(|r| {
             // Everything happened this quarter: nothing was open before it.
             assert_eq!(amount(&r.opening), 0);
-            (r.carrier.clone(), r.currency_code.clone(), amount(&r.approved), amount(&r.recovered), amount(&r.written_off), amount(&r.closing))
+            (
+                r.carrier.clone(),
+                r.currency_code.clone(),
+                amount(&r.approved),
+                amount(&r.recovered),
+                amount(&r.written_off),
+                amount(&r.closing),
+            )
         })
         .collect();
     theirs_rows.sort();
     ours_rows.sort();
     assert_eq!(ours_rows.len(), 2);
     assert_eq!(ours_rows, theirs_rows);
-    assert!(ours_rows.iter().all(|r| r.3 > 0 && r.4 > 0 && r.5 > 0), "{ours_rows:?}");
+    assert!(
+        ours_rows.iter().all(|r| r.3 > 0 && r.4 > 0 && r.5 > 0),
+        "{ours_rows:?}"
+    );
 }
 
 async fn bad_requests_name_their_fields(backend: Backend) {
@@ -331,7 +400,10 @@ async fn bad_requests_name_their_fields(backend: Backend) {
         .bad_request()
         .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
         .unwrap_or_default();
-    assert_eq!(fields, ["carrier", "period.kind", "period.date", "weights.on_time"]);
+    assert_eq!(
+        fields,
+        ["carrier", "period.kind", "period.date", "weights.on_time"]
+    );
     let err = app
         .reporting(Role::Admin)
         .export_report(pb::ExportReportRequest { report: None })

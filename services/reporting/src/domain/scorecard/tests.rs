@@ -4,7 +4,13 @@ use super::*;
 
 const DAY: i64 = 86_400;
 
-fn claim(kind: &str, submitted: i64, decided: Option<i64>, approved: Option<i64>, recovered: i64) -> ClaimRecord {
+fn claim(
+    kind: &str,
+    submitted: i64,
+    decided: Option<i64>,
+    approved: Option<i64>,
+    recovered: i64,
+) -> ClaimRecord {
     ClaimRecord {
         carrier_id: "c1".into(),
         service_level: "GROUND".into(),
@@ -75,7 +81,10 @@ fn a_worked_row_with_targets_rag_score_and_trend() {
     // the delay claim does not count) / 200 shipments = 200 bp; target
     // ≤ 100 misses by 100 → amber.
     assert_eq!(r.claims, 4);
-    assert_eq!((kpi("claims_rate").actual, kpi("claims_rate").rag), (Some(200), Rag::Amber));
+    assert_eq!(
+        (kpi("claims_rate").actual, kpi("claims_rate").rag),
+        (Some(200), Rag::Amber)
+    );
     // Decided in the period: 4 (days 1, 3, 12, 25); on the clock (≤ day 19):
     // 3 → 3 / 4 = 7500 bp; target 9500 misses by 2000 → red.
     assert_eq!(kpi("decided_on_clock_rate").actual, Some(7_500));
@@ -112,7 +121,13 @@ fn nothing_measured_is_not_rated_and_has_no_score() {
         measured: 0,
         ..ShipmentCounts::default()
     };
-    let r = row(&counts, &[], (0, DAY), Targets::default(), &Weights::default());
+    let r = row(
+        &counts,
+        &[],
+        (0, DAY),
+        Targets::default(),
+        &Weights::default(),
+    );
     assert!(r.kpis.iter().all(|k| k.rag == Rag::NotRated));
     assert_eq!(r.score, None);
     assert_eq!(r.cost_per_shipment, None);

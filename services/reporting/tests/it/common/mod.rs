@@ -46,9 +46,13 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let auth = TestAuth::default();
     let carriers_db = recourse_carriers::database(&db.settings).await.expect("db");
-    let contracts_db = recourse_contracts::database(&db.settings).await.expect("db");
+    let contracts_db = recourse_contracts::database(&db.settings)
+        .await
+        .expect("db");
     let claims_db = recourse_claims::database(&db.settings).await.expect("db");
-    let reporting_db = recourse_reporting::database(&db.settings).await.expect("db");
+    let reporting_db = recourse_reporting::database(&db.settings)
+        .await
+        .expect("db");
     let upstreams = vec![
         ("carriers", carriers_db.clone(), "carriers_outbox"),
         ("contracts", contracts_db.clone(), "contracts_outbox"),
@@ -175,7 +179,12 @@ impl TestApp {
     }
 
     /// Registers a GROUND shipment; returns it as registered.
-    pub async fn register(&self, world: &World, tracking: &str, at: DateTime<Utc>) -> cpb::Shipment {
+    pub async fn register(
+        &self,
+        world: &World,
+        tracking: &str,
+        at: DateTime<Utc>,
+    ) -> cpb::Shipment {
         self.shipments()
             .register_shipment(cpb::RegisterShipmentRequest {
                 request_id: format!("ship-{tracking}"),
@@ -326,12 +335,22 @@ impl TestApp {
     }
 
     /// A claim submitted, acknowledged, reviewed and approved for `approve`.
-    pub async fn approved(&self, world: &World, shipment: &str, value: i64, approve: i64) -> clpb::Claim {
+    pub async fn approved(
+        &self,
+        world: &World,
+        shipment: &str,
+        value: i64,
+        approve: i64,
+    ) -> clpb::Claim {
         use clpb::ClaimStatus as S;
         let c = self.claim(shipment, value).await;
         let c = self.decide(&world.carrier, &c, S::Acknowledged, None).await;
         let c = self.decide(&world.carrier, &c, S::UnderReview, None).await;
-        let to = if approve < value { S::PartiallyApproved } else { S::Approved };
+        let to = if approve < value {
+            S::PartiallyApproved
+        } else {
+            S::Approved
+        };
         self.decide(&world.carrier, &c, to, Some(approve)).await
     }
 }
