@@ -23,16 +23,19 @@ pub enum ServiceName {
     Carriers,
     Contracts,
     Claims,
+    /// Reports from the other services' event feeds.
+    Reporting,
     /// The gateway in front of the others (upstreams from `gateway.upstreams`).
     Gateway,
 }
 
 impl ServiceName {
     /// The services behind the gateway.
-    pub const ALL: [ServiceName; 3] = [
+    pub const ALL: [ServiceName; 4] = [
         ServiceName::Carriers,
         ServiceName::Contracts,
         ServiceName::Claims,
+        ServiceName::Reporting,
     ];
 
     /// Its name in configuration (`gateway.upstreams.<name>`).
@@ -41,6 +44,7 @@ impl ServiceName {
             ServiceName::Carriers => "carriers",
             ServiceName::Contracts => "contracts",
             ServiceName::Claims => "claims",
+            ServiceName::Reporting => "reporting",
             ServiceName::Gateway => "gateway",
         }
     }
@@ -228,6 +232,23 @@ async fn mount_services(
                     documents_dir(settings),
                     settings.documents.max_bytes,
                 );
+            }
+            ServiceName::Reporting => {
+                // Reporting reads all three feeds (long-lived streams the
+                // client's request timeout does not cut: it bounds only the
+                // wait for the stream to open).
+                let feed = |configured: &Option<String>, key: &'static str| {
+                    let url = endpoint(configured, key)?;
+                    channel(settings, &url, key)
+                };
+                let channels = recourse_reporting::FeedChannels {
+                    carriers: feed(&settings.services.carriers_url, "services.carriers_url")?,
+                    contracts: feed(&settings.services.contracts_url, "services.contracts_url")?,
+                    claims: feed(&settings.services.claims_url, "services.claims_url")?,
+                };
+                let db = recourse_reporting::database(&settings.database).await?;
+                recourse_platform::metrics::observe_pool(recourse_reporting::SERVICE, &db);
+                recourse_reporting::mount(&mut host, db, keys.clone(), channels);
             }
             ServiceName::Gateway => {}
         }

@@ -60,6 +60,7 @@ impl Consumers {
                 ..FeedStatus::default()
             })
         }));
+        observe(&statuses);
         Self {
             db,
             upstreams,
@@ -166,5 +167,40 @@ impl Consumers {
                 }
             }
         });
+    }
+}
+
+/// The gauges `reporting.feed.position` and `reporting.feed.lag` (head −
+/// position) per feed.
+fn observe(statuses: &Statuses) {
+    use opentelemetry::KeyValue;
+    let meter = recourse_platform::metrics::meter();
+    type Pick = fn(&FeedStatus) -> i64;
+    let gauges: [(&'static str, &'static str, Pick); 2] = [
+        (
+            "reporting.feed.position",
+            "The last event of the feed applied to reporting's read models",
+            |s| s.position,
+        ),
+        (
+            "reporting.feed.lag",
+            "Events received from the feed and not yet applied (head - position)",
+            |s| (s.head - s.position).max(0),
+        ),
+    ];
+    for (name, description, pick) in gauges {
+        let statuses = statuses.clone();
+        meter
+            .i64_observable_gauge(name)
+            .with_description(description)
+            .with_unit("{event}")
+            .with_callback(move |o| {
+                for s in statuses.iter() {
+                    if let Ok(s) = s.lock() {
+                        o.observe(pick(&s), &[KeyValue::new("feed", s.feed)]);
+                    }
+                }
+            })
+            .build();
     }
 }
