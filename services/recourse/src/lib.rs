@@ -89,7 +89,7 @@ pub struct Application {
 #[derive(Debug)]
 enum Parts {
     /// One service (`serve <service>`).
-    Service(Host),
+    Service(Host, Feeds),
     /// The gateway alone (`serve gateway`).
     Gateway(Gateway),
     /// The gateway on the listener, the services on an internal one.
@@ -97,7 +97,28 @@ enum Parts {
         gateway: Gateway,
         services: Host,
         internal: TcpListener,
+        feeds: Feeds,
     },
+}
+
+/// Reporting's feed consumers, when this process runs them: stopped on
+/// shutdown before the services drain, since their open feed streams
+/// would otherwise hold the services' drain for its whole grace period.
+#[derive(Default)]
+struct Feeds(Option<recourse_reporting::Consumers>);
+
+impl std::fmt::Debug for Feeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Feeds").field(&self.0.is_some()).finish()
+    }
+}
+
+impl Feeds {
+    async fn stop(&self) {
+        if let Some(consumers) = &self.0 {
+            consumers.stop().await;
+        }
+    }
 }
 
 /// The token keys a role uses. A cluster must share one configured secret;
@@ -177,7 +198,7 @@ async fn mount_services(
     keys: &Arc<TokenKeys>,
     services: &[ServiceName],
     own_url: Option<&str>,
-) -> Result<Host, AppError> {
+) -> Result<(Host, Feeds), AppError> {
     let endpoint = |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
         match (configured, own_url) {
             (Some(url), _) => Ok(url.clone()),
@@ -190,6 +211,7 @@ async fn mount_services(
         }
     };
     let mut host = Host::new();
+    let mut feeds = Feeds::default();
     for service in services {
         match service {
             ServiceName::Carriers => {
@@ -248,12 +270,17 @@ async fn mount_services(
                 };
                 let db = recourse_reporting::database(&settings.database).await?;
                 recourse_platform::metrics::observe_pool(recourse_reporting::SERVICE, &db);
-                recourse_reporting::mount(&mut host, db, keys.clone(), channels);
+                feeds.0 = Some(recourse_reporting::mount(
+                    &mut host,
+                    db,
+                    keys.clone(),
+                    channels,
+                ));
             }
             ServiceName::Gateway => {}
         }
     }
-    Ok(host)
+    Ok((host, feeds))
 }
 
 impl Application {
@@ -287,12 +314,13 @@ impl Application {
                 Parts::Gateway(gateway)
             }
             Role::Serve(one) => {
-                Parts::Service(mount_services(&settings, &keys, &[one], None).await?)
+                let (host, feeds) = mount_services(&settings, &keys, &[one], None).await?;
+                Parts::Service(host, feeds)
             }
             Role::Standalone => {
                 let internal = Host::bind(settings.gateway.internal_listen).await?;
                 let internal_url = bound_url(&internal, settings.gateway.internal_listen)?;
-                let services =
+                let (services, feeds) =
                     mount_services(&settings, &keys, &ServiceName::ALL, Some(&internal_url))
                         .await?;
                 // Every service sits behind the gateway unless configured
@@ -309,6 +337,7 @@ impl Application {
                     gateway,
                     services,
                     internal,
+                    feeds,
                 }
             }
         };
@@ -329,7 +358,7 @@ impl Application {
     pub fn internal_addr(&self) -> Option<SocketAddr> {
         match &self.parts {
             Parts::Standalone { internal, .. } => internal.local_addr().ok(),
-            Parts::Service(_) | Parts::Gateway(_) => None,
+            Parts::Service(..) | Parts::Gateway(_) => None,
         }
     }
 
@@ -342,12 +371,19 @@ impl Application {
     ) -> Result<(), AppError> {
         let server = &self.settings.server;
         match self.parts {
-            Parts::Service(host) => host.serve(self.listener, server, shutdown).await?,
+            Parts::Service(host, feeds) => {
+                let shutdown = async move {
+                    shutdown.await;
+                    feeds.stop().await;
+                };
+                host.serve(self.listener, server, shutdown).await?
+            }
             Parts::Gateway(gateway) => gateway.serve(self.listener, server, shutdown).await?,
             Parts::Standalone {
                 gateway,
                 services,
                 internal,
+                feeds,
             } => {
                 let (stop_services, stopped) = tokio::sync::oneshot::channel::<()>();
                 let internal_settings = recourse_platform::config::ServerSettings {
@@ -362,6 +398,7 @@ impl Application {
                         .await
                 });
                 let result = gateway.serve(self.listener, server, shutdown).await;
+                feeds.stop().await;
                 let _ = stop_services.send(());
                 let services_result = behind.await.map_err(|e| AppError::Task(e.to_string()))?;
                 result?;
