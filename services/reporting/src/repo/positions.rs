@@ -84,16 +84,19 @@ pub async fn last_error<C: ConnectionTrait>(conn: &C, feed: &str) -> Result<Stri
 }
 
 /// Empties every read model and puts every feed back to position 0, in one
-/// transaction.
+/// transaction. The positions are reset first: that waits for any
+/// consumer transaction in flight (each takes its feed's position row
+/// first), so the deletes see its rows, and a consumer of another replica
+/// then finds its position moved and starts again from 0.
 pub async fn clear(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
     let txn = db.begin().await?;
-    for table in recourse_reporting_migration::READ_MODELS {
-        txn.execute_unprepared(&format!("DELETE FROM {table}"))
-            .await?;
-    }
     txn.execute_unprepared(
         "UPDATE reporting_feed_positions SET position = 0, last_error = '', updated_at = 0",
     )
     .await?;
+    for table in recourse_reporting_migration::READ_MODELS {
+        txn.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await?;
+    }
     txn.commit().await
 }
