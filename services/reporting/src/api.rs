@@ -12,7 +12,7 @@ use recourse_proto::reporting::reporting_service_server::ReportingService;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use crate::convert::{csv, requests, responses};
+use crate::convert::{csv, qbr, requests, responses};
 use crate::feeds::Consumers;
 use crate::reports::Reports;
 
@@ -28,8 +28,35 @@ const SCORECARD_READERS: &[Role] = &[
 const READERS: &[Role] = &[Role::Admin, Role::Internal, Role::Finance, Role::Auditor];
 const FINANCE: &[Role] = &[Role::Admin, Role::Finance, Role::Auditor];
 
-/// CSV bytes per streamed chunk (whole records).
+/// CSV bytes per streamed chunk (whole records); HTML bytes per chunk.
 const CHUNK: usize = 64 * 1024;
+
+type FileStream = Pin<Box<dyn Stream<Item = Result<pb::FileChunk, Status>> + Send>>;
+
+/// `data` as a file download: the first chunk names the type and file.
+fn file(content_type: &str, file_name: &str, chunks: Vec<Vec<u8>>) -> FileStream {
+    let messages: Vec<Result<pb::FileChunk, Status>> = chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, data)| {
+            let first = i == 0;
+            Ok(pb::FileChunk {
+                content_type: if first {
+                    content_type.to_owned()
+                } else {
+                    String::new()
+                },
+                file_name: if first {
+                    file_name.to_owned()
+                } else {
+                    String::new()
+                },
+                data,
+            })
+        })
+        .collect();
+    Box::pin(tokio_stream::iter(messages))
+}
 
 #[derive(Clone)]
 pub struct ReportingApi {
@@ -213,7 +240,7 @@ impl ReportingService for ReportingApi {
         ))
     }
 
-    type ExportReportStream = Pin<Box<dyn Stream<Item = Result<pb::FileChunk, Status>> + Send>>;
+    type ExportReportStream = FileStream;
 
     async fn export_report(
         &self,
@@ -222,25 +249,43 @@ impl ReportingService for ReportingApi {
         let caller = principal(&request)?;
         let (file_name, rows) = self.export(caller, request.get_ref()).await?;
         let chunks = csv::encode(&rows, CHUNK).map_err(ApiError::internal)?;
-        let messages: Vec<Result<pb::FileChunk, Status>> = chunks
-            .into_iter()
-            .enumerate()
-            .map(|(i, data)| {
-                Ok(pb::FileChunk {
-                    content_type: if i == 0 {
-                        "text/csv; charset=utf-8".into()
-                    } else {
-                        String::new()
-                    },
-                    file_name: if i == 0 {
-                        file_name.clone()
-                    } else {
-                        String::new()
-                    },
-                    data,
-                })
-            })
-            .collect();
-        Ok(Response::new(Box::pin(tokio_stream::iter(messages))))
+        Ok(Response::new(file(
+            "text/csv; charset=utf-8",
+            &file_name,
+            chunks,
+        )))
+    }
+
+    type GetQbrPackStream = FileStream;
+
+    async fn get_qbr_pack(
+        &self,
+        request: Request<pb::GetQbrPackRequest>,
+    ) -> Result<Response<Self::GetQbrPackStream>, Status> {
+        let caller = principal(&request)?;
+        caller.require(SCORECARD_READERS)?;
+        let q = requests::qbr(request.get_ref())?;
+        visibility::carrier(caller, &q.carrier)?;
+        self.reports
+            .known(&q.carrier)
+            .await
+            .map_err(ApiError::from)?;
+        let pack = self
+            .reports
+            .qbr(&q.carrier, q.quarter, q.as_of)
+            .await
+            .map_err(ApiError::from)?;
+        let html = qbr::render(&pack).into_bytes();
+        let chunks = html.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+        let name = format!(
+            "qbr-{}-{}.html",
+            pack.carrier_code,
+            q.quarter.first.format("%Y-%m")
+        );
+        Ok(Response::new(file(
+            "text/html; charset=utf-8",
+            &name,
+            chunks,
+        )))
     }
 }

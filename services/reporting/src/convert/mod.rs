@@ -4,5 +4,7 @@
 
 pub mod csv;
 pub mod events;
+pub mod qbr;
 pub mod requests;
 pub mod responses;
+pub mod svg;

@@ -158,3 +158,26 @@ pub fn reconciliation(
     let period = period.ok_or_else(|| ApiError::invalid("period", "is invalid"))?;
     Ok((carrier, period))
 }
+
+pub struct QbrQuery {
+    pub carrier: String,
+    pub quarter: Period,
+    pub as_of: DateTime<Utc>,
+}
+
+pub fn qbr(r: &pb::GetQbrPackRequest) -> Result<QbrQuery, ApiError> {
+    let mut v = Violations::new();
+    let carrier = carrier(&mut v, "carrier", &r.carrier, false);
+    let date = date_in_range(&mut v, "quarter_date", r.quarter_date.as_ref());
+    let as_of = as_of(&mut v, "as_of", r.as_of.as_ref());
+    v.into_result()?;
+    let quarter = date.and_then(|d| Period::containing(PeriodKind::Quarter, d));
+    match (carrier, quarter) {
+        (Some(carrier), Some(quarter)) => Ok(QbrQuery {
+            carrier,
+            quarter,
+            as_of,
+        }),
+        _ => Err(ApiError::invalid("request", "is invalid")),
+    }
+}

@@ -222,3 +222,35 @@ pub async fn movements<C: ConnectionTrait>(
         })
         .collect()
 }
+
+/// Claims filed in `[from, to)` by type and currency: how many and how
+/// much was claimed and approved.
+pub async fn claims_by_type<C: ConnectionTrait>(
+    conn: &C,
+    (from, to): (i64, i64),
+    carrier: &str,
+) -> Result<Vec<(String, String, u64, i64, i64)>, DbErr> {
+    let rows = conn
+        .query_all_raw(stmt(
+            conn.get_database_backend(),
+            "SELECT claim_type, currency, COUNT(*) AS n, \
+             CAST(COALESCE(SUM(claimed_minor), 0) AS BIGINT) AS claimed, \
+             CAST(COALESCE(SUM(approved_minor), 0) AS BIGINT) AS approved \
+             FROM reporting_claims WHERE submitted_at >= ? AND submitted_at < ? \
+             AND withdrawn_at IS NULL AND carrier_id = ? \
+             GROUP BY claim_type, currency ORDER BY claimed DESC, claim_type, currency",
+            vec![from.into(), to.into(), carrier.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("", "claim_type")?,
+                r.try_get("", "currency")?,
+                count(r, "n")?,
+                r.try_get("", "claimed")?,
+                r.try_get("", "approved")?,
+            ))
+        })
+        .collect()
+}

@@ -19,9 +19,11 @@ use crate::domain::scorecard::{self, ClaimRecord, Row, Targets};
 use crate::error::ReportingError;
 use crate::repo::reads;
 
+pub mod qbr;
+
 #[derive(Debug, Clone)]
 pub struct Reports {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
 }
 
 /// Rows keyed by (carrier, currency) or (carrier, status).

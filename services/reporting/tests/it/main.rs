@@ -4,5 +4,6 @@
 
 mod common;
 mod consumers;
+mod qbr;
 mod rebuild;
 mod reports;
