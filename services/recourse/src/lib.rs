@@ -3,6 +3,7 @@
 //! (`serve <service>`, `serve gateway`).
 
 pub mod apikey;
+pub mod report;
 
 use std::future::Future;
 use std::net::SocketAddr;

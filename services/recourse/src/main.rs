@@ -1,5 +1,5 @@
-//! `recourse`: run the platform, one service of it, mint a token, or manage
-//! the gateway's API keys.
+//! `recourse`: run the platform, one service of it, mint a token, manage
+//! the gateway's API keys, or write a report to a file.
 
 use std::path::PathBuf;
 
@@ -89,6 +89,76 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Write a report to a file (CSV, or HTML for `qbr`).
+    Report {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long, global = true)]
+        target: Option<String>,
+        /// Call with this API key instead of minting an admin token with
+        /// the installation's key.
+        #[arg(long, global = true, env = "RECOURSE_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        /// Any day of the period (YYYY-MM-DD; default today, UTC).
+        #[arg(long, global = true)]
+        date: Option<chrono::NaiveDate>,
+        /// Where to write it (required).
+        #[arg(long, global = true)]
+        out: Option<PathBuf>,
+        #[command(subcommand)]
+        kind: ReportKind,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PeriodArg {
+    Week,
+    Month,
+    Quarter,
+}
+
+impl From<PeriodArg> for recourse_proto::reporting::PeriodKind {
+    fn from(p: PeriodArg) -> Self {
+        match p {
+            PeriodArg::Week => Self::Week,
+            PeriodArg::Month => Self::Month,
+            PeriodArg::Quarter => Self::Quarter,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ReportKind {
+    /// A carrier's scorecard per service level (CSV).
+    Scorecard {
+        #[arg(long)]
+        carrier: String,
+        #[arg(long, value_enum, default_value = "month")]
+        period: PeriodArg,
+    },
+    /// Every carrier side by side, ranked (CSV).
+    Comparison {
+        #[arg(long, value_enum, default_value = "month")]
+        period: PeriodArg,
+    },
+    /// Open claims by age and past clocks (CSV).
+    Aging {
+        #[arg(long)]
+        carrier: Option<String>,
+    },
+    /// Money recovered per carrier and currency (CSV).
+    Reconciliation {
+        #[arg(long)]
+        carrier: Option<String>,
+        #[arg(long, value_enum, default_value = "month")]
+        period: PeriodArg,
+    },
+    /// A carrier's quarterly business review (one HTML page).
+    Qbr {
+        #[arg(long)]
+        carrier: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,6 +238,72 @@ fn mint(
         .map_err(anyhow::Error::msg)
         .context("minting token")?;
     println!("{token}");
+    Ok(())
+}
+
+/// The bearer for CLI calls: the given API key, or an admin token minted
+/// with the installation's own key (never a new one).
+fn credential(settings: &Settings, api_key: Option<String>) -> anyhow::Result<String> {
+    match api_key {
+        Some(key) => Ok(key),
+        None => {
+            let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+            let admin = Principal::new("recourse-cli", auth::Role::Admin, None)
+                .map_err(anyhow::Error::msg)?;
+            keys.mint(&admin, 300).map_err(anyhow::Error::msg)
+        }
+    }
+}
+
+struct ReportArgs {
+    target: Option<String>,
+    api_key: Option<String>,
+    data_dir: Option<PathBuf>,
+    date: Option<chrono::NaiveDate>,
+    out: Option<PathBuf>,
+    kind: ReportKind,
+}
+
+async fn report(config: Option<PathBuf>, args: ReportArgs) -> anyhow::Result<()> {
+    use recourse::report::Report;
+    let Some(path) = args.out else {
+        anyhow::bail!("--out FILE is required: where to write the report");
+    };
+    let overrides = Overrides {
+        data_dir: args.data_dir,
+        ..Overrides::default()
+    };
+    let settings = Settings::load(config.as_deref(), &overrides)?;
+    let target = args
+        .target
+        .unwrap_or_else(|| format!("http://{}", settings.server.listen));
+    let credential = credential(&settings, args.api_key)?;
+    let date = args.date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let report = match args.kind {
+        ReportKind::Scorecard { carrier, period } => Report::Scorecard {
+            carrier,
+            period: period.into(),
+            date,
+        },
+        ReportKind::Comparison { period } => Report::Comparison {
+            period: period.into(),
+            date,
+        },
+        ReportKind::Aging { carrier } => Report::Aging { carrier, date },
+        ReportKind::Reconciliation { carrier, period } => Report::Reconciliation {
+            carrier,
+            period: period.into(),
+            date,
+        },
+        ReportKind::Qbr { carrier } => Report::Qbr { carrier, date },
+    };
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    let written = recourse::report::fetch(&target, &credential, report, &mut file)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    eprintln!("wrote {written} bytes to {}", path.display());
     Ok(())
 }
 
@@ -326,5 +462,23 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             action,
         } => apikey(cli.config, target, api_key, data_dir, action).await,
+        Command::Report {
+            target,
+            api_key,
+            data_dir,
+            date,
+            out,
+            kind,
+        } => {
+            let args = ReportArgs {
+                target,
+                api_key,
+                data_dir,
+                date,
+                out,
+                kind,
+            };
+            report(cli.config, args).await
+        }
     }
 }

@@ -8,4 +8,5 @@ mod grpcio;
 mod metrics;
 mod otlp;
 mod process;
+mod report;
 mod token;
