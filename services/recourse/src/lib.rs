@@ -3,6 +3,7 @@
 //! (`serve <service>`, `serve gateway`).
 
 pub mod apikey;
+pub mod demo;
 pub mod report;
 
 use std::future::Future;

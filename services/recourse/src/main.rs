@@ -89,6 +89,21 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Fill a running platform with a plausible, seeded book through the
+    /// gateway (needs the installation's key: it acts as several parties).
+    Demo {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Quarters of history, up to yesterday (1-8).
+        #[arg(long, default_value_t = 1)]
+        quarters: u32,
+        /// The same seed gives the same book (and a rerun replays it).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Write a report to a file (CSV, or HTML for `qbr`).
     Report {
         /// Gateway URL (default: http://<server.listen>).
@@ -462,6 +477,30 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             action,
         } => apikey(cli.config, target, api_key, data_dir, action).await,
+        Command::Demo {
+            target,
+            data_dir,
+            quarters,
+            seed,
+        } => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let settings = Settings::load(cli.config.as_deref(), &overrides)?;
+            let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
+            let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+            let summary = recourse::demo::run(&target, keys, quarters, seed, |line| {
+                eprintln!("demo: {line}");
+            })
+            .await
+            .map_err(anyhow::Error::msg)?;
+            println!(
+                "{} carriers, {} shipments, {} claims, {} remittances",
+                summary.carriers, summary.shipments, summary.claims, summary.remittances
+            );
+            Ok(())
+        }
         Command::Report {
             target,
             api_key,

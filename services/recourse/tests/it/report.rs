@@ -77,3 +77,73 @@ async fn reports_are_written_to_files_through_the_gateway() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("NotFound"), "{stderr}");
 }
+
+/// `recourse demo` fills a fresh standalone through the gateway, and the
+/// reports show its book: three carriers ranked, money reconciled.
+#[tokio::test]
+async fn the_demo_fills_a_platform_the_reports_can_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Standalone::start(dir.path()).await;
+    let target = server.url();
+    let demo = recourse(
+        &[
+            "demo",
+            "--target",
+            &target,
+            "--quarters",
+            "1",
+            "--seed",
+            "3",
+        ],
+        dir.path(),
+    );
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let summary = String::from_utf8_lossy(&demo.stdout).to_string();
+    assert!(
+        summary.starts_with("3 carriers, 1456 shipments,"),
+        "{summary}"
+    );
+    let out = dir.path().join("comparison.csv").display().to_string();
+    // The book ends yesterday: its quarter has shipments whatever today is.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let done = recourse(
+            &[
+                "report",
+                "--target",
+                &target,
+                "--date",
+                &yesterday,
+                "comparison",
+                "--period",
+                "quarter",
+                "--out",
+                &out,
+            ],
+            dir.path(),
+        );
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let csv = std::fs::read_to_string(&out).unwrap();
+        let ranked: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        if ranked == ["1", "2", "3"] {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{csv}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

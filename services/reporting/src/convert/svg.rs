@@ -113,7 +113,7 @@ pub fn bars(title: &str, items: &[(String, i64, String)]) -> String {
     );
     for (i, (label, value, caption)) in items.iter().enumerate() {
         let top = TOP + row * i as f64;
-        let width = (W - 220.0) * (*value).max(0) as f64 / max as f64;
+        let width = (W - 400.0) * (*value).max(0) as f64 / max as f64;
         let _ = write!(
             svg,
             "<text x=\"160\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#333\">{}</text><rect x=\"168\" y=\"{top:.1}\" width=\"{width:.1}\" height=\"18\" fill=\"#e67e22\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#333\">{}</text>",

@@ -53,7 +53,10 @@ impl Reports {
             .scorecard(Some(carrier), quarter, &weights, as_of, true)
             .await?;
         let mut weeks = Vec::with_capacity(TREND_WEEKS);
-        let mut week = Period::containing(PeriodKind::Week, quarter.last);
+        // The 13 weeks up to the quarter's end, or up to as_of in a quarter
+        // still running (weeks to come have nothing to show).
+        let last = quarter.last.min(as_of.date_naive().max(quarter.first));
+        let mut week = Period::containing(PeriodKind::Week, last);
         while let Some(w) = week {
             if weeks.len() == TREND_WEEKS {
                 break;
