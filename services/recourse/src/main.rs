@@ -10,6 +10,10 @@ use recourse_platform::auth::{self, Principal, TokenKeys};
 use recourse_platform::config::{Overrides, Settings};
 use recourse_platform::server::shutdown_signal;
 
+mod report_cmd;
+
+use report_cmd::{ReportArgs, ReportKind, report};
+
 #[derive(Parser)]
 #[command(name = "recourse", version, about = "Holds parcel carriers to account")]
 struct Cli {
@@ -126,56 +130,6 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum PeriodArg {
-    Week,
-    Month,
-    Quarter,
-}
-
-impl From<PeriodArg> for recourse_proto::reporting::PeriodKind {
-    fn from(p: PeriodArg) -> Self {
-        match p {
-            PeriodArg::Week => Self::Week,
-            PeriodArg::Month => Self::Month,
-            PeriodArg::Quarter => Self::Quarter,
-        }
-    }
-}
-
-#[derive(Subcommand)]
-enum ReportKind {
-    /// A carrier's scorecard per service level (CSV).
-    Scorecard {
-        #[arg(long)]
-        carrier: String,
-        #[arg(long, value_enum, default_value = "month")]
-        period: PeriodArg,
-    },
-    /// Every carrier side by side, ranked (CSV).
-    Comparison {
-        #[arg(long, value_enum, default_value = "month")]
-        period: PeriodArg,
-    },
-    /// Open claims by age and past clocks (CSV).
-    Aging {
-        #[arg(long)]
-        carrier: Option<String>,
-    },
-    /// Money recovered per carrier and currency (CSV).
-    Reconciliation {
-        #[arg(long)]
-        carrier: Option<String>,
-        #[arg(long, value_enum, default_value = "month")]
-        period: PeriodArg,
-    },
-    /// A carrier's quarterly business review (one HTML page).
-    Qbr {
-        #[arg(long)]
-        carrier: String,
-    },
-}
-
 #[derive(Subcommand)]
 enum ApiKeyAction {
     /// Create a key; prints the key (shown once) on stdout.
@@ -253,72 +207,6 @@ fn mint(
         .map_err(anyhow::Error::msg)
         .context("minting token")?;
     println!("{token}");
-    Ok(())
-}
-
-/// The bearer for CLI calls: the given API key, or an admin token minted
-/// with the installation's own key (never a new one).
-fn credential(settings: &Settings, api_key: Option<String>) -> anyhow::Result<String> {
-    match api_key {
-        Some(key) => Ok(key),
-        None => {
-            let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
-            let admin = Principal::new("recourse-cli", auth::Role::Admin, None)
-                .map_err(anyhow::Error::msg)?;
-            keys.mint(&admin, 300).map_err(anyhow::Error::msg)
-        }
-    }
-}
-
-struct ReportArgs {
-    target: Option<String>,
-    api_key: Option<String>,
-    data_dir: Option<PathBuf>,
-    date: Option<chrono::NaiveDate>,
-    out: Option<PathBuf>,
-    kind: ReportKind,
-}
-
-async fn report(config: Option<PathBuf>, args: ReportArgs) -> anyhow::Result<()> {
-    use recourse::report::Report;
-    let Some(path) = args.out else {
-        anyhow::bail!("--out FILE is required: where to write the report");
-    };
-    let overrides = Overrides {
-        data_dir: args.data_dir,
-        ..Overrides::default()
-    };
-    let settings = Settings::load(config.as_deref(), &overrides)?;
-    let target = args
-        .target
-        .unwrap_or_else(|| format!("http://{}", settings.server.listen));
-    let credential = credential(&settings, args.api_key)?;
-    let date = args.date.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let report = match args.kind {
-        ReportKind::Scorecard { carrier, period } => Report::Scorecard {
-            carrier,
-            period: period.into(),
-            date,
-        },
-        ReportKind::Comparison { period } => Report::Comparison {
-            period: period.into(),
-            date,
-        },
-        ReportKind::Aging { carrier } => Report::Aging { carrier, date },
-        ReportKind::Reconciliation { carrier, period } => Report::Reconciliation {
-            carrier,
-            period: period.into(),
-            date,
-        },
-        ReportKind::Qbr { carrier } => Report::Qbr { carrier, date },
-    };
-    let mut file = std::io::BufWriter::new(
-        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-    );
-    let written = recourse::report::fetch(&target, &credential, report, &mut file)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    eprintln!("wrote {written} bytes to {}", path.display());
     Ok(())
 }
 
