@@ -21,6 +21,7 @@ use tonic_health::pb::health_client::HealthClient;
 use crate::common::{TestApp, spawn_app, usd};
 
 backend_tests!(
+    five_replicas_consuming_at_once_count_each_event_once,
     stopping_consumers_mid_stream_neither_loses_nor_double_counts,
     a_bad_event_stops_only_its_consumer_and_names_it,
 );
@@ -255,4 +256,132 @@ async fn a_bad_event_stops_only_its_consumer_and_names_it(backend: Backend) {
     let c = again.iter().find(|s| s.feed == "contracts").unwrap();
     assert_eq!((c.position, c.running), (2, false));
     assert_eq!(c.last_error, contracts.last_error);
+}
+
+/// Five replicas' consumers on one reporting database, started together on
+/// a backlog: each event is applied by whichever moves the position first;
+/// the others roll back, so counts and money come out exact and no
+/// consumer stops (a movement applied twice would hit its primary key).
+async fn five_replicas_consuming_at_once_count_each_event_once(backend: Backend) {
+    use recourse_reporting::{Consumers, Upstream, Upstreams};
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    app.caught_up().await;
+    app.consumers.stop().await;
+    let shipped = Utc::now() - chrono::Duration::days(8);
+    let mut names = Vec::new();
+    for i in 0..40 {
+        names.push(
+            app.register(&world, &format!("R{i:02}"), shipped)
+                .await
+                .name,
+        );
+    }
+    for (i, name) in names.iter().take(4).enumerate() {
+        let c = app.approved(&world, name, 10_000, 5_000).await;
+        app.recoveries(Role::Finance)
+            .record_remittance(clpb::RecordRemittanceRequest {
+                request_id: format!("r{i}"),
+                remittance: Some(clpb::Remittance {
+                    carrier: world.carrier.clone(),
+                    kind: clpb::RemittanceKind::Payment.into(),
+                    reference: format!("R{i}"),
+                    remittance_date: Some(recourse_platform::proto_types::date_to_proto(
+                        Utc::now().date_naive(),
+                    )),
+                    amount: usd(1_000),
+                    lines: vec![clpb::RemittanceLine {
+                        claim: c.number.clone(),
+                        amount: usd(1_000),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap();
+    }
+    let replicas: Vec<Consumers> = (0..5)
+        .map(|_| {
+            let upstream = || Upstream::new(app.server.channel(), app.auth.keys.clone());
+            Consumers::new(
+                app.reporting_db.clone(),
+                Upstreams {
+                    carriers: upstream(),
+                    contracts: upstream(),
+                    claims: upstream(),
+                },
+            )
+        })
+        .collect();
+    for r in &replicas {
+        r.start();
+    }
+    // The app's own status is of its stopped consumers: wait on the stored
+    // positions instead.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        use sea_orm::ConnectionTrait;
+        let mut behind = false;
+        for (feed, conn, table) in &app.upstreams {
+            let head: i64 = conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    conn.get_database_backend(),
+                    format!("SELECT COALESCE(MAX(position), 0) AS head FROM {table}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get("", "head")
+                .unwrap();
+            let at: i64 = app
+                .reporting_db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    app.reporting_db.get_database_backend(),
+                    format!("SELECT position FROM reporting_feed_positions WHERE feed = '{feed}'"),
+                ))
+                .await
+                .unwrap()
+                .map(|r| r.try_get("", "position").unwrap())
+                .unwrap_or(0);
+            behind |= at < head;
+        }
+        if !behind {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "replicas did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for r in &replicas {
+        assert!(
+            r.statuses().iter().all(|s| s.last_error.is_empty()),
+            "{:?}",
+            r.statuses()
+        );
+        r.stop().await;
+    }
+    // 40 shipments; approved 4 × 50.00, recovered 4 × 10.00.
+    assert_eq!(shipments_in_reporting(&app).await / 1_000, 40);
+    let ours = app
+        .reporting(Role::Finance)
+        .get_recovery_reconciliation(pb::GetRecoveryReconciliationRequest {
+            carrier: world.carrier.clone(),
+            period: Some(quarter_of_today()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let amounts = |m: &Option<recourse_proto::common::Money>| m.as_ref().unwrap().amount_minor;
+    let row = &ours.rows[0];
+    assert_eq!(
+        (
+            amounts(&row.approved),
+            amounts(&row.recovered),
+            amounts(&row.closing)
+        ),
+        (20_000, 4_000, 16_000)
+    );
 }
