@@ -108,6 +108,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Import a remittance file (CSV) into the claims service.
+    Remittances {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long, global = true)]
+        target: Option<String>,
+        /// Call with this API key (finance or admin) instead of minting an
+        /// admin token with the installation's key.
+        #[arg(long, global = true, env = "RECOURSE_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: RemittanceAction,
+    },
     /// Write a report to a file (CSV, or HTML for `qbr`).
     Report {
         /// Gateway URL (default: http://<server.listen>).
@@ -128,6 +142,13 @@ enum Command {
         #[command(subcommand)]
         kind: ReportKind,
     },
+}
+
+#[derive(Subcommand)]
+enum RemittanceAction {
+    /// Send FILE (header: carrier,kind,reference,invoice_reference,date,
+    /// currency,amount_minor,claim,tracking_number,line_amount_minor).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -386,6 +407,34 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "{} carriers, {} shipments, {} claims, {} remittances",
                 summary.carriers, summary.shipments, summary.claims, summary.remittances
+            );
+            Ok(())
+        }
+        Command::Remittances {
+            target,
+            api_key,
+            data_dir,
+            action: RemittanceAction::Import { file },
+        } => {
+            let overrides = Overrides {
+                data_dir,
+                ..Overrides::default()
+            };
+            let settings = Settings::load(cli.config.as_deref(), &overrides)?;
+            let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
+            let credential = report_cmd::credential(&settings, api_key)?;
+            let done = recourse::report::import_remittances(&target, &credential, &file)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            for (line, message) in &done.errors {
+                eprintln!("line {line}: {message}");
+            }
+            println!(
+                "{} rows, {} imported into {} remittances, {} refused",
+                done.rows,
+                done.imported_rows,
+                done.remittances,
+                done.errors.len() as u64 + done.more_errors
             );
             Ok(())
         }

@@ -151,3 +151,62 @@ pub async fn fetch(
     out.flush().map_err(|e| e.to_string())?;
     Ok(written)
 }
+
+/// What `recourse remittances import` reports back.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub rows: u64,
+    pub imported_rows: u64,
+    pub remittances: usize,
+    /// (line, message) of the first rows refused, and how many more.
+    pub errors: Vec<(u64, String)>,
+    pub more_errors: u64,
+}
+
+/// Streams the remittance CSV at `path` to the claims service's
+/// `ImportRemittances` through the gateway, 256 KiB a message, saying how
+/// far it got on stderr.
+pub async fn import_remittances(
+    target: &str,
+    credential: &str,
+    path: &std::path::Path,
+) -> Result<Imported, String> {
+    use recourse_proto::claims as clpb;
+    let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let channel = Endpoint::from_shared(target.to_owned())
+        .map_err(|e| format!("bad gateway URL {target}: {e}"))?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .map_err(|e| format!("cannot reach the gateway at {target}: {e}"))?;
+    let mut client = clpb::recovery_service_client::RecoveryServiceClient::new(
+        InterceptedService::new(channel, OutboundInterceptor::new(Some(credential))?),
+    );
+    let total = bytes.len();
+    let chunks: Vec<clpb::ImportRemittancesRequest> = bytes
+        .chunks(256 * 1024)
+        .map(|c| clpb::ImportRemittancesRequest { csv: c.to_vec() })
+        .collect();
+    let mut sent = 0usize;
+    let stream = tokio_stream::iter(chunks).map(move |chunk| {
+        sent += chunk.csv.len();
+        eprintln!("sent {sent} of {total} bytes");
+        chunk
+    });
+    let answer = client
+        .import_remittances(stream)
+        .await
+        .map_err(|s| format!("{:?}: {}", s.code(), s.message()))?
+        .into_inner();
+    Ok(Imported {
+        rows: answer.rows,
+        imported_rows: answer.imported_rows,
+        remittances: answer.remittances.len(),
+        errors: answer
+            .errors
+            .into_iter()
+            .map(|e| (e.line, e.message))
+            .collect(),
+        more_errors: answer.more_errors,
+    })
+}

@@ -72,6 +72,28 @@ async fn reports_are_written_to_files_through_the_gateway() {
     );
     let html = std::fs::read_to_string(&pack).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("QBR ACME"));
+    // A remittance file goes to the claims service the same way: the
+    // sample's three remittances are recorded (their lines stay unmatched:
+    // no claim here is named in them).
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/samples/remittances.csv"
+    );
+    let imported = recourse(
+        &["remittances", "--target", &target, "import", sample],
+        dir.path(),
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let said = String::from_utf8_lossy(&imported.stdout).to_string();
+    let rows = std::fs::read_to_string(sample).unwrap().lines().count() - 1;
+    assert_eq!(
+        said.trim(),
+        format!("{rows} rows, {rows} imported into 3 remittances, 0 refused")
+    );
     let refused = report(&["qbr", "--carrier", "carriers/nope", "--out", &out("x.html")]);
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
