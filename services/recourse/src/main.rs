@@ -391,53 +391,13 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             quarters,
             seed,
-        } => {
-            let overrides = Overrides {
-                data_dir,
-                ..Overrides::default()
-            };
-            let settings = Settings::load(cli.config.as_deref(), &overrides)?;
-            let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
-            let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
-            let summary = recourse::demo::run(&target, keys, quarters, seed, |line| {
-                eprintln!("demo: {line}");
-            })
-            .await
-            .map_err(anyhow::Error::msg)?;
-            println!(
-                "{} carriers, {} shipments, {} claims, {} remittances",
-                summary.carriers, summary.shipments, summary.claims, summary.remittances
-            );
-            Ok(())
-        }
+        } => report_cmd::demo(cli.config, target, data_dir, quarters, seed).await,
         Command::Remittances {
             target,
             api_key,
             data_dir,
             action: RemittanceAction::Import { file },
-        } => {
-            let overrides = Overrides {
-                data_dir,
-                ..Overrides::default()
-            };
-            let settings = Settings::load(cli.config.as_deref(), &overrides)?;
-            let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
-            let credential = report_cmd::credential(&settings, api_key)?;
-            let done = recourse::report::import_remittances(&target, &credential, &file)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            for (line, message) in &done.errors {
-                eprintln!("line {line}: {message}");
-            }
-            println!(
-                "{} rows, {} imported into {} remittances, {} refused",
-                done.rows,
-                done.imported_rows,
-                done.remittances,
-                done.errors.len() as u64 + done.more_errors
-            );
-            Ok(())
-        }
+        } => report_cmd::import(cli.config, target, api_key, data_dir, file).await,
         Command::Report {
             target,
             api_key,

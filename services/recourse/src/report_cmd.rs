@@ -1,5 +1,7 @@
-//! `recourse report …`: the command line's side (arguments, credentials,
-//! the output file); the call itself is `recourse::report`.
+//! The client commands' command-line side — `recourse report …`,
+//! `recourse remittances import`, `recourse demo` — arguments,
+//! credentials, output; the calls themselves are in `recourse::report` and
+//! `recourse::demo`.
 
 use std::path::PathBuf;
 
@@ -121,5 +123,63 @@ pub async fn report(config: Option<PathBuf>, args: ReportArgs) -> anyhow::Result
         .await
         .map_err(anyhow::Error::msg)?;
     eprintln!("wrote {written} bytes to {}", path.display());
+    Ok(())
+}
+
+/// `recourse demo`: needs the installation's key (it plays several parties).
+pub async fn demo(
+    config: Option<PathBuf>,
+    target: Option<String>,
+    data_dir: Option<PathBuf>,
+    quarters: u32,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        data_dir,
+        ..Overrides::default()
+    };
+    let settings = Settings::load(config.as_deref(), &overrides)?;
+    let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
+    let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
+    let summary = recourse::demo::run(&target, keys, quarters, seed, |line| {
+        eprintln!("demo: {line}");
+    })
+    .await
+    .map_err(anyhow::Error::msg)?;
+    println!(
+        "{} carriers, {} shipments, {} claims, {} remittances",
+        summary.carriers, summary.shipments, summary.claims, summary.remittances
+    );
+    Ok(())
+}
+
+/// `recourse remittances import FILE`.
+pub async fn import(
+    config: Option<PathBuf>,
+    target: Option<String>,
+    api_key: Option<String>,
+    data_dir: Option<PathBuf>,
+    file: PathBuf,
+) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        data_dir,
+        ..Overrides::default()
+    };
+    let settings = Settings::load(config.as_deref(), &overrides)?;
+    let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
+    let credential = credential(&settings, api_key)?;
+    let done = recourse::report::import_remittances(&target, &credential, &file)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    for (line, message) in &done.errors {
+        eprintln!("line {line}: {message}");
+    }
+    println!(
+        "{} rows, {} imported into {} remittances, {} refused",
+        done.rows,
+        done.imported_rows,
+        done.remittances,
+        done.errors.len() as u64 + done.more_errors
+    );
     Ok(())
 }
