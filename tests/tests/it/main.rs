@@ -4,3 +4,4 @@
 
 mod cluster;
 mod lifecycle;
+mod reporting;

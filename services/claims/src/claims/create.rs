@@ -150,7 +150,7 @@ impl ClaimDesk {
                 },
             };
             insert_unless_open(txn, &claim).await?;
-            events::append_claim(txn, "claim.created", &claim).await?;
+            events::append_claim(txn, "claim.created", &claim, None).await?;
             Ok(claim)
         })
         .await;
@@ -198,6 +198,7 @@ impl ClaimDesk {
             reason: "",
             amount: None,
             event_type: "claim.updated",
+            remittance: None,
         };
         let savepoint = txn.begin().await?;
         let updated = match self.record(&savepoint, caller, claim, change).await {

@@ -319,3 +319,34 @@ pub fn shipment_to_proto(s: &ShipmentRecord, last_event: Option<EventKind>) -> p
             .into(),
     }
 }
+
+/// A shipment's measurement facts as the feed carries them.
+pub fn measure_to_proto(m: &crate::shipments::Measure) -> pb::ShipmentMeasure {
+    use recourse_contracts_domain::sla::{ExcuseCategory, Verdict};
+    let verdict = match m.verdict {
+        Verdict::NotDelivered => pb::DeliveryVerdict::NotDelivered,
+        Verdict::OnTime => pb::DeliveryVerdict::OnTime,
+        Verdict::Late => pb::DeliveryVerdict::Late,
+    };
+    let excuse = m.exception.as_ref().and_then(|e| e.excuse);
+    pb::ShipmentMeasure {
+        ship_date: Some(date_to_proto(m.ship_date)),
+        due_time: m.due.map(timestamp_to_proto),
+        verdict: verdict.into(),
+        exception_code: m
+            .exception
+            .as_ref()
+            .map(|e| e.code.clone())
+            .unwrap_or_default(),
+        exception_excusable: excuse.is_some(),
+        excuse_category: match excuse {
+            None => "",
+            Some(ExcuseCategory::Weather) => "WEATHER",
+            Some(ExcuseCategory::Customs) => "CUSTOMS",
+            Some(ExcuseCategory::AddressProblem) => "ADDRESS_PROBLEM",
+            Some(ExcuseCategory::RecipientRefused) => "RECIPIENT_REFUSED",
+        }
+        .to_owned(),
+        contract_version: m.contract_version.clone(),
+    }
+}

@@ -6,6 +6,7 @@
 mod charges;
 mod ingest;
 mod returns;
+mod measure;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -31,6 +32,7 @@ use recourse_contracts_migration::{IDEMPOTENCY, OUTBOX};
 
 pub use charges::{ChargesPatch, PromiseOverride};
 pub use ingest::{BatchOutcome, IncomingEvent, Rejection, RejectionReason};
+pub use measure::{Measure, MeasuredException};
 
 /// A promise given at registration by an admin/internal caller.
 #[derive(Debug, Clone)]
@@ -249,6 +251,7 @@ impl ShipmentBook {
             revision: 1,
             return_link,
         };
+        let measured = measure::measure(&record, Some(&version), None);
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 repo::insert(txn, &record).await.map_err(|err| {
@@ -269,7 +272,10 @@ impl ShipmentBook {
                 )
                 .await?;
                 OUTBOX
-                    .append(txn, events::shipment("shipment.registered", &record, None))
+                    .append(
+                        txn,
+                        events::shipment("shipment.registered", &record, None, &measured),
+                    )
                     .await?;
                 Ok(render(&record))
             })

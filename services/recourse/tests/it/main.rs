@@ -9,4 +9,5 @@ mod metrics;
 mod otlp;
 mod process;
 mod schemathesis;
+mod report;
 mod token;

@@ -51,7 +51,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let claims_conn = claims_db.clone();
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
-        host.add_service(recourse_carriers::grpc_service(carriers_db, keys.clone()));
+        recourse_carriers::mount(&mut host, carriers_db, keys.clone());
         let channel = recourse_platform::client::channel(url).expect("url");
         recourse_contracts::mount(&mut host, contracts_db, keys.clone(), channel.clone());
         recourse_claims::mount(&mut host, claims_db, keys, channel, documents, 1024 * 1024);

@@ -15,10 +15,12 @@ use crate::domain::{CarrierId, Etag, Region};
 use crate::registry::Registry;
 use crate::repo::ListFilter;
 
+pub mod events;
+
 /// Roles that may register and change carriers.
 const WRITERS: &[Role] = &[Role::Admin, Role::Internal];
 /// Roles that may read carriers (partners only their own).
-const READERS: &[Role] = &[
+pub(crate) const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
     Role::Carrier,
