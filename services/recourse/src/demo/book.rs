@@ -96,5 +96,7 @@ pub fn terms(on_time_bp: u32) -> pb::ContractTerms {
             sla("GROUND", 3, on_time_bp),
             sla("EXPRESS", 1, on_time_bp + 200),
         ],
+        // The demo book has no return service levels (yet).
+        returns: Vec::new(),
     }
 }
