@@ -1,10 +1,13 @@
 //! `recourse-load`: a gRPC load generator against a running `recourse`
 //! server. `ingest` measures tracking-event ingest throughput, `quote`
-//! measures QuoteRate throughput and latency, `gateway` times the same unary
+//! measures QuoteRate throughput and latency, `claims` times the claim
+//! write paths (create, submit, transitions, remittance import), `gateway` times the same unary
 //! calls directly and through the gateway. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
 //! server that already holds data. See `tests/bench/ingest.sh`.
 
+#[path = "load/claims.rs"]
+mod claims;
 #[path = "load/compare.rs"]
 mod compare;
 #[path = "load/fixtures.rs"]
@@ -44,6 +47,9 @@ enum Command {
     Ingest(ingest::Args),
     /// Time QuoteRate calls.
     Quote(quote::Args),
+    /// Time CreateClaim, SubmitClaim, the carrier's transitions and a
+    /// remittance import paying every claim.
+    Claims(claims::Args),
     /// Time GetCarrier and QuoteRate directly and through the gateway.
     Gateway(compare::Args),
 }
@@ -81,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&connector, &args).await,
         Command::Quote(args) => quote::run(&connector, &args).await,
+        Command::Claims(args) => claims::run(&connector, &args).await,
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
     }
 }

@@ -39,15 +39,15 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Stats {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
+pub struct Stats {
+    pub rate: f64,
+    pub p50: Duration,
+    pub p99: Duration,
 }
 
 /// Times `requests` calls of `call` from `concurrency` workers over the
 /// given connections.
-async fn measure<F, Fut>(
+pub async fn measure<F, Fut>(
     clients: &[Authed],
     requests: usize,
     concurrency: usize,
@@ -103,7 +103,7 @@ async fn connections(target: &str, credential: &str, n: usize) -> anyhow::Result
     Ok(out)
 }
 
-fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
