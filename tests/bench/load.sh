@@ -162,19 +162,17 @@ literals() { # table, where, replacements as `column=expression` words
                   (SELECT adbin FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum),
                   a.attrelid), '') NOT LIKE 'nextval%') AS cols"
 }
-CLAIM_ROW=$(literals claims "true" \
-    "id=:'cid'" "number='CLM-2026-' || lpad(:seq::text, 6, '0')" "shipment_id=:'sid'")
-OUTBOX_ROW=$(literals claims_outbox "event_type = 'claim.created'" "subject='claims/' || :'cid'")
+CLAIM_ROW=$(literals claims "submitted_at IS NULL" \
+    "id='twin-' || :n::text" "number='CLM-2026-' || lpad(:seq::text, 6, '0')" \
+    "shipment_id='twin-s-' || :n::text")
+OUTBOX_ROW=$(literals claims_outbox "event_type = 'claim.created'" "subject='claims/twin-' || :n::text")
 IDEM_ROW=$(literals claims_idempotency "request_id LIKE 'load-claim-%'" \
-    "request_id=:'rid'" "response=NULL")
+    "request_id='twin-r-' || :n::text" "response=NULL")
 RESPONSE=$(psql -qtA -d "$DB" -c "SELECT quote_literal(response) FROM claims_idempotency WHERE request_id LIKE 'load-claim-%' LIMIT 1")
 SCOPE=$(psql -qtA -d "$DB" -c "SELECT quote_literal(scope) FROM claims_idempotency WHERE request_id LIKE 'load-claim-%' LIMIT 1")
 cat >"$WORK/create_claim.sql" <<SQL
 \\set n random(1, 9000000000000000000)
-\\set cid 'twin-' :client_id '-' :n
-\\set sid 'twin-shipment-' :client_id '-' :n
-\\set rid 'twin-request-' :client_id '-' :n
-SELECT request_hash, response FROM claims_idempotency WHERE scope = $SCOPE AND request_id = :'rid';
+SELECT request_hash, response FROM claims_idempotency WHERE scope = $SCOPE AND request_id = 'twin-r-' || :n::text;
 BEGIN;
 INSERT INTO claims_idempotency (${IDEM_ROW%%$'\t'*}) VALUES (${IDEM_ROW#*$'\t'});
 INSERT INTO claim_sequences (year, last) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last AS seq \\gset
@@ -182,7 +180,7 @@ SAVEPOINT sp;
 INSERT INTO claims (${CLAIM_ROW%%$'\t'*}) VALUES (${CLAIM_ROW#*$'\t'});
 RELEASE SAVEPOINT sp;
 INSERT INTO claims_outbox (${OUTBOX_ROW%%$'\t'*}) VALUES (${OUTBOX_ROW#*$'\t'});
-UPDATE claims_idempotency SET response = $RESPONSE WHERE scope = $SCOPE AND request_id = :'rid';
+UPDATE claims_idempotency SET response = $RESPONSE WHERE scope = $SCOPE AND request_id = 'twin-r-' || :n::text;
 COMMIT;
 SQL
 PER_CLIENT=$(( (CLAIMS + CONCURRENCY - 1) / CONCURRENCY ))

@@ -182,7 +182,9 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
         .single()
         .context("base ship time")?;
     let client = ShipmentServiceClient::new(setup);
-    let shipments: Vec<String> = futures::stream::iter(0..args.claims)
+    // One more than claimed: the last one gets an untimed draft that stays
+    // a draft, the row tests/bench/load.sh copies into CreateClaim's twin.
+    let shipments: Vec<String> = futures::stream::iter(0..=args.claims)
         .map(|i| {
             let mut client = client.clone();
             let number = format!("LCT{run}-{i:07}");
@@ -228,7 +230,11 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
     // CreateClaim.
     let created = slots(args.claims);
     let create = {
-        let (run, shipments, created) = (run.clone(), Arc::new(shipments), Arc::clone(&created));
+        let (run, shipments, created) = (
+            run.clone(),
+            Arc::new(shipments.clone()),
+            Arc::clone(&created),
+        );
         move |client: Authed, i: usize| {
             let request = create_request(&run, i, &shipments[i]);
             let created = Arc::clone(&created);
@@ -245,6 +251,10 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
     };
     let stats = measure(&clients, args.claims, args.concurrency, create).await?;
     report("create", args.claims, &stats);
+    ClaimServiceClient::new(clients[0].clone())
+        .create_claim(create_request(&run, args.claims, &shipments[args.claims]))
+        .await
+        .context("CreateClaim (the twin's template draft)")?;
 
     // SubmitClaim.
     let submitted = slots(args.claims);
