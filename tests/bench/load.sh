@@ -8,8 +8,8 @@
 #   - CreateClaim's twin: a pgbench custom script issuing exactly the
 #     statements of one CreateClaim (idempotency lookup; then in one
 #     transaction the idempotency row, the claim-number counter upsert, the
-#     claim row in a savepoint, the outbox row, the stored response), built
-#     from a row the server wrote, with the same number of clients;
+#     claim row unless one is open, the outbox row, the stored response),
+#     built from rows the server wrote, with the same number of clients;
 #   - tracking ingest, and COPY of the same rows into a twin table;
 #   - QuoteRate;
 #   - the server's resident memory idle (after start) and at its peak under
@@ -21,7 +21,8 @@
 #   bash tests/bench/load.sh
 #
 # Knobs (environment): CLAIMS CONCURRENCY CONNECTIONS SHIPMENTS EVENTS BATCH
-# STREAMS QUOTES, PGHOST PGPORT PGUSER (trust auth expected).
+# STREAMS QUOTES, KEEP_DB=1 (keep the database to look at), PGHOST PGPORT
+# PGUSER (trust auth expected).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -58,7 +59,7 @@ stop_server() {
 cleanup() {
     local status=$?
     stop_server
-    if [[ -n "$DB_CREATED" ]]; then
+    if [[ -n "$DB_CREATED" && -z "${KEEP_DB:-}" ]]; then
         psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null || true
     fi
     if [[ $status -ne 0 && -f "$WORK/server.log" ]]; then
@@ -176,9 +177,7 @@ SELECT request_hash, response FROM claims_idempotency WHERE scope = $SCOPE AND r
 BEGIN;
 INSERT INTO claims_idempotency (${IDEM_ROW%%$'\t'*}) VALUES (${IDEM_ROW#*$'\t'});
 INSERT INTO claim_sequences (year, last) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last AS seq \\gset
-SAVEPOINT sp;
-INSERT INTO claims (${CLAIM_ROW%%$'\t'*}) VALUES (${CLAIM_ROW#*$'\t'});
-RELEASE SAVEPOINT sp;
+INSERT INTO claims (${CLAIM_ROW%%$'\t'*}) VALUES (${CLAIM_ROW#*$'\t'}) ON CONFLICT (shipment_id, claim_type) WHERE status NOT IN ('closed', 'withdrawn') DO NOTHING;
 INSERT INTO claims_outbox (${OUTBOX_ROW%%$'\t'*}) VALUES (${OUTBOX_ROW#*$'\t'});
 UPDATE claims_idempotency SET response = $RESPONSE WHERE scope = $SCOPE AND request_id = 'twin-r-' || :n::text;
 COMMIT;
