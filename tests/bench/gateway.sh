@@ -7,7 +7,7 @@
 #
 #   bash tests/bench/gateway.sh
 #
-# Knobs (environment): REQUESTS WARMUP CONCURRENCY CONNECTIONS,
+# Knobs (environment): REQUESTS WARMUP CONCURRENCY CONNECTIONS, SKIP_BUILD=1,
 # PGHOST PGPORT PGUSER (trust auth expected).
 set -euo pipefail
 
@@ -66,8 +66,10 @@ free_port() {
     return 1
 }
 
-echo "== build (release)"
-cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    echo "== build (release)"
+    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+fi
 RECOURSE=target/release/recourse
 LOAD=target/release/recourse-load
 

@@ -21,7 +21,7 @@
 #   bash tests/bench/load.sh
 #
 # Knobs (environment): CLAIMS CONCURRENCY CONNECTIONS SHIPMENTS EVENTS BATCH
-# STREAMS QUOTES, KEEP_DB=1 (keep the database to look at), PGHOST PGPORT
+# STREAMS QUOTES, SKIP_BUILD=1 (use the release binaries as built), KEEP_DB=1 (keep the database to look at), PGHOST PGPORT
 # PGUSER (trust auth expected).
 set -euo pipefail
 
@@ -98,8 +98,10 @@ rss_mb() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "MISSED") }'; }
 
-echo "== build (release)"
-cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    echo "== build (release)"
+    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+fi
 RECOURSE=target/release/recourse
 LOAD=target/release/recourse-load
 
