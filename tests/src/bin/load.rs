@@ -1,10 +1,11 @@
 //! `recourse-load`: a gRPC load generator against a running `recourse`
 //! server. `ingest` measures tracking-event ingest throughput, `quote`
 //! measures QuoteRate throughput and latency, `claims` times the claim
-//! write paths (create, submit, transitions, remittance import), `gateway` times the same unary
-//! calls directly and through the gateway. Each run sets up its own
+//! write paths (create, submit, transitions, remittance import), `gateway`
+//! times the same unary calls directly and through the gateway. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
-//! server that already holds data. See `tests/bench/ingest.sh`.
+//! server that already holds data. See `tests/bench/load.sh` (every write
+//! path, with its pgbench and COPY baselines), `ingest.sh` and `gateway.sh`.
 
 #[path = "load/claims.rs"]
 mod claims;
