@@ -31,8 +31,12 @@ use crate::health::{Watched, spawn_poller};
 use crate::keys::{KeyBook, KeyDirectory};
 use crate::limits::{Limiter, RedisError};
 use crate::proxy::routes::RouteTable;
-use crate::proxy::{Proxy, ProxyLimits, Target};
+use crate::proxy::{Connections, Proxy, ProxyLimits, Target};
 use crate::rest::{Front, Rest};
+
+/// HTTP/2 connections per upstream (see [`Connections`]): as many as a
+/// client of the services typically opens, enough for two to four cores.
+const UPSTREAM_CONNECTIONS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -124,7 +128,14 @@ impl Gateway {
                     message: "is the gateway's own API and cannot be routed elsewhere".into(),
                 });
             }
-            routes.add(name, Target::Remote(channel(name, url, settings)?));
+            let channels = (0..UPSTREAM_CONNECTIONS)
+                .map(|_| channel(name, url, settings))
+                .collect::<Result<Vec<_>, _>>()?;
+            let connections = Connections::new(channels).ok_or_else(|| GatewayError::Upstream {
+                name: name.clone(),
+                message: "no connections".into(),
+            })?;
+            routes.add(name, Target::Remote(connections));
         }
         let book = KeyBook::new(db, directory.clone(), settings.keys.max_grace_seconds);
         let own =
