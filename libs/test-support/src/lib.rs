@@ -22,6 +22,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
 pub mod fixtures;
+pub mod tools;
 pub mod trace;
 
 /// Generates one `#[tokio::test]` per backend for each listed async test

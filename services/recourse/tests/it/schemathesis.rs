@@ -8,44 +8,23 @@ use std::process::Command;
 
 use crate::process::{Standalone, token};
 
-/// schemathesis from `RECOURSE_SCHEMATHESIS`, the PATH, or the tools
-/// virtualenv `.ci/python-tools.sh` keeps (where CI installs it).
+/// schemathesis from `RECOURSE_SCHEMATHESIS` or the pinned tools'
+/// virtualenv (provisioned on first use).
 fn schemathesis() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("RECOURSE_SCHEMATHESIS") {
         return Some(PathBuf::from(path));
     }
-    if Command::new("schemathesis")
-        .arg("--version")
-        .output()
-        .is_ok()
-    {
-        return Some(PathBuf::from("schemathesis"));
-    }
-    let venv = std::env::var("RECOURSE_TOOLS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            let cache = std::env::var("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| {
-                    PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache")
-                });
-            cache.join("recourse/tools-venv")
-        });
+    let venv = recourse_test_support::tools::venv();
     let path = venv.join("bin/schemathesis");
     path.exists().then_some(path)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_on_any_rest_operation() {
-    let Some(tool) = schemathesis() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "schemathesis is required in CI (.ci/requirements-tools.txt via .ci/python-tools.sh)"
-            );
-        }
-        eprintln!("schemathesis not installed; skipped outside CI (source .ci/python-tools.sh)");
-        return;
-    };
+    // Provisioned from the pins when missing (tools::venv): never skipped.
+    let tool = schemathesis().expect(
+        "schemathesis is required (.ci/requirements-tools.txt, provisioned by .ci/python-tools.sh)",
+    );
     let dir = tempfile::tempdir().unwrap();
     let server = Standalone::start(dir.path()).await;
     let admin = token("admin", dir.path());

@@ -90,14 +90,7 @@ pub fn rotel_bin() -> PathBuf {
         );
         return path;
     }
-    let venv = std::env::var_os("RECOURSE_TOOLS_VENV")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-            Some(cache.join("recourse/tools-venv"))
-        });
+    let venv = Some(recourse_test_support::tools::venv().to_path_buf());
     let pythons = venv
         .map(|v| v.join("bin/python"))
         .into_iter()
