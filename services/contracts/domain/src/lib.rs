@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod invoice;
 pub mod promise;
 pub mod rating;
 pub mod refund;
