@@ -17,6 +17,7 @@ pub mod contracts;
 mod convert;
 pub mod error;
 mod events;
+pub mod invoices;
 pub mod quoting;
 mod repo;
 pub mod shipments;
@@ -32,6 +33,7 @@ use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
+use recourse_proto::contracts::invoice_service_server::InvoiceServiceServer;
 use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
 use recourse_proto::contracts::sla_service_server::SlaServiceServer;
 use sea_orm::DatabaseConnection;
@@ -50,7 +52,7 @@ pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection,
     connect_and_migrate::<Migrator>(settings, SERVICE).await
 }
 
-/// Mounts the four gRPC services of `recourse.contracts.v1` on `host`, every
+/// Mounts the five gRPC services of `recourse.contracts.v1` on `host`, every
 /// call authenticated; `carriers` reaches the carriers service. Starts the
 /// outbox relay on the current runtime.
 pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carriers: Channel) {
@@ -77,6 +79,10 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     ));
     host.add_service(SlaServiceServer::with_interceptor(
         api::sla::SlaApi::new(desk),
+        auth.clone(),
+    ));
+    host.add_service(InvoiceServiceServer::with_interceptor(
+        api::invoices::InvoiceApi::new(invoices::InvoiceDesk::new(db.clone())),
         auth.clone(),
     ));
     host.add_service(EventServiceServer::with_interceptor(

@@ -10,6 +10,7 @@
 //!    finding asks a person to look.
 //! 3. `NeverHandedOver` — the shipment exists but the carrier never sent a
 //!    single scan for it: nothing is owed, the billed total is at stake.
+//! 4. `Unrated` — the contract in force cannot price it (see [`unrated`]).
 //!
 //! Otherwise the charge audit ([`crate::audit`]) lists zone, weight, base,
 //! surcharge, unrequested-accessorial and total discrepancies; a money
@@ -44,6 +45,9 @@ pub enum FindingCause {
     NeverHandedOver,
     LateGuaranteed,
     UnknownShipment,
+    /// The contract cannot price the line (no version in force, no rate
+    /// card, another currency): a person looks; nothing is claimed.
+    Unrated,
 }
 
 impl FindingCause {
@@ -60,6 +64,7 @@ impl FindingCause {
             FindingCause::NeverHandedOver => "NEVER_HANDED_OVER",
             FindingCause::LateGuaranteed => "LATE_GUARANTEED",
             FindingCause::UnknownShipment => "UNKNOWN_SHIPMENT",
+            FindingCause::Unrated => "UNRATED",
         }
     }
 
@@ -76,6 +81,7 @@ impl FindingCause {
             FindingCause::NeverHandedOver,
             FindingCause::LateGuaranteed,
             FindingCause::UnknownShipment,
+            FindingCause::Unrated,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -133,6 +139,21 @@ pub struct LineFacts {
     pub duplicate_of: Option<String>,
     /// `None`: no shipment has the tracking number.
     pub shipment: Option<Priced>,
+}
+
+/// The line of a shipment the contract cannot price, and why.
+pub fn unrated(billed: &Billed, why: &str) -> LineAudit {
+    let zero = Money::zero(billed.total.currency());
+    LineAudit {
+        findings: vec![Finding {
+            cause: FindingCause::Unrated,
+            code: "UNRATED".to_owned(),
+            expected: why.to_owned(),
+            billed: billed.total.to_string(),
+            amount: zero,
+        }],
+        at_stake: zero,
+    }
 }
 
 /// The verdict on one line.

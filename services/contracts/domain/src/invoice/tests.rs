@@ -202,6 +202,7 @@ fn causes_round_trip_through_their_names() {
         FindingCause::NeverHandedOver,
         FindingCause::LateGuaranteed,
         FindingCause::UnknownShipment,
+        FindingCause::Unrated,
     ] {
         assert_eq!(FindingCause::parse(cause.as_str()), Some(cause));
     }
