@@ -233,7 +233,11 @@ pub fn audit_line(billed: &Billed, facts: &LineFacts) -> Result<LineAudit, Money
         });
     }
     let owed = expected.total.checked_sub(refund)?;
-    let at_stake = billed.total.checked_sub(owed)?.max(zero)?.min(billed.total)?;
+    let at_stake = billed
+        .total
+        .checked_sub(owed)?
+        .max(zero)?
+        .min(billed.total)?;
     Ok(LineAudit { findings, at_stake })
 }
 

@@ -92,10 +92,7 @@ impl InvoiceService for InvoiceApi {
         let id = resource_id(&mut v, "name", "invoices", &request.get_ref().name);
         v.into_result()?;
         let id = id.ok_or_else(invalid_request)?;
-        let found = self
-            .desk
-            .get(&id, visibility::lookup_scope(caller))
-            .await?;
+        let found = self.desk.get(&id, visibility::lookup_scope(caller)).await?;
         Ok(Response::new(invoice_to_proto(&found)))
     }
 

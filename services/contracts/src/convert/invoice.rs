@@ -53,7 +53,10 @@ pub fn header(h: Option<&pb::InvoiceHeader>) -> Result<InvoiceHeader, recourse_p
             && h.invoice_number.trim() == h.invoice_number
             && !h.invoice_number.chars().any(char::is_control),
         "header.invoice_number",
-        format!("must be 1-{} characters without control characters or surrounding spaces", limits::INVOICE_NUMBER),
+        format!(
+            "must be 1-{} characters without control characters or surrounding spaces",
+            limits::INVOICE_NUMBER
+        ),
     );
     let invoice_date = date(&mut v, "header.invoice_date", h.invoice_date.as_ref());
     let received_date = match &h.received_date {
@@ -169,7 +172,13 @@ fn minor(cell: &str, column: &str, currency: Currency) -> Result<Money, String> 
 /// `13`, `2.5` or `2.268` in thousandths.
 fn thousandths(cell: &str) -> Option<i64> {
     let (whole, frac) = cell.split_once('.').unwrap_or((cell, ""));
-    if whole.is_empty() || frac.len() > 3 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+    if whole.is_empty()
+        || frac.len() > 3
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
@@ -197,7 +206,12 @@ fn parse_row(r: &csv::StringRecord, line: u64, currency: Currency) -> Result<Lin
             use chrono::Datelike as _;
             (2000..=2099).contains(&d.year())
         })
-        .ok_or_else(|| format!("ship_date: `{}` is not YYYY-MM-DD in 2000-2099", echo(cell(1))))?;
+        .ok_or_else(|| {
+            format!(
+                "ship_date: `{}` is not YYYY-MM-DD in 2000-2099",
+                echo(cell(1))
+            )
+        })?;
     let service_level = cell(2).to_owned();
     if !super::common::code(&mut v, "service_level", &service_level) {
         return Err(format!(
@@ -210,7 +224,13 @@ fn parse_row(r: &csv::StringRecord, line: u64, currency: Currency) -> Result<Lin
         z if z.chars().count() <= limits::ZONE && !z.chars().any(char::is_control) => {
             Some(z.to_owned())
         }
-        z => return Err(format!("zone: `{}` is longer than {} characters", echo(z), limits::ZONE)),
+        z => {
+            return Err(format!(
+                "zone: `{}` is longer than {} characters",
+                echo(z),
+                limits::ZONE
+            ));
+        }
     };
     let billable_weight = match (cell(4), cell(5).to_ascii_lowercase().as_str()) {
         ("", "") => None,
@@ -253,7 +273,10 @@ fn parse_row(r: &csv::StringRecord, line: u64, currency: Currency) -> Result<Lin
                 echo(code)
             ));
         }
-        surcharges.push((code.to_owned(), minor(amount.trim(), "surcharges", currency)?));
+        surcharges.push((
+            code.to_owned(),
+            minor(amount.trim(), "surcharges", currency)?,
+        ));
     }
     let total = minor(cell(8), "total_minor", currency)?;
     Ok(LineInput {

@@ -11,7 +11,7 @@ mod audit;
 
 use std::collections::BinaryHeap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, SubsecRound as _, Utc};
 use recourse_money::Money;
 use recourse_platform::ApiError;
 use recourse_platform::error::bound::truncate_chars;
@@ -162,7 +162,9 @@ impl InvoiceDesk {
             at_stake_minor: 0,
             content_sha256: file.content_sha256.clone(),
             answer: Vec::new(),
-            imported_at: Utc::now(),
+            // Microseconds, as PostgreSQL stores them, so the answer
+            // returned now equals the one read back later.
+            imported_at: Utc::now().trunc_subsecs(6),
         };
         repo::insert(&txn, invoice.clone()).await.map_err(|err| {
             if recourse_platform::database::lost_race(&err) {

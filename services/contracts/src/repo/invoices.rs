@@ -66,13 +66,19 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, row: InvoiceRow) -> Result<(),
 /// Writes the audit's sums and the answer a replay returns.
 pub async fn finish<C: ConnectionTrait>(conn: &C, row: &InvoiceRow) -> Result<(), DbErr> {
     invoice::Entity::update_many()
-        .col_expr(invoice::Column::LinesTotalMinor, Expr::value(row.lines_total_minor))
+        .col_expr(
+            invoice::Column::LinesTotalMinor,
+            Expr::value(row.lines_total_minor),
+        )
         .col_expr(invoice::Column::LineCount, Expr::value(row.line_count))
         .col_expr(
             invoice::Column::LinesWithFindings,
             Expr::value(row.lines_with_findings),
         )
-        .col_expr(invoice::Column::AtStakeMinor, Expr::value(row.at_stake_minor))
+        .col_expr(
+            invoice::Column::AtStakeMinor,
+            Expr::value(row.at_stake_minor),
+        )
         .col_expr(invoice::Column::Answer, Expr::value(row.answer.clone()))
         .filter(invoice::Column::Id.eq(row.id.as_str()))
         .exec(conn)

@@ -9,6 +9,7 @@ mod claim_terms;
 mod common;
 mod contracts;
 mod feed;
+mod invoices;
 mod promises;
 mod quoting;
 mod races;

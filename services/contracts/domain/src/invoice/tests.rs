@@ -141,10 +141,7 @@ fn an_unknown_shipment_is_flagged_with_nothing_at_stake() {
         shipment: None,
     };
     let a = audit_line(&line, &facts).unwrap();
-    assert_eq!(
-        summary(&a),
-        [(FindingCause::UnknownShipment, "UNKNOWN", 0)]
-    );
+    assert_eq!(summary(&a), [(FindingCause::UnknownShipment, "UNKNOWN", 0)]);
     assert_eq!(a.at_stake, usd(0));
 }
 
