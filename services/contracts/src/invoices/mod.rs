@@ -108,7 +108,7 @@ pub struct ImportOutcome {
 /// A new import, or the stored answer of the first identical one.
 #[derive(Debug)]
 pub enum Imported {
-    New(ImportOutcome),
+    New(Box<ImportOutcome>),
     Replayed(Vec<u8>),
 }
 
@@ -216,7 +216,7 @@ impl InvoiceDesk {
         stored.answer = answer;
         repo::finish(&txn, &stored).await?;
         txn.commit().await?;
-        Ok(Imported::New(outcome))
+        Ok(Imported::New(Box::new(outcome)))
     }
 
     /// GetInvoice within the caller's carrier (another's is NOT_FOUND).
