@@ -39,6 +39,7 @@ impl MigrationTrait for Migration {
                     .col(big("lines_with_findings"))
                     .col(big("at_stake_minor"))
                     .col(text("content_sha256", 64))
+                    .col(col("record_only").boolean().not_null())
                     .col(col("answer").binary().not_null())
                     .col(time("imported_at"))
                     .to_owned(),

@@ -80,6 +80,7 @@ pub fn header(h: Option<&pb::InvoiceHeader>) -> Result<InvoiceHeader, recourse_p
                 invoice_date,
                 received_date,
                 total,
+                record_only: h.record_only,
             })
         }
         _ => Err(super::super::api::invalid_request()),
@@ -101,7 +102,7 @@ pub fn parse_csv(
     digest.update(header.invoice_date.to_string().as_bytes());
     digest.update(header.received_date.to_string().as_bytes());
     digest.update(header.total.to_string().as_bytes());
-    digest.update([0]);
+    digest.update([u8::from(header.record_only)]);
     digest.update(bytes);
     let mut out = ParsedInvoice {
         content_sha256: hex::encode(digest.finalize()),
@@ -309,6 +310,7 @@ pub fn invoice_to_proto(i: &InvoiceRow) -> pb::Invoice {
         lines_with_findings: u64::try_from(i.lines_with_findings).unwrap_or_default(),
         amount_at_stake: minor_to_proto(Some(i.at_stake_minor), &i.currency),
         import_time: Some(timestamp_to_proto(i.imported_at)),
+        record_only: i.record_only,
     }
 }
 

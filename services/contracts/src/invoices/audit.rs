@@ -69,9 +69,14 @@ impl Auditor {
     ) -> Result<Vec<AuditedLine>, ApiError> {
         let carrier = self.header.carrier_id.clone();
         let numbers: Vec<&str> = batch.iter().map(|l| l.tracking_number.as_str()).collect();
-        let shipments = repo::shipments_by_tracking(conn, &carrier, &numbers).await?;
-        let ids: Vec<&str> = shipments.values().map(|s| s.id.as_str()).collect();
-        let scanned = repo::scanned(conn, &ids).await?;
+        let (shipments, scanned) = if self.header.record_only {
+            Default::default()
+        } else {
+            let shipments = repo::shipments_by_tracking(conn, &carrier, &numbers).await?;
+            let ids: Vec<&str> = shipments.values().map(|s| s.id.as_str()).collect();
+            let scanned = repo::scanned(conn, &ids).await?;
+            (shipments, scanned)
+        };
         let earlier = repo::first_billings(conn, &carrier, &numbers).await?;
         let mut out = Vec::with_capacity(batch.len());
         for line in batch {
@@ -85,11 +90,64 @@ impl Auditor {
             if duplicate_of.is_none() {
                 self.seen.insert(line.tracking_number.clone(), line.line);
             }
+            if self.header.record_only {
+                out.push(self.record_one(invoice_id, line, duplicate_of));
+                continue;
+            }
             let shipment = shipments.get(&line.tracking_number);
             let scanned = shipment.is_some_and(|s| scanned.contains(&s.id));
             out.push(self.audit_one(invoice_id, line, duplicate_of, shipment, scanned)?);
         }
         Ok(out)
+    }
+
+    /// A line recorded without rating: only a duplicate is judged (the
+    /// first-billing index needs it).
+    fn record_one(
+        &self,
+        invoice_id: &str,
+        line: LineInput,
+        duplicate_of: Option<String>,
+    ) -> AuditedLine {
+        let line_no = i64::try_from(line.line).unwrap_or(i64::MAX);
+        let zero = Money::zero(line.total.currency());
+        let (findings, at_stake) = match duplicate_of {
+            Some(first) => (
+                vec![FindingRow {
+                    invoice_id: invoice_id.to_owned(),
+                    line_no,
+                    seq: 0,
+                    cause: invoice::FindingCause::Duplicate.as_str().to_owned(),
+                    code: "DUPLICATE".to_owned(),
+                    expected: truncate(&format!("billed once, at {first}"), 200),
+                    billed: line.total.to_string(),
+                    amount_minor: line.total.amount_minor(),
+                }],
+                line.total,
+            ),
+            None => (Vec::new(), zero),
+        };
+        AuditedLine {
+            line_row: LineRow {
+                invoice_id: invoice_id.to_owned(),
+                line_no,
+                carrier_id: self.header.carrier_id.clone(),
+                tracking_number: line.tracking_number,
+                shipment_id: None,
+                ship_date: line.ship_date,
+                service_level: line.service_level,
+                total_minor: line.total.amount_minor(),
+                expected_total_minor: None,
+                contract_version: String::new(),
+                at_stake_minor: at_stake.amount_minor(),
+                duplicate: !findings.is_empty(),
+                finding_count: i64::try_from(findings.len()).unwrap_or(i64::MAX),
+            },
+            findings,
+            total: line.total,
+            at_stake,
+            billing: None,
+        }
     }
 
     fn audit_one(

@@ -37,6 +37,8 @@ pub struct InvoiceHeader {
     pub invoice_date: NaiveDate,
     pub received_date: NaiveDate,
     pub total: Money,
+    /// Lines and duplicates only (see the proto).
+    pub record_only: bool,
 }
 
 /// One CSV line, parsed (amounts in the invoice's currency).
@@ -161,6 +163,7 @@ impl InvoiceDesk {
             lines_with_findings: 0,
             at_stake_minor: 0,
             content_sha256: file.content_sha256.clone(),
+            record_only: header.record_only,
             answer: Vec::new(),
             // Microseconds, as PostgreSQL stores them, so the answer
             // returned now equals the one read back later.

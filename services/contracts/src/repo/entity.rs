@@ -161,6 +161,7 @@ pub mod invoice {
         pub lines_with_findings: i64,
         pub at_stake_minor: i64,
         pub content_sha256: String,
+        pub record_only: bool,
         pub answer: Vec<u8>,
         pub imported_at: DateTimeUtc,
     }

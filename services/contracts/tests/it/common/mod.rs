@@ -228,6 +228,7 @@ pub fn invoice_header(carrier: &str, number: &str, total_minor: i64) -> pb::Invo
         currency_code: "USD".into(),
         total: usd(total_minor),
         received_date: day(2026, 11, 10),
+        record_only: false,
     }
 }
 
