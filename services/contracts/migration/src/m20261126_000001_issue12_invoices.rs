@@ -32,6 +32,7 @@ impl MigrationTrait for Migration {
                     .col(text("invoice_number", 64))
                     .col(col("invoice_date").date().not_null())
                     .col(col("received_date").date().not_null())
+                    .col(col("dispute_deadline").date().not_null())
                     .col(text("currency", 3))
                     .col(big("total_minor"))
                     .col(big("lines_total_minor"))

@@ -304,6 +304,7 @@ pub fn invoice_to_proto(i: &InvoiceRow) -> pb::Invoice {
         invoice_number: i.invoice_number.clone(),
         invoice_date: Some(date_to_proto(i.invoice_date)),
         received_date: Some(date_to_proto(i.received_date)),
+        dispute_deadline: Some(date_to_proto(i.dispute_deadline)),
         total: minor_to_proto(Some(i.total_minor), &i.currency),
         lines_total: minor_to_proto(Some(i.lines_total_minor), &i.currency),
         line_count: u64::try_from(i.line_count).unwrap_or_default(),

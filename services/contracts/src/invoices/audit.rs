@@ -57,6 +57,21 @@ impl Auditor {
         })
     }
 
+    /// The invoice's last day to contest: the window of the version in
+    /// force on the invoice date (the default without one).
+    pub fn dispute_deadline(&self) -> NaiveDate {
+        match self.version_on(self.header.invoice_date) {
+            Some(v) => v.terms.dispute_deadline(self.header.received_date),
+            None => self
+                .header
+                .received_date
+                .checked_add_days(chrono::Days::new(u64::from(
+                    recourse_contracts_domain::terms::DEFAULT_INVOICE_DISPUTE_DAYS,
+                )))
+                .unwrap_or(NaiveDate::MAX),
+        }
+    }
+
     fn version_on(&self, date: NaiveDate) -> Option<&ContractVersion> {
         self.versions.iter().rev().find(|v| v.span.covers(date))
     }

@@ -150,12 +150,14 @@ impl InvoiceDesk {
             return Err(ContractsError::InvoiceTaken(header.number).into());
         }
         let currency = header.total.currency();
+        let mut auditor = audit::Auditor::load(&txn, &header).await?;
         let mut invoice = InvoiceRow {
             id: uuid::Uuid::now_v7().to_string(),
             carrier_id: header.carrier_id.clone(),
             invoice_number: header.number.clone(),
             invoice_date: header.invoice_date,
             received_date: header.received_date,
+            dispute_deadline: auditor.dispute_deadline(),
             currency: currency.as_str().to_owned(),
             total_minor: header.total.amount_minor(),
             lines_total_minor: 0,
@@ -176,7 +178,6 @@ impl InvoiceDesk {
                 ApiError::from(err)
             }
         })?;
-        let mut auditor = audit::Auditor::load(&txn, &header).await?;
         let mut lines = file.lines;
         let mut lines_total = Money::zero(currency);
         let mut at_stake = Money::zero(currency);

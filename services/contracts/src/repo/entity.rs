@@ -154,6 +154,7 @@ pub mod invoice {
         pub invoice_number: String,
         pub invoice_date: Date,
         pub received_date: Date,
+        pub dispute_deadline: Date,
         pub currency: String,
         pub total_minor: i64,
         pub lines_total_minor: i64,

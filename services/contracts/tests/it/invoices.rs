@@ -229,6 +229,9 @@ async fn an_invoice_is_audited_with_the_findings_a_hand_calculation_expects(back
         .into_inner();
     assert_eq!(fetched, invoice);
     assert_eq!(fetched.received_date, day(2026, 11, 10));
+    // Received 10 Nov 2026, the default 180 days (the terms say 0): 20 days
+    // of November, 31, 31, 28, 31, 30 → 171, and 9 of May: 9 May 2027.
+    assert_eq!(fetched.dispute_deadline, day(2027, 5, 9));
 }
 
 async fn a_reimport_is_replayed_or_refused_and_a_later_invoice_billing_again_is_a_duplicate(
