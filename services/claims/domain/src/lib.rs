@@ -20,6 +20,7 @@ pub mod appeal;
 pub mod approval;
 pub mod claim;
 pub mod deadline;
+pub mod dispute;
 pub mod liability;
 pub mod lifecycle;
 pub mod limits;
