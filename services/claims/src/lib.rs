@@ -14,9 +14,11 @@
 
 pub mod api;
 pub mod claims;
+pub mod clock;
 pub mod contracts;
 mod convert;
 pub mod delay;
+pub mod disputes;
 pub mod documents;
 pub mod error;
 mod events;
@@ -33,6 +35,7 @@ use recourse_platform::database::{DatabaseError, connect_and_migrate};
 use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::claims::claim_service_server::ClaimServiceServer;
+use recourse_proto::claims::dispute_service_server::DisputeServiceServer;
 use recourse_proto::claims::event_service_server::EventServiceServer;
 use recourse_proto::claims::recovery_service_server::RecoveryServiceServer;
 use sea_orm::DatabaseConnection;
@@ -61,12 +64,32 @@ pub fn mount(
     documents_dir: PathBuf,
     max_document_bytes: u64,
 ) {
-    let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
-    let desk = claims::ClaimDesk::new(
-        db.clone(),
-        contracts::ContractsClient::new(contracts, keys.clone()),
-        relay.clone(),
+    mount_with_clock(
+        host,
+        db,
+        keys,
+        contracts,
+        documents_dir,
+        max_document_bytes,
+        clock::Clock::system(),
     );
+}
+
+/// [`mount`] with the clock disputes and the escalation queue read (a
+/// test's, to move time on demand).
+pub fn mount_with_clock(
+    host: &mut Host,
+    db: DatabaseConnection,
+    keys: Arc<TokenKeys>,
+    contracts: Channel,
+    documents_dir: PathBuf,
+    max_document_bytes: u64,
+    clock: clock::Clock,
+) {
+    let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
+    let client = contracts::ContractsClient::new(contracts, keys.clone());
+    let desk = claims::ClaimDesk::new(db.clone(), client.clone(), relay.clone());
+    let disputes = disputes::DisputeDesk::new(db.clone(), client, relay.clone(), clock);
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);
     host.add_service(ClaimServiceServer::with_interceptor(
@@ -75,6 +98,10 @@ pub fn mount(
     ));
     host.add_service(RecoveryServiceServer::with_interceptor(
         api::recoveries::RecoveryApi::new(recoveries::RecoveryDesk::new(desk)),
+        auth.clone(),
+    ));
+    host.add_service(DisputeServiceServer::with_interceptor(
+        api::disputes::DisputeApi::new(disputes),
         auth.clone(),
     ));
     let feed = Feed::new(OUTBOX, db, relay).with_parties();

@@ -102,12 +102,9 @@ pub fn decide(
     let legal = match (status, to) {
         (DisputeStatus::Open, DisputeStatus::Submitted) => true,
         (DisputeStatus::Submitted, t) => t.is_final(),
-        (
-            DisputeStatus::Open
-            | DisputeStatus::Submitted
-            | DisputeStatus::Accepted
-            | DisputeStatus::PartiallyAccepted
-            | DisputeStatus::Rejected,
+        (DisputeStatus::Open, _)
+        | (
+            DisputeStatus::Accepted | DisputeStatus::PartiallyAccepted | DisputeStatus::Rejected,
             _,
         ) => false,
     };

@@ -3,6 +3,7 @@
 //! parsing through `convert`, the use case, the rendered answer.
 
 pub mod claims;
+pub mod disputes;
 pub mod events;
 pub mod recoveries;
 

@@ -1,6 +1,7 @@
 //! Storage of the claims service with sea-orm: rows in, domain values out.
 
 pub mod claims;
+pub mod disputes;
 pub mod documents;
 pub mod entity;
 pub mod history;
