@@ -69,7 +69,12 @@ fn status_of(d: &DisputeRow) -> Result<DisputeStatus, ClaimsError> {
 }
 
 impl DisputeDesk {
-    pub fn new(db: DatabaseConnection, contracts: ContractsClient, relay: Relay, clock: Clock) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        contracts: ContractsClient,
+        relay: Relay,
+        clock: Clock,
+    ) -> Self {
         Self {
             db,
             contracts,
@@ -192,8 +197,8 @@ impl DisputeDesk {
             });
         }
         let from = status_of(&current)?;
-        let currency = recourse_money::Currency::parse(&current.currency)
-            .map_err(ClaimsError::internal)?;
+        let currency =
+            recourse_money::Currency::parse(&current.currency).map_err(ClaimsError::internal)?;
         let now = self.clock.now().trunc_subsecs(6);
         let (to, accepted) = decide(
             from,
@@ -257,7 +262,9 @@ fn refusal(name: &str, e: recourse_claims_domain::dispute::DisputeError) -> Clai
             format!("{} -> {}", from.as_str(), to.as_str()),
             e.to_string(),
         ),
-        E::DeadlinePassed(_) => ClaimsError::refused(Refusal::DisputeDeadlinePassed, name, e.to_string()),
+        E::DeadlinePassed(_) => {
+            ClaimsError::refused(Refusal::DisputeDeadlinePassed, name, e.to_string())
+        }
         E::PartialAmount(_) => ClaimsError::invalid("accepted_amount", e.to_string()),
         E::Money(_) => ClaimsError::refused(Refusal::AmountOverflow, name, e.to_string()),
     }

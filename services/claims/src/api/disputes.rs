@@ -130,10 +130,7 @@ impl DisputeService for DisputeApi {
         let parsed = transition(&mut v, body);
         v.into_result()?;
         let (id, (given, mv, note)) = id.zip(parsed).ok_or_else(invalid)?;
-        let moved = self
-            .desk
-            .transition(&caller, &id, given, mv, &note)
-            .await?;
+        let moved = self.desk.transition(&caller, &id, given, mv, &note).await?;
         Ok(Response::new(dispute(&moved)))
     }
 

@@ -143,7 +143,11 @@ pub fn invoice_line(l: &cpb::InvoiceLine) -> Result<InvoiceLineFacts, ClaimsErro
         money_of(l.amount_at_stake.as_ref()).ok_or_else(|| unusable(&l.name, "amount at stake"))?;
     let mut reasons: Vec<String> = Vec::new();
     for f in &l.findings {
-        let cause = f.cause().as_str_name().trim_start_matches("FINDING_CAUSE_").to_owned();
+        let cause = f
+            .cause()
+            .as_str_name()
+            .trim_start_matches("FINDING_CAUSE_")
+            .to_owned();
         if !reasons.contains(&cause) {
             reasons.push(cause);
         }

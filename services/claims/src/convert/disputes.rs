@@ -91,8 +91,12 @@ pub fn transition(
         pb::DisputeStatus::Accepted => Some(DisputeMove::Accept),
         pb::DisputeStatus::Rejected => Some(DisputeMove::Reject),
         pb::DisputeStatus::PartiallyAccepted => {
-            let amount: Option<Money> =
-                bounded_money(v, "accepted_amount", body.accepted_amount.as_ref(), None::<Currency>);
+            let amount: Option<Money> = bounded_money(
+                v,
+                "accepted_amount",
+                body.accepted_amount.as_ref(),
+                None::<Currency>,
+            );
             amount.map(DisputeMove::AcceptPart)
         }
         pb::DisputeStatus::Unspecified | pb::DisputeStatus::Open => {

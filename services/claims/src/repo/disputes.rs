@@ -59,7 +59,10 @@ pub async fn replace<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     let done = dispute::Entity::update_many()
         .col_expr(dispute::Column::Status, Expr::value(row.status.clone()))
-        .col_expr(dispute::Column::AcceptedMinor, Expr::value(row.accepted_minor))
+        .col_expr(
+            dispute::Column::AcceptedMinor,
+            Expr::value(row.accepted_minor),
+        )
         .col_expr(dispute::Column::Revision, Expr::value(row.revision))
         .col_expr(dispute::Column::UpdatedAt, Expr::value(row.updated_at))
         .filter(dispute::Column::Id.eq(row.id.as_str()))

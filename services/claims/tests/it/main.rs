@@ -6,6 +6,7 @@ mod appeals;
 mod bounds;
 mod claims;
 mod common;
+mod disputes;
 mod documents;
 mod field_errors;
 mod open_claims;
