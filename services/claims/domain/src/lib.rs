@@ -21,6 +21,7 @@ pub mod approval;
 pub mod claim;
 pub mod deadline;
 pub mod dispute;
+pub mod escalation;
 pub mod liability;
 pub mod lifecycle;
 pub mod limits;
