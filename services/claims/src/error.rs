@@ -48,6 +48,10 @@ pub enum Refusal {
     DisputeStatus,
     /// The invoice's dispute deadline passed.
     DisputeDeadlinePassed,
+    /// The subject already has an open escalation.
+    EscalationOpen,
+    /// An escalation holds at most 100 notes.
+    NoteLimit,
 }
 
 impl Refusal {
@@ -73,6 +77,8 @@ impl Refusal {
             Refusal::AmountOverflow => "AMOUNT_OVERFLOW",
             Refusal::DisputeStatus => "DISPUTE_STATUS_TRANSITION",
             Refusal::DisputeDeadlinePassed => "DISPUTE_DEADLINE_PASSED",
+            Refusal::EscalationOpen => "ESCALATION_OPEN",
+            Refusal::NoteLimit => "NOTE_LIMIT",
         }
     }
 }

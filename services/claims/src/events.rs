@@ -100,6 +100,24 @@ pub async fn append_dispute<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Appends an escalation's event: in-house work, no carrier reads it.
+pub async fn append_escalation<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    e: &crate::repo::escalations::EscalationRow,
+    notes: &[crate::repo::escalations::NoteRow],
+) -> Result<(), ClaimsError> {
+    let mut event = new_event(
+        event_type,
+        format!("escalations/{}", e.id),
+        &e.carrier_id,
+        pb::event::Data::Escalation(crate::convert::escalations::escalation(e, notes)),
+    );
+    event.carrier_id.clear();
+    OUTBOX.append_for_party(conn, event, "").await?;
+    Ok(())
+}
+
 pub fn decode(stored: StoredEvent) -> Result<pb::Event, tonic::Status> {
     decode_event(stored, |event: &mut pb::Event, position| {
         event.position = position

@@ -21,6 +21,7 @@ pub mod delay;
 pub mod disputes;
 pub mod documents;
 pub mod error;
+pub mod escalations;
 mod events;
 pub mod recoveries;
 mod repo;
@@ -36,6 +37,7 @@ use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::claims::claim_service_server::ClaimServiceServer;
 use recourse_proto::claims::dispute_service_server::DisputeServiceServer;
+use recourse_proto::claims::escalation_service_server::EscalationServiceServer;
 use recourse_proto::claims::event_service_server::EventServiceServer;
 use recourse_proto::claims::recovery_service_server::RecoveryServiceServer;
 use sea_orm::DatabaseConnection;
@@ -48,6 +50,10 @@ pub const SERVICE: &str = "claims";
 /// The outbox relay's fallback tick: writes poke it and other replicas'
 /// positions arrive by NOTIFY, so this only covers a lost wake-up.
 const RELAY_TICK: Duration = Duration::from_secs(5);
+
+/// How often the escalation queue's scan runs (it is idempotent, so every
+/// replica may run it; `ScanEscalations` runs it on demand).
+const ESCALATION_SCAN_EVERY: Duration = Duration::from_secs(3600);
 
 pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection, DatabaseError> {
     connect_and_migrate::<Migrator>(settings, SERVICE).await
@@ -89,7 +95,9 @@ pub fn mount_with_clock(
     let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
     let client = contracts::ContractsClient::new(contracts, keys.clone());
     let desk = claims::ClaimDesk::new(db.clone(), client.clone(), relay.clone());
-    let disputes = disputes::DisputeDesk::new(db.clone(), client, relay.clone(), clock);
+    let disputes = disputes::DisputeDesk::new(db.clone(), client, relay.clone(), clock.clone());
+    let escalations = escalations::EscalationDesk::new(db.clone(), relay.clone(), clock);
+    escalations::spawn_scanner(escalations.clone(), ESCALATION_SCAN_EVERY);
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);
     host.add_service(ClaimServiceServer::with_interceptor(
@@ -102,6 +110,10 @@ pub fn mount_with_clock(
     ));
     host.add_service(DisputeServiceServer::with_interceptor(
         api::disputes::DisputeApi::new(disputes),
+        auth.clone(),
+    ));
+    host.add_service(EscalationServiceServer::with_interceptor(
+        api::escalations::EscalationApi::new(escalations),
         auth.clone(),
     ));
     let feed = Feed::new(OUTBOX, db, relay).with_parties();

@@ -4,6 +4,7 @@
 
 pub mod claims;
 pub mod disputes;
+pub mod escalations;
 pub mod events;
 pub mod recoveries;
 

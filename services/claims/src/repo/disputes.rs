@@ -146,3 +146,24 @@ pub async fn history<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+/// Open disputes whose deadline is on or before `until`, after `after` in
+/// id order (the escalation scan, a page at a time).
+pub async fn open_due_by<C: ConnectionTrait>(
+    conn: &C,
+    until: chrono::NaiveDate,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<DisputeRow>, DbErr> {
+    let mut query = dispute::Entity::find()
+        .filter(dispute::Column::Status.eq(DisputeStatus::Open.as_str()))
+        .filter(dispute::Column::Deadline.lte(until));
+    if let Some(a) = after {
+        query = query.filter(dispute::Column::Id.gt(a));
+    }
+    query
+        .order_by_asc(dispute::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -3,6 +3,7 @@
 pub mod claims;
 pub mod disputes;
 pub mod documents;
+pub mod escalations;
 pub mod entity;
 pub mod history;
 pub mod reconciliation;
