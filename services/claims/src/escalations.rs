@@ -100,12 +100,18 @@ impl EscalationDesk {
     /// CreateEscalation.
     pub async fn create(&self, new: NewEscalation) -> Result<EscalationRow, ClaimsError> {
         let subject = new.subject.clone();
-        let row = self.row(EscalationKind::Manual, format!("manual-{}", uuid::Uuid::now_v7()), new);
+        let row = self.row(
+            EscalationKind::Manual,
+            format!("manual-{}", uuid::Uuid::now_v7()),
+            new,
+        );
         if self.insert(&row).await? {
             return Ok(row);
         }
         let open = repo::open_of(&self.db, &subject).await?;
-        let name = open.map(|o| format!("escalations/{}", o.id)).unwrap_or_default();
+        let name = open
+            .map(|o| format!("escalations/{}", o.id))
+            .unwrap_or_default();
         Err(ClaimsError::Platform(ApiError::AlreadyExists {
             resource: "escalation",
             name: name.clone(),
@@ -114,7 +120,9 @@ impl EscalationDesk {
     }
 
     pub async fn get(&self, id: &str) -> Result<(EscalationRow, Vec<NoteRow>), ClaimsError> {
-        let row = repo::find(&self.db, id).await?.ok_or_else(|| not_found(id))?;
+        let row = repo::find(&self.db, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
         let notes = repo::notes_of(&self.db, &[id]).await?;
         Ok((row, notes))
     }
@@ -234,9 +242,12 @@ impl EscalationDesk {
             after = Some(last.id.clone());
             for claim in &claims {
                 let Some(terms) = &claim.terms else { continue };
-                let Some((clock, due, _)) =
-                    overdue(claim.status, terms.acknowledge_due, terms.decision_due, today)
-                else {
+                let Some((clock, due, _)) = overdue(
+                    claim.status,
+                    terms.acknowledge_due,
+                    terms.decision_due,
+                    today,
+                ) else {
                     continue;
                 };
                 found += 1;
@@ -266,14 +277,21 @@ impl EscalationDesk {
                     continue;
                 };
                 found += 1;
-                created +=
-                    u64::from(self.raise(format!("disputes/{}", d.id), &d.carrier_id, item).await?);
+                created += u64::from(
+                    self.raise(format!("disputes/{}", d.id), &d.carrier_id, item)
+                        .await?,
+                );
             }
         }
         Ok((created, found))
     }
 
-    async fn raise(&self, subject: String, carrier_id: &str, item: Due) -> Result<bool, ClaimsError> {
+    async fn raise(
+        &self,
+        subject: String,
+        carrier_id: &str,
+        item: Due,
+    ) -> Result<bool, ClaimsError> {
         let row = self.row(
             item.kind,
             item.occurrence,

@@ -126,6 +126,9 @@ impl EscalationService for EscalationApi {
             .into());
         }
         let (created, found) = self.desk.scan(horizon).await?;
-        Ok(Response::new(pb::ScanEscalationsResponse { created, found }))
+        Ok(Response::new(pb::ScanEscalationsResponse {
+            created,
+            found,
+        }))
     }
 }

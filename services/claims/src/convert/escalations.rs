@@ -130,7 +130,10 @@ pub fn new_escalation(
     })
 }
 
-pub fn patch(v: &mut Violations, body: &pb::UpdateEscalationRequest) -> Option<(i64, EscalationPatch)> {
+pub fn patch(
+    v: &mut Violations,
+    body: &pb::UpdateEscalationRequest,
+) -> Option<(i64, EscalationPatch)> {
     let given = etag::collect(v, "etag", &body.etag);
     let note = text(v, "note", &body.note, MAX_REASON_CHARS, false);
     let named = body
@@ -145,7 +148,11 @@ pub fn patch(v: &mut Violations, body: &pb::UpdateEscalationRequest) -> Option<(
         v.add("update_mask", "must name a field, or send a note");
     }
     if named {
-        let mask = UpdateMask::parse(v, body.update_mask.as_ref(), &["owner", "state", "due_date"]);
+        let mask = UpdateMask::parse(
+            v,
+            body.update_mask.as_ref(),
+            &["owner", "state", "due_date"],
+        );
         if mask.names("owner") {
             out.owner = Some(text(v, "owner", &body.owner, OWNER_CHARS, false));
         }

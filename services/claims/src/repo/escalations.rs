@@ -71,7 +71,9 @@ pub async fn insert_new<C: ConnectionTrait>(conn: &C, row: &EscalationRow) -> Re
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<EscalationRow>, DbErr> {
-    escalation::Entity::find_by_id(id.to_owned()).one(conn).await
+    escalation::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await
 }
 
 /// The subject's open (not resolved) item.
@@ -184,10 +186,7 @@ pub async fn note_count<C: ConnectionTrait>(conn: &C, escalation_id: &str) -> Re
 }
 
 /// Notes of these items, oldest first.
-pub async fn notes_of<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[&str],
-) -> Result<Vec<NoteRow>, DbErr> {
+pub async fn notes_of<C: ConnectionTrait>(conn: &C, ids: &[&str]) -> Result<Vec<NoteRow>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -3,8 +3,8 @@
 pub mod claims;
 pub mod disputes;
 pub mod documents;
-pub mod escalations;
 pub mod entity;
+pub mod escalations;
 pub mod history;
 pub mod reconciliation;
 pub mod recoveries;

@@ -33,7 +33,7 @@ backend_tests!(
 /// - line 3: B, 11.25 → never handed over, 11.25 at stake;
 /// - line 4: C, unknown → 0 at stake;
 /// - line 5: A again, 16.20 → duplicate, 16.20 at stake.
-async fn invoice(app: &TestApp, number: &str) -> (World, String) {
+pub async fn invoice(app: &TestApp, number: &str) -> (World, String) {
     let world = app.world("ACME").await;
     app.shipped(&world, "A", 10, true).await;
     app.shipped(&world, "B", 10, false).await;

@@ -13,6 +13,7 @@ use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_client::ClaimServiceClient;
 use recourse_proto::claims::dispute_service_client::DisputeServiceClient;
+use recourse_proto::claims::escalation_service_client::EscalationServiceClient;
 use recourse_proto::claims::event_service_client::EventServiceClient;
 use recourse_proto::claims::recovery_service_client::RecoveryServiceClient;
 use recourse_proto::contracts as cpb;
@@ -130,6 +131,14 @@ impl TestApp {
 
     pub fn partner_disputes(&self, carrier: &str) -> DisputeServiceClient<Authed> {
         DisputeServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
+    }
+
+    pub fn escalations(&self, role: Role) -> EscalationServiceClient<Authed> {
+        EscalationServiceClient::new(self.channel(role, None))
+    }
+
+    pub fn partner_escalations(&self, carrier: &str) -> EscalationServiceClient<Authed> {
+        EscalationServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
     }
 
     pub fn invoices(&self) -> InvoiceServiceClient<Authed> {
