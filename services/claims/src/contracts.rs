@@ -224,6 +224,35 @@ impl ContractsClient {
         Ok((lines, page.next_page_token))
     }
 
+    /// One page of a carrier's refund candidates open at `as_of`, read with
+    /// the service's own identity (the escalation scan), and the next
+    /// page's token.
+    pub async fn refund_candidates_as_of(
+        &self,
+        carrier_id: &str,
+        as_of: chrono::DateTime<chrono::Utc>,
+        page_token: &str,
+    ) -> Result<(Vec<RefundCandidate>, String), ClaimsError> {
+        let token = self.service_token()?;
+        let page = SlaServiceClient::new(self.authed(Some(&token))?)
+            .list_refund_candidates(cpb::ListRefundCandidatesRequest {
+                carrier: format!("carriers/{carrier_id}"),
+                as_of: Some(recourse_platform::proto_types::timestamp_to_proto(as_of)),
+                page_size: 500,
+                page_token: page_token.to_owned(),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        Ok((
+            page.candidates
+                .iter()
+                .map(decode::refund_candidate)
+                .collect(),
+            page.next_page_token,
+        ))
+    }
+
     /// One page of a carrier's open refund candidates, as the caller may
     /// see them, and the token of the next page ("" after the last).
     pub async fn refund_candidates(

@@ -8,7 +8,8 @@
 use chrono::{Days, NaiveDate, SubsecRound as _};
 use recourse_claims_domain::deadline::overdue;
 use recourse_claims_domain::escalation::{
-    DEFAULT_DISPUTE_HORIZON_DAYS, Due, EscalationKind, EscalationState, for_claim, for_dispute,
+    DEFAULT_DISPUTE_HORIZON_DAYS, DEFAULT_REFUND_HORIZON_DAYS, Due, EscalationKind,
+    EscalationState, for_claim, for_dispute, for_refund,
 };
 use recourse_platform::ApiError;
 use recourse_platform::auth::Principal;
@@ -18,6 +19,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::claims::ClaimFilter;
 use crate::clock::Clock;
+use crate::contracts::ContractsClient;
 use crate::error::{ClaimsError, Refusal};
 use crate::events;
 use crate::repo::claims as claims_repo;
@@ -51,6 +53,7 @@ pub struct EscalationPatch {
 #[derive(Debug, Clone)]
 pub struct EscalationDesk {
     db: DatabaseConnection,
+    contracts: ContractsClient,
     relay: Relay,
     clock: Clock,
 }
@@ -60,8 +63,18 @@ fn not_found(id: &str) -> ClaimsError {
 }
 
 impl EscalationDesk {
-    pub fn new(db: DatabaseConnection, relay: Relay, clock: Clock) -> Self {
-        Self { db, relay, clock }
+    pub fn new(
+        db: DatabaseConnection,
+        contracts: ContractsClient,
+        relay: Relay,
+        clock: Clock,
+    ) -> Self {
+        Self {
+            db,
+            contracts,
+            relay,
+            clock,
+        }
     }
 
     fn row(&self, kind: EscalationKind, occurrence: String, n: NewEscalation) -> EscalationRow {
@@ -224,7 +237,11 @@ impl EscalationDesk {
 
     /// The scan: every clock that calls for a person on the clock's today.
     /// Returns (created, found).
-    pub async fn scan(&self, horizon_days: u32) -> Result<(u64, u64), ClaimsError> {
+    pub async fn scan(
+        &self,
+        horizon_days: u32,
+        refund_horizon_days: u32,
+    ) -> Result<(u64, u64), ClaimsError> {
         let today = self.clock.now().date_naive();
         let mut created = 0;
         let mut found = 0;
@@ -283,6 +300,56 @@ impl EscalationDesk {
                 );
             }
         }
+        let refund_horizon = if refund_horizon_days == 0 {
+            DEFAULT_REFUND_HORIZON_DAYS
+        } else {
+            refund_horizon_days
+        };
+        let (c, f) = self.scan_refunds(today, refund_horizon).await?;
+        Ok((created + c, found + f))
+    }
+
+    /// Refund candidates of every carrier this service has claims or
+    /// disputes of (the carriers it works with; it has no carrier
+    /// registry of its own), read from the contracts service as of the
+    /// clock, a page at a time. A candidate already claimed is left alone.
+    async fn scan_refunds(
+        &self,
+        today: NaiveDate,
+        horizon: u32,
+    ) -> Result<(u64, u64), ClaimsError> {
+        let as_of = self.clock.now();
+        let mut created = 0;
+        let mut found = 0;
+        for carrier in claims_repo::carriers(&self.db).await? {
+            let mut token = String::new();
+            loop {
+                let (candidates, next) = self
+                    .contracts
+                    .refund_candidates_as_of(&carrier, as_of, &token)
+                    .await?;
+                for c in candidates {
+                    let Some(deadline) = c.request_deadline else {
+                        continue;
+                    };
+                    let Some(item) = for_refund(deadline, today, horizon) else {
+                        continue;
+                    };
+                    if claims_repo::has_claim_for(&self.db, &c.shipment_id).await? {
+                        continue;
+                    }
+                    found += 1;
+                    created += u64::from(
+                        self.raise(format!("shipments/{}", c.shipment_id), &carrier, item)
+                            .await?,
+                    );
+                }
+                if next.is_empty() {
+                    break;
+                }
+                token = next;
+            }
+        }
         Ok((created, found))
     }
 
@@ -315,7 +382,7 @@ pub fn spawn_scanner(desk: EscalationDesk, every: std::time::Duration) {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
-            match desk.scan(0).await {
+            match desk.scan(0, 0).await {
                 Ok((created, found)) => {
                     tracing::info!(created, found, "escalation scan");
                 }

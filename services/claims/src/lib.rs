@@ -95,8 +95,9 @@ pub fn mount_with_clock(
     let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
     let client = contracts::ContractsClient::new(contracts, keys.clone());
     let desk = claims::ClaimDesk::new(db.clone(), client.clone(), relay.clone());
-    let disputes = disputes::DisputeDesk::new(db.clone(), client, relay.clone(), clock.clone());
-    let escalations = escalations::EscalationDesk::new(db.clone(), relay.clone(), clock);
+    let disputes =
+        disputes::DisputeDesk::new(db.clone(), client.clone(), relay.clone(), clock.clone());
+    let escalations = escalations::EscalationDesk::new(db.clone(), client, relay.clone(), clock);
     escalations::spawn_scanner(escalations.clone(), ESCALATION_SCAN_EVERY);
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);

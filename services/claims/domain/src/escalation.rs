@@ -11,6 +11,8 @@
 //! - An open dispute whose deadline is 0 to `horizon` days away:
 //!   `DisputeDeadline`, due the deadline. One past its deadline is not
 //!   raised (it can no longer be submitted).
+//! - A refund candidate (late guaranteed delivery) whose request deadline
+//!   is 0 to `horizon` days away: `RefundWindowClosing`, due the deadline.
 //!
 //! Each item has an occurrence key; (kind, subject, occurrence) is unique,
 //! so a scan that finds the same thing twice creates it once.
@@ -23,6 +25,8 @@ use crate::deadline::Clock;
 pub const REMINDER_DAYS: u32 = 60;
 /// How near a dispute's deadline raises an item by default.
 pub const DEFAULT_DISPUTE_HORIZON_DAYS: u32 = 14;
+/// How near a refund window's close raises an item by default.
+pub const DEFAULT_REFUND_HORIZON_DAYS: u32 = 7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EscalationKind {
@@ -31,6 +35,7 @@ pub enum EscalationKind {
     ClaimStatusReminder,
     DisputeDeadline,
     Manual,
+    RefundWindowClosing,
 }
 
 impl EscalationKind {
@@ -41,6 +46,7 @@ impl EscalationKind {
             EscalationKind::ClaimStatusReminder => "claim_status_reminder",
             EscalationKind::DisputeDeadline => "dispute_deadline",
             EscalationKind::Manual => "manual",
+            EscalationKind::RefundWindowClosing => "refund_window_closing",
         }
     }
 
@@ -51,6 +57,7 @@ impl EscalationKind {
             EscalationKind::ClaimStatusReminder,
             EscalationKind::DisputeDeadline,
             EscalationKind::Manual,
+            EscalationKind::RefundWindowClosing,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -149,6 +156,18 @@ pub fn for_dispute(deadline: NaiveDate, today: NaiveDate, horizon_days: u32) -> 
     })
 }
 
+/// The item a refund candidate whose request deadline is `deadline`
+/// calls for on `today`, if any (0 to `horizon` days left).
+pub fn for_refund(deadline: NaiveDate, today: NaiveDate, horizon_days: u32) -> Option<Due> {
+    let left = (deadline - today).num_days();
+    (0..=i64::from(horizon_days)).contains(&left).then(|| Due {
+        kind: EscalationKind::RefundWindowClosing,
+        occurrence: "refund".to_owned(),
+        due_date: deadline,
+        summary: format!("request the guarantee refund by {deadline} ({left} days left)"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +213,18 @@ mod tests {
     }
 
     #[test]
+    fn a_refund_window_is_raised_in_its_last_week() {
+        // Window closes 19 March, horizon 7: raised 12-19 March.
+        let deadline = day(3, 19);
+        assert_eq!(for_refund(deadline, day(3, 11), 7), None);
+        assert_eq!(
+            for_refund(deadline, day(3, 12), 7).map(|d| (d.kind, d.due_date)),
+            Some((EscalationKind::RefundWindowClosing, deadline))
+        );
+        assert_eq!(for_refund(deadline, day(3, 20), 7), None);
+    }
+
+    #[test]
     fn names_round_trip() {
         for k in [
             EscalationKind::ClaimAcknowledgementOverdue,
@@ -201,6 +232,7 @@ mod tests {
             EscalationKind::ClaimStatusReminder,
             EscalationKind::DisputeDeadline,
             EscalationKind::Manual,
+            EscalationKind::RefundWindowClosing,
         ] {
             assert_eq!(EscalationKind::parse(k.as_str()), Some(k));
         }

@@ -2,7 +2,9 @@
 //! internal and finance write, they and auditors read; partners are
 //! PERMISSION_DENIED whatever they name.
 
-use recourse_claims_domain::escalation::DEFAULT_DISPUTE_HORIZON_DAYS;
+use recourse_claims_domain::escalation::{
+    DEFAULT_DISPUTE_HORIZON_DAYS, DEFAULT_REFUND_HORIZON_DAYS,
+};
 use recourse_platform::auth::{Role, authorize};
 use recourse_platform::pagination::PageRequest;
 use recourse_platform::proto_types::date_in_range;
@@ -117,15 +119,23 @@ impl EscalationService for EscalationApi {
         request: Request<pb::ScanEscalationsRequest>,
     ) -> Result<Response<pb::ScanEscalationsResponse>, Status> {
         authorize(&request, SCANNERS)?;
-        let horizon = request.get_ref().dispute_horizon_days;
-        if horizon > MAX_HORIZON_DAYS {
-            return Err(ApiError::invalid(
-                "dispute_horizon_days",
-                format!("must be at most {MAX_HORIZON_DAYS} (0: {DEFAULT_DISPUTE_HORIZON_DAYS})"),
-            )
-            .into());
-        }
-        let (created, found) = self.desk.scan(horizon).await?;
+        let body = request.get_ref();
+        let mut v = Violations::new();
+        v.check(
+            body.dispute_horizon_days <= MAX_HORIZON_DAYS,
+            "dispute_horizon_days",
+            format!("must be at most {MAX_HORIZON_DAYS} (0: {DEFAULT_DISPUTE_HORIZON_DAYS})"),
+        );
+        v.check(
+            body.refund_horizon_days <= MAX_HORIZON_DAYS,
+            "refund_horizon_days",
+            format!("must be at most {MAX_HORIZON_DAYS} (0: {DEFAULT_REFUND_HORIZON_DAYS})"),
+        );
+        v.into_result()?;
+        let (created, found) = self
+            .desk
+            .scan(body.dispute_horizon_days, body.refund_horizon_days)
+            .await?;
         Ok(Response::new(pb::ScanEscalationsResponse {
             created,
             found,

@@ -24,6 +24,7 @@ pub fn kind_to_proto(s: &str) -> pb::EscalationKind {
         Some(EscalationKind::ClaimStatusReminder) => pb::EscalationKind::ClaimStatusReminder,
         Some(EscalationKind::DisputeDeadline) => pb::EscalationKind::DisputeDeadline,
         Some(EscalationKind::Manual) => pb::EscalationKind::Manual,
+        Some(EscalationKind::RefundWindowClosing) => pb::EscalationKind::RefundWindowClosing,
         None => pb::EscalationKind::Unspecified,
     }
 }
@@ -38,6 +39,7 @@ pub fn kind_from_proto(k: pb::EscalationKind) -> Option<EscalationKind> {
         pb::EscalationKind::ClaimStatusReminder => Some(EscalationKind::ClaimStatusReminder),
         pb::EscalationKind::DisputeDeadline => Some(EscalationKind::DisputeDeadline),
         pb::EscalationKind::Manual => Some(EscalationKind::Manual),
+        pb::EscalationKind::RefundWindowClosing => Some(EscalationKind::RefundWindowClosing),
     }
 }
 
