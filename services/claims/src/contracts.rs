@@ -253,6 +253,39 @@ impl ContractsClient {
         ))
     }
 
+    /// One page of a carrier's SLA evaluations as (name, breached, service
+    /// credit in minor units, period end, revision), read with the
+    /// service's own identity, and the next page's token.
+    pub async fn sla_breaches(
+        &self,
+        carrier_id: &str,
+        page_token: &str,
+    ) -> Result<(Vec<(String, bool, i64, NaiveDate, u32)>, String), ClaimsError> {
+        let token = self.service_token()?;
+        let page = SlaServiceClient::new(self.authed(Some(&token))?)
+            .list_sla_evaluations(cpb::ListSlaEvaluationsRequest {
+                carrier: format!("carriers/{carrier_id}"),
+                page_size: 500,
+                page_token: page_token.to_owned(),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        let mut out = Vec::with_capacity(page.evaluations.len());
+        for e in &page.evaluations {
+            let Some(end) = e
+                .period_end
+                .as_ref()
+                .and_then(recourse_platform::proto_types::date_from_proto)
+            else {
+                continue;
+            };
+            let credit = e.service_credit.as_ref().map_or(0, |m| m.amount_minor);
+            out.push((e.name.clone(), e.breached, credit, end, e.revision));
+        }
+        Ok((out, page.next_page_token))
+    }
+
     /// One page of a carrier's open refund candidates, as the caller may
     /// see them, and the token of the next page ("" after the last).
     pub async fn refund_candidates(

@@ -9,7 +9,7 @@ use chrono::{Days, NaiveDate, SubsecRound as _};
 use recourse_claims_domain::deadline::overdue;
 use recourse_claims_domain::escalation::{
     DEFAULT_DISPUTE_HORIZON_DAYS, DEFAULT_REFUND_HORIZON_DAYS, Due, EscalationKind,
-    EscalationState, for_claim, for_dispute, for_refund,
+    EscalationState, for_claim, for_dispute, for_refund, for_sla,
 };
 use recourse_platform::ApiError;
 use recourse_platform::auth::Principal;
@@ -306,7 +306,8 @@ impl EscalationDesk {
             refund_horizon_days
         };
         let (c, f) = self.scan_refunds(today, refund_horizon).await?;
-        Ok((created + c, found + f))
+        let (s, g) = self.scan_sla().await?;
+        Ok((created + c + s, found + f + g))
     }
 
     /// Refund candidates of every carrier this service has claims or
@@ -343,6 +344,31 @@ impl EscalationDesk {
                         self.raise(format!("shipments/{}", c.shipment_id), &carrier, item)
                             .await?,
                     );
+                }
+                if next.is_empty() {
+                    break;
+                }
+                token = next;
+            }
+        }
+        Ok((created, found))
+    }
+
+    /// SLA evaluations (of the same carriers) that breached with no
+    /// service credit due.
+    async fn scan_sla(&self) -> Result<(u64, u64), ClaimsError> {
+        let mut created = 0;
+        let mut found = 0;
+        for carrier in claims_repo::carriers(&self.db).await? {
+            let mut token = String::new();
+            loop {
+                let (evaluations, next) = self.contracts.sla_breaches(&carrier, &token).await?;
+                for (name, breached, credit, end, revision) in evaluations {
+                    let Some(item) = for_sla(breached, credit, end, revision) else {
+                        continue;
+                    };
+                    found += 1;
+                    created += u64::from(self.raise(name, &carrier, item).await?);
                 }
                 if next.is_empty() {
                     break;

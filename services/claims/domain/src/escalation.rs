@@ -13,6 +13,8 @@
 //!   raised (it can no longer be submitted).
 //! - A refund candidate (late guaranteed delivery) whose request deadline
 //!   is 0 to `horizon` days away: `RefundWindowClosing`, due the deadline.
+//! - An SLA evaluation that breached with no service credit due:
+//!   `SlaBreachWithoutCredit`, due the period's last day ([`for_sla`]).
 //!
 //! Each item has an occurrence key; (kind, subject, occurrence) is unique,
 //! so a scan that finds the same thing twice creates it once.
@@ -36,6 +38,7 @@ pub enum EscalationKind {
     DisputeDeadline,
     Manual,
     RefundWindowClosing,
+    SlaBreachWithoutCredit,
 }
 
 impl EscalationKind {
@@ -47,6 +50,7 @@ impl EscalationKind {
             EscalationKind::DisputeDeadline => "dispute_deadline",
             EscalationKind::Manual => "manual",
             EscalationKind::RefundWindowClosing => "refund_window_closing",
+            EscalationKind::SlaBreachWithoutCredit => "sla_breach_without_credit",
         }
     }
 
@@ -58,6 +62,7 @@ impl EscalationKind {
             EscalationKind::DisputeDeadline,
             EscalationKind::Manual,
             EscalationKind::RefundWindowClosing,
+            EscalationKind::SlaBreachWithoutCredit,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -168,6 +173,27 @@ pub fn for_refund(deadline: NaiveDate, today: NaiveDate, horizon_days: u32) -> O
     })
 }
 
+/// The item an SLA evaluation of the period ending `period_end` calls
+/// for: one that breached a target while no service credit is due (a
+/// credit of 0, or none agreed) needs a person to negotiate one. Its
+/// occurrence is the evaluation's revision, so a re-evaluation that still
+/// breaches is raised again once the earlier item is resolved.
+pub fn for_sla(
+    breached: bool,
+    credit_minor: i64,
+    period_end: NaiveDate,
+    revision: u32,
+) -> Option<Due> {
+    (breached && credit_minor == 0).then(|| Due {
+        kind: EscalationKind::SlaBreachWithoutCredit,
+        occurrence: format!("revision-{revision}"),
+        due_date: period_end,
+        summary: format!(
+            "the SLA was breached in the period ending {period_end} and no credit is due"
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +251,20 @@ mod tests {
     }
 
     #[test]
+    fn a_breach_is_raised_only_without_a_credit() {
+        let end = day(3, 7);
+        assert_eq!(
+            for_sla(true, 0, end, 2).map(|d| (d.kind, d.occurrence)),
+            Some((
+                EscalationKind::SlaBreachWithoutCredit,
+                "revision-2".to_owned()
+            ))
+        );
+        assert_eq!(for_sla(true, 2_500, end, 1), None, "a credit is due");
+        assert_eq!(for_sla(false, 0, end, 1), None, "no breach");
+    }
+
+    #[test]
     fn names_round_trip() {
         for k in [
             EscalationKind::ClaimAcknowledgementOverdue,
@@ -233,6 +273,7 @@ mod tests {
             EscalationKind::DisputeDeadline,
             EscalationKind::Manual,
             EscalationKind::RefundWindowClosing,
+            EscalationKind::SlaBreachWithoutCredit,
         ] {
             assert_eq!(EscalationKind::parse(k.as_str()), Some(k));
         }

@@ -25,6 +25,7 @@ pub fn kind_to_proto(s: &str) -> pb::EscalationKind {
         Some(EscalationKind::DisputeDeadline) => pb::EscalationKind::DisputeDeadline,
         Some(EscalationKind::Manual) => pb::EscalationKind::Manual,
         Some(EscalationKind::RefundWindowClosing) => pb::EscalationKind::RefundWindowClosing,
+        Some(EscalationKind::SlaBreachWithoutCredit) => pb::EscalationKind::SlaBreachWithoutCredit,
         None => pb::EscalationKind::Unspecified,
     }
 }
@@ -40,6 +41,7 @@ pub fn kind_from_proto(k: pb::EscalationKind) -> Option<EscalationKind> {
         pb::EscalationKind::DisputeDeadline => Some(EscalationKind::DisputeDeadline),
         pb::EscalationKind::Manual => Some(EscalationKind::Manual),
         pb::EscalationKind::RefundWindowClosing => Some(EscalationKind::RefundWindowClosing),
+        pb::EscalationKind::SlaBreachWithoutCredit => Some(EscalationKind::SlaBreachWithoutCredit),
     }
 }
 

@@ -27,7 +27,6 @@ backend_tests!(
     the_queue_fills_as_the_clocks_pass_and_never_twice,
     one_open_escalation_per_subject_and_one_item_per_clock_under_races,
     partners_are_refused_and_bad_input_is_named,
-    refund_windows_closing_without_a_claim_are_raised_in_their_last_week,
 );
 
 /// A LOSS claim submitted today (real now): acknowledgement due in 30
@@ -37,7 +36,7 @@ async fn submitted_claim(app: &TestApp, world: &World, tracking: &str) -> pb::Cl
     submit(&mut app.claims(Role::Internal), &d).await.unwrap()
 }
 
-async fn scan(app: &TestApp) -> (u64, u64) {
+pub async fn scan(app: &TestApp) -> (u64, u64) {
     let r = app
         .escalations(Role::Internal)
         .scan_escalations(pb::ScanEscalationsRequest::default())
@@ -47,7 +46,7 @@ async fn scan(app: &TestApp) -> (u64, u64) {
     (r.created, r.found)
 }
 
-async fn queue(app: &TestApp, request: pb::ListEscalationsRequest) -> Vec<pb::Escalation> {
+pub async fn queue(app: &TestApp, request: pb::ListEscalationsRequest) -> Vec<pb::Escalation> {
     app.escalations(Role::Auditor)
         .list_escalations(request)
         .await
@@ -344,44 +343,4 @@ async fn partners_are_refused_and_bad_input_is_named(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(violated_fields(&err), ["update_mask"]);
-}
-
-/// Two NEXT_DAY (guaranteed) parcels shipped 3 days ago, due in 24 hours,
-/// delivered in 48: their refund windows (15 days from the delivery date,
-/// yesterday) close on today + 14. R2 gets a delay claim, R1 none.
-async fn refund_windows_closing_without_a_claim_are_raised_in_their_last_week(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let world = app.world("ACME").await;
-    let shipped = Utc::now() - Duration::days(3);
-    let mut names = Vec::new();
-    for t in ["R1", "R2"] {
-        let mut s = common::shipment(&world.carrier, t, shipped);
-        s.service_level = "NEXT_DAY".into();
-        s.promised_delivery_time = common::ts(shipped + Duration::hours(24));
-        names.push(
-            app.ship(&world, s, Some(shipped + Duration::hours(48)))
-                .await,
-        );
-    }
-    app.claims(Role::Internal)
-        .create_delay_claims(pb::CreateDelayClaimsRequest {
-            request_id: "r2".into(),
-            carrier: world.carrier.clone(),
-            shipment: names[1].clone(),
-            submit: false,
-        })
-        .await
-        .unwrap();
-    // Today 14 days are left: beyond the default week.
-    assert_eq!(scan(&app).await, (0, 0));
-    // Day 7: 7 days left — R1 is raised, R2 has its claim.
-    app.advance(7);
-    assert_eq!(scan(&app).await, (1, 1));
-    assert_eq!(scan(&app).await, (0, 1));
-    let items = queue(&app, Default::default()).await;
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0].kind(), K::RefundWindowClosing);
-    assert_eq!(items[0].subject, names[0]);
-    let deadline = Utc::now().date_naive() - Duration::days(1) + Duration::days(15);
-    assert_eq!(items[0].due_date, Some(date_to_proto(deadline)));
 }

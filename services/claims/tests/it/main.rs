@@ -8,6 +8,7 @@ mod claims;
 mod common;
 mod disputes;
 mod documents;
+mod escalation_sources;
 mod escalations;
 mod field_errors;
 mod open_claims;

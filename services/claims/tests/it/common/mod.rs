@@ -20,6 +20,7 @@ use recourse_proto::contracts as cpb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
 use recourse_proto::contracts::invoice_service_client::InvoiceServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
+use recourse_proto::contracts::sla_service_client::SlaServiceClient;
 use recourse_test_support::{Backend, TestAuth, TestDatabase, TestServer};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
@@ -139,6 +140,10 @@ impl TestApp {
 
     pub fn partner_escalations(&self, carrier: &str) -> EscalationServiceClient<Authed> {
         EscalationServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
+    }
+
+    pub fn sla(&self) -> SlaServiceClient<Authed> {
+        SlaServiceClient::new(self.channel(Role::Admin, None))
     }
 
     pub fn invoices(&self) -> InvoiceServiceClient<Authed> {
