@@ -9,6 +9,7 @@ mod claim_terms;
 mod common;
 mod contracts;
 mod feed;
+mod invoice_bounds;
 mod invoice_volume;
 mod invoices;
 mod promises;
