@@ -24,6 +24,7 @@ backend_tests!(
     disputes_are_made_from_the_audit_and_answered_by_the_carrier,
     a_dispute_is_submitted_by_its_deadline_and_not_after,
     racing_creations_dispute_each_line_once,
+    at_most_1000_lines_are_named_per_call,
 );
 
 /// Shipments A (scanned: delivered) and B (never scanned) of ten days
@@ -306,4 +307,24 @@ async fn racing_creations_dispute_each_line_once(backend: Backend) {
         .unwrap()
         .into_inner();
     assert_eq!(all.disputes.len(), 3);
+}
+
+async fn at_most_1000_lines_are_named_per_call(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, invoice) = invoice(&app, "INV-4").await;
+    let mut finance = app.disputes(Role::Finance);
+    let lines: Vec<u64> = (1..=1_001).collect();
+    let err = finance
+        .create_disputes(create(&invoice, &lines))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&err), ["lines"]);
+    // 1,000 named: the three lines at stake are disputed, the other 997
+    // (line 4, nothing at stake, and lines the file does not have) skipped.
+    let made = finance
+        .create_disputes(create(&invoice, &lines[..1_000]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((made.created_count, made.skipped_count), (3, 997));
 }

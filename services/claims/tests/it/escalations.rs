@@ -27,6 +27,7 @@ backend_tests!(
     the_queue_fills_as_the_clocks_pass_and_never_twice,
     one_open_escalation_per_subject_and_one_item_per_clock_under_races,
     partners_are_refused_and_bad_input_is_named,
+    an_item_holds_100_notes,
 );
 
 /// A LOSS claim submitted today (real now): acknowledgement due in 30
@@ -343,4 +344,40 @@ async fn partners_are_refused_and_bad_input_is_named(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(violated_fields(&err), ["update_mask"]);
+}
+
+async fn an_item_holds_100_notes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut finance = app.escalations(Role::Finance);
+    let mut item = finance
+        .create_escalation(pb::CreateEscalationRequest {
+            subject: "invoices/0190f3a0-0000-7000-8000-000000000001".into(),
+            carrier: String::new(),
+            owner: String::new(),
+            due_date: Some(date_to_proto(Utc::now().date_naive())),
+            summary: "check the invoice".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let note = |e: &pb::Escalation, i: usize| pb::UpdateEscalationRequest {
+        name: e.name.clone(),
+        etag: e.etag.clone(),
+        note: format!("note {i}"),
+        ..Default::default()
+    };
+    for i in 0..100 {
+        item = finance
+            .update_escalation(note(&item, i))
+            .await
+            .unwrap()
+            .into_inner();
+    }
+    assert_eq!(item.notes.len(), 100);
+    let err = finance
+        .update_escalation(note(&item, 100))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert_eq!(common::kind_of(&err), "NOTE_LIMIT");
 }
