@@ -16,9 +16,10 @@ passes.
 
 Keys and services of work not merged yet are excused only while the binary
 lacks the service they belong to: while `recourse serve gateway` is refused
-as an unknown service, RECOURSE__GATEWAY__* keys are not required to load,
-and the same for reporting's. Once the binary has the service, its keys must
-load, so a key named differently in the code fails here with its name.
+as an unknown service, RECOURSE__GATEWAY__* keys are not required to load
+(reporting's were excused the same way until `serve reporting` existed).
+Once the binary has the service, its keys must load, so a key named
+differently in the code fails here with its name.
 """
 
 import re
@@ -34,7 +35,6 @@ HERE = Path(__file__).resolve().parent
 # while the binary does not know that service.
 PENDING = {
     "gateway": [re.compile(r"^RECOURSE__GATEWAY__")],
-    "reporting": [re.compile(r"^RECOURSE__SERVICES__CLAIMS_URL$")],
 }
 STAND_INS = {
     "RECOURSE__DATABASE__URL": "postgres://check@127.0.0.1:9/check",

@@ -26,16 +26,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={}", file.display());
     }
 
-    let fds = protox::Compiler::new([&root])?
+    let mut compiler = protox::Compiler::new([&root])?;
+    compiler
         .include_imports(true)
         .include_source_info(true)
-        .open_files(&files)?
-        .file_descriptor_set();
+        .open_files(&files)?;
+    let fds = compiler.file_descriptor_set();
 
+    // Encoded by protox itself rather than through prost_types, which drops
+    // extension options: the gateway's REST transcoder and OpenAPI document
+    // read the `google.api.http` annotations from these bytes.
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(
         out_dir.join("recourse_descriptor.bin"),
-        prost::Message::encode_to_vec(&fds),
+        compiler.encode_file_descriptor_set(),
     )?;
 
     tonic_prost_build::configure()

@@ -7,7 +7,8 @@
 #
 #   bash tests/bench/gateway.sh
 #
-# Knobs (environment): REQUESTS WARMUP CONCURRENCY CONNECTIONS,
+# Knobs (environment): REQUESTS WARMUP CONCURRENCY CONNECTIONS LATENCY_REQUESTS
+# ROUNDS, SKIP_BUILD=1,
 # PGHOST PGPORT PGUSER (trust auth expected).
 set -euo pipefail
 
@@ -17,6 +18,10 @@ REQUESTS=${REQUESTS:-20000}
 WARMUP=${WARMUP:-2000}
 CONCURRENCY=${CONCURRENCY:-32}
 CONNECTIONS=${CONNECTIONS:-4}
+LATENCY_REQUESTS=${LATENCY_REQUESTS:-4000}
+# Short rounds alternating direct and gateway, so load from anything else
+# on the machine falls on both paths alike.
+ROUNDS=${ROUNDS:-20}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
 DB="recourse_gwbench_$(date +%s)_$$"
@@ -66,8 +71,10 @@ free_port() {
     return 1
 }
 
-echo "== build (release)"
-cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    echo "== build (release)"
+    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+fi
 RECOURSE=target/release/recourse
 LOAD=target/release/recourse-load
 
@@ -93,8 +100,15 @@ TOKEN=$("$RECOURSE" token --role admin --data-dir "$WORK/data")
 API_KEY=$("$RECOURSE" apikey create --role admin --name "gateway bench" \
     --target "http://127.0.0.1:$PORT" --data-dir "$WORK/data" 2>/dev/null)
 
-echo "== $REQUESTS calls per method and path ($WARMUP warm-up), $CONCURRENCY in flight, $CONNECTIONS connections"
+echo "== throughput: $REQUESTS calls per method and path ($WARMUP warm-up), $CONCURRENCY in flight, $CONNECTIONS connections"
 RECOURSE_API_KEY="$API_KEY" "$LOAD" --target "http://127.0.0.1:$PORT" --token "$TOKEN" gateway \
     --direct "http://127.0.0.1:$INTERNAL" --requests "$REQUESTS" --warmup "$WARMUP" \
-    --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" | tee "$WORK/gateway.out"
+    --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --rounds "$ROUNDS" | tee "$WORK/gateway.out"
+# One call at a time: the hop's own latency, without queueing behind the
+# other calls in flight.
+echo "== latency: $LATENCY_REQUESTS calls per method and path, 1 in flight, 1 connection"
+RECOURSE_API_KEY="$API_KEY" "$LOAD" --target "http://127.0.0.1:$PORT" --token "$TOKEN" gateway \
+    --direct "http://127.0.0.1:$INTERNAL" --requests "$LATENCY_REQUESTS" --warmup 500 \
+    --concurrency 1 --connections 1 --rounds "$ROUNDS" | tee "$WORK/latency.out"
+echo "== load average $(cut -d' ' -f1-3 /proc/loadavg) (anything above ~2 means other work shared the cores)"
 echo "== $(nproc) cores, $(psql -qtA -d postgres -c 'SHOW server_version')"

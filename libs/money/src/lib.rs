@@ -5,6 +5,8 @@
 //! every operation that could overflow or mix currencies returns an error
 //! instead of panicking or silently producing a wrong number.
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 mod currency;
 mod error;
 mod money;

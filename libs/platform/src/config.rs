@@ -170,6 +170,8 @@ pub struct AuthSettings {
 pub struct ServiceEndpoints {
     pub carriers_url: Option<String>,
     pub contracts_url: Option<String>,
+    /// The claims service (reporting reads its feed).
+    pub claims_url: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -390,10 +392,11 @@ impl Settings {
 
 impl ServiceEndpoints {
     /// Each endpoint with its configuration key.
-    fn urls(&self) -> [(&'static str, Option<&String>); 2] {
+    fn urls(&self) -> [(&'static str, Option<&String>); 3] {
         [
             ("services.carriers_url", self.carriers_url.as_ref()),
             ("services.contracts_url", self.contracts_url.as_ref()),
+            ("services.claims_url", self.claims_url.as_ref()),
         ]
     }
 }

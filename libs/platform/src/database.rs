@@ -81,6 +81,8 @@ pub async fn connect(
 }
 
 /// The SQLSTATE of a database error, when the database gave one.
+// DbErr and sqlx::Error are foreign, non-exhaustive enums: only the SQLSTATE-bearing arms matter.
+#[allow(clippy::wildcard_enum_match_arm)]
 pub fn sqlstate(err: &DbErr) -> Option<String> {
     use sea_orm::RuntimeErr;
     match err {

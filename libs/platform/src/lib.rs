@@ -2,6 +2,8 @@
 //! telemetry, database, the gRPC server bootstrap, authentication, errors,
 //! pagination and idempotency. Services never copy any of this.
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 pub mod auth;
 pub mod client;
 pub mod config;

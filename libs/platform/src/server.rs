@@ -51,7 +51,13 @@ pub struct Host {
     /// Descriptor sets of services mounted besides ours (tests), so the
     /// stack knows which of their methods stream.
     descriptors: Vec<&'static [u8]>,
+    /// Told the health reporter once serving starts (a service that reports
+    /// more than "up", e.g. reporting's stopped feed consumers).
+    health_watchers: Vec<HealthWatcher>,
 }
+
+/// Receives the process's health reporter when serving starts.
+pub type HealthWatcher = Box<dyn FnOnce(tonic_health::server::HealthReporter) + Send>;
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,6 +97,14 @@ impl Host {
         self
     }
 
+    /// Hands `watch` the health reporter once serving starts, so a service
+    /// can report more than "up" under names of its own (it must not touch
+    /// the mounted services' names: shutdown owns those).
+    pub fn watch_health(&mut self, watch: HealthWatcher) -> &mut Self {
+        self.health_watchers.push(watch);
+        self
+    }
+
     /// Names of the mounted services.
     pub fn service_names(&self) -> &[&'static str] {
         &self.names
@@ -117,6 +131,9 @@ impl Host {
             reporter
                 .set_service_status(name, ServingStatus::Serving)
                 .await;
+        }
+        for watch in self.health_watchers {
+            watch(reporter.clone());
         }
         let reflection = || {
             tonic_reflection::server::Builder::configure()

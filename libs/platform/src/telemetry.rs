@@ -34,6 +34,8 @@ pub enum TelemetryError {
 /// shutting-down process reach the collector.
 #[derive(Debug)]
 pub struct TelemetryGuard {
+    /// Writes the log lines still queued when dropped (last, after spans).
+    _log_writer: tracing_appender::non_blocking::WorkerGuard,
     provider: Option<SdkTracerProvider>,
     meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
@@ -63,15 +65,18 @@ pub fn install_propagator() {
 pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
     install_propagator();
     let log_filter = EnvFilter::try_new(&settings.log_filter)?;
+    let (writer, log_writer) = log_writer();
     let log_layer = match settings.log_format.as_str() {
         "json" => tracing_subscriber::fmt::layer()
             .json()
             .with_ansi(false)
+            .with_writer(writer)
             .with_filter(log_filter)
             .boxed(),
         _ => tracing_subscriber::fmt::layer()
             .with_target(true)
             .with_ansi(colour_logs())
+            .with_writer(writer)
             .with_filter(log_filter)
             .boxed(),
     };
@@ -104,7 +109,36 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
         .with(otel_layer)
         .try_init()?;
     let meters = crate::metrics::install(settings)?;
-    Ok(TelemetryGuard { provider, meters })
+    Ok(TelemetryGuard {
+        _log_writer: log_writer,
+        provider,
+        meters,
+    })
+}
+
+/// Lines queued for the log thread before a caller waits for it.
+const LOG_QUEUE_LINES: usize = 64 * 1024;
+
+/// Stdout through a dedicated thread: a call formats its line and queues it
+/// (the gateway writes one access-log line per call), and the thread writes
+/// whatever is queued in one `write` before it waits again — so no request
+/// waits on the terminal, file or pipe behind stdout, nor on the lock of
+/// stdout that every other thread's line would hold. The queue is bounded
+/// and not lossy: when the output cannot keep up for LOG_QUEUE_LINES lines,
+/// callers wait (back-pressure) instead of dropping access-log lines or
+/// growing memory without bound.
+fn log_writer() -> (
+    tracing_appender::non_blocking::NonBlocking,
+    tracing_appender::non_blocking::WorkerGuard,
+) {
+    tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .thread_name("recourse-log")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ))
 }
 
 /// Logs (written to stdout) are coloured only on a terminal: a file, a pipe

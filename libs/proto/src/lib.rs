@@ -29,6 +29,11 @@ pub mod recourse {
             tonic::include_proto!("recourse.gateway.v1");
         }
     }
+    pub mod reporting {
+        pub mod v1 {
+            tonic::include_proto!("recourse.reporting.v1");
+        }
+    }
 }
 
 pub use recourse::carriers::v1 as carriers;
@@ -36,6 +41,7 @@ pub use recourse::claims::v1 as claims;
 pub use recourse::common::v1 as common;
 pub use recourse::contracts::v1 as contracts;
 pub use recourse::gateway::v1 as gateway;
+pub use recourse::reporting::v1 as reporting;
 
 /// Encoded `FileDescriptorSet` of every Recourse proto and its imports, served
 /// by gRPC reflection.

@@ -203,6 +203,7 @@ pub fn terms() -> pb::ContractTerms {
                 ..Default::default()
             },
         ],
+        returns: vec![],
     }
 }
 

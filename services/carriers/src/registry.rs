@@ -5,14 +5,16 @@
 use chrono::Utc;
 use recourse_platform::ApiError;
 use recourse_platform::idempotency::{IdempotencyKey, is_unique_violation};
+use recourse_platform::outbox::Relay;
 use recourse_platform::pagination::PageRequest;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::domain::{
     Carrier, CarrierError, CarrierId, CarrierPatch, CarrierStatus, Etag, NewCarrier,
 };
+use crate::events;
 use crate::repo::{self, ListFilter};
-use recourse_carriers_migration::IDEMPOTENCY;
+use recourse_carriers_migration::{IDEMPOTENCY, OUTBOX};
 
 impl From<CarrierError> for ApiError {
     fn from(err: CarrierError) -> Self {
@@ -40,11 +42,13 @@ impl From<CarrierError> for ApiError {
 #[derive(Debug, Clone)]
 pub struct Registry {
     db: DatabaseConnection,
+    relay: Relay,
 }
 
 impl Registry {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// `relay` numbers the outbox's events; it is poked after each commit.
+    pub fn new(db: DatabaseConnection, relay: Relay) -> Self {
+        Self { db, relay }
     }
 
     /// Registers a carrier once per idempotency key. The answer is rendered
@@ -56,7 +60,7 @@ impl Registry {
         new: NewCarrier,
         render: impl FnOnce(&Carrier) -> R,
     ) -> Result<R, ApiError> {
-        IDEMPOTENCY
+        let created = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 let code = new.code.as_str().to_owned();
                 let carrier = new.into_carrier(CarrierId::generate(), Utc::now());
@@ -67,10 +71,15 @@ impl Registry {
                         ApiError::from(err)
                     }
                 })?;
+                OUTBOX
+                    .append(txn, events::carrier("carrier.created", &carrier))
+                    .await?;
                 tracing::info!(carrier = %carrier.id, code = %carrier.code.as_str(), "carrier registered");
                 Ok(render(&carrier))
             })
-            .await
+            .await?;
+        self.relay.poke();
+        Ok(created)
     }
 
     pub async fn get(&self, id: &CarrierId) -> Result<Carrier, ApiError> {
@@ -95,7 +104,7 @@ impl Registry {
         patch: CarrierPatch,
     ) -> Result<Carrier, ApiError> {
         let children = patch.touches_children();
-        self.modify(id, etag, children, |current| {
+        self.modify(id, etag, children, "carrier.updated", |current| {
             Ok(current.apply(patch, Utc::now()))
         })
         .await
@@ -108,7 +117,7 @@ impl Registry {
         to: CarrierStatus,
         reason: String,
     ) -> Result<Carrier, ApiError> {
-        self.modify(id, etag, false, |current| {
+        self.modify(id, etag, false, "carrier.status_changed", |current| {
             let from = current.status;
             let changed = current.change_status(to, reason, Utc::now())?;
             tracing::info!(carrier = %id, %from, %to, "carrier status changed");
@@ -118,12 +127,14 @@ impl Registry {
     }
 
     /// Reads the carrier, checks the caller's etag, applies `change` and
-    /// writes it back only if nobody else wrote in between.
+    /// writes it back only if nobody else wrote in between, with its
+    /// `event_type` event in the same transaction.
     async fn modify(
         &self,
         id: &CarrierId,
         etag: Etag,
         children: bool,
+        event_type: &str,
         change: impl FnOnce(Carrier) -> Result<Carrier, CarrierError>,
     ) -> Result<Carrier, ApiError> {
         let txn = self.db.begin().await?;
@@ -142,7 +153,11 @@ impl Registry {
         if !repo::replace(&txn, &updated, etag, children).await? {
             return Err(stale(etag.next()).into());
         }
+        OUTBOX
+            .append(&txn, events::carrier(event_type, &updated))
+            .await?;
         txn.commit().await?;
+        self.relay.poke();
         Ok(updated)
     }
 }

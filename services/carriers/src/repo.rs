@@ -26,6 +26,8 @@ pub struct ListFilter {
     pub region: Option<Region>,
     /// Restricts the list to one carrier (a partner's scope).
     pub only_id: Option<CarrierId>,
+    /// Restricts the list to these carriers (asked for by name).
+    pub ids: Option<Vec<CarrierId>>,
 }
 
 fn corrupt(what: &str, value: &str) -> DbErr {
@@ -177,6 +179,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(only) = &filter.only_id {
         query = query.filter(carrier::Column::Id.eq(only.as_str()));
+    }
+    if let Some(ids) = &filter.ids {
+        query = query.filter(carrier::Column::Id.is_in(ids.iter().map(CarrierId::as_str)));
     }
     if let Some(r) = &filter.region {
         query = query.filter(

@@ -167,7 +167,7 @@ async fn save(desk: &ClaimDesk, claim: Claim, document: Document) -> Result<Docu
     }
     repo::insert(&txn, &document).await?;
     claim.documents.push(document.clone());
-    events::append_claim(&txn, "claim.document_added", &claim).await?;
+    events::append_claim(&txn, "claim.document_added", &claim, None).await?;
     txn.commit().await?;
     desk.relay().poke();
     Ok(document)

@@ -15,6 +15,7 @@ use recourse_platform::proto_types::timestamp_to_proto;
 use recourse_proto::claims as pb;
 use sea_orm::ConnectionTrait;
 
+use crate::claims::Change;
 use crate::convert::{recoveries, render};
 use crate::error::ClaimsError;
 use recourse_claims_migration::OUTBOX;
@@ -24,6 +25,7 @@ fn new_event(
     subject: String,
     carrier_id: &str,
     data: pb::event::Data,
+    change: Option<pb::ClaimChange>,
 ) -> NewEvent {
     let event = pb::Event {
         position: 0,
@@ -32,6 +34,7 @@ fn new_event(
         carrier: format!("carriers/{carrier_id}"),
         occur_time: Some(timestamp_to_proto(chrono::Utc::now())),
         data: Some(data),
+        change,
     };
     NewEvent {
         event_type: event_type.to_owned(),
@@ -41,17 +44,20 @@ fn new_event(
     }
 }
 
-/// Appends a claim's event for its carrier (once submitted) and its 3PL.
+/// Appends a claim's event for its carrier (once submitted) and its 3PL,
+/// with the change that made it (none for a creation or a document).
 pub async fn append_claim<C: ConnectionTrait>(
     conn: &C,
     event_type: &str,
     claim: &Claim,
+    change: Option<&Change<'_>>,
 ) -> Result<(), ClaimsError> {
     let mut event = new_event(
         event_type,
         format!("claims/{}", claim.id),
         &claim.carrier_id,
         pb::event::Data::Claim(render::claim(claim)),
+        change.map(|change| render::change(claim, change)),
     );
     if !claim.was_submitted() {
         event.carrier_id.clear();
@@ -73,6 +79,7 @@ pub async fn append_remittance<C: ConnectionTrait>(
         format!("remittances/{}", remittance.id),
         &remittance.carrier_id,
         pb::event::Data::Remittance(recoveries::remittance(remittance)),
+        None,
     );
     // Carriers read no money: a remittance is nobody's but finance's.
     event.carrier_id.clear();
@@ -92,6 +99,7 @@ pub async fn append_dispute<C: ConnectionTrait>(
         format!("disputes/{}", d.id),
         &d.carrier_id,
         pb::event::Data::Dispute(crate::convert::disputes::dispute(d)),
+        None,
     );
     if d.status == recourse_claims_domain::dispute::DisputeStatus::Open.as_str() {
         event.carrier_id.clear();
@@ -112,6 +120,7 @@ pub async fn append_escalation<C: ConnectionTrait>(
         format!("escalations/{}", e.id),
         &e.carrier_id,
         pb::event::Data::Escalation(crate::convert::escalations::escalation(e, notes)),
+        None,
     );
     event.carrier_id.clear();
     OUTBOX.append_for_party(conn, event, "").await?;

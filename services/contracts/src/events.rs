@@ -12,9 +12,10 @@ use recourse_proto::contracts as pb;
 
 use crate::convert::common::carrier_name;
 use crate::convert::contract::version_to_proto;
-use crate::convert::shipment::shipment_to_proto;
+use crate::convert::shipment::{measure_to_proto, shipment_to_proto};
 use crate::convert::sla::evaluation_to_proto;
 use crate::repo::shipments::ShipmentRecord;
+use crate::shipments::Measure;
 use crate::sla::EvaluationRecord;
 
 use pb::event::Data;
@@ -27,6 +28,7 @@ fn new_event(event_type: &str, subject: String, carrier_id: &str, data: Data) ->
         carrier: carrier_name(carrier_id),
         occur_time: Some(timestamp_to_proto(chrono::Utc::now())),
         data: Some(data),
+        measure: None,
     };
     NewEvent {
         event_type: event_type.to_owned(),
@@ -59,15 +61,32 @@ pub fn version(event_type: &str, v: &ContractVersion) -> NewEvent {
     event
 }
 
-/// An event about a shipment (registered, a milestone, a change).
-pub fn shipment(event_type: &str, s: &ShipmentRecord, last: Option<EventKind>) -> NewEvent {
+/// An event about a shipment (registered, a milestone, a change), with
+/// its measurement facts.
+pub fn shipment(
+    event_type: &str,
+    s: &ShipmentRecord,
+    last: Option<EventKind>,
+    measure: &Measure,
+) -> NewEvent {
     let proto = shipment_to_proto(s, last);
-    new_event(
-        event_type,
-        proto.name.clone(),
-        &s.carrier_id,
-        Data::Shipment(proto),
-    )
+    let mut event = pb::Event {
+        position: 0,
+        r#type: event_type.to_owned(),
+        subject: proto.name.clone(),
+        carrier: carrier_name(&s.carrier_id),
+        occur_time: Some(timestamp_to_proto(chrono::Utc::now())),
+        data: None,
+        measure: Some(measure_to_proto(measure)),
+    };
+    let subject = proto.name.clone();
+    event.data = Some(Data::Shipment(proto));
+    NewEvent {
+        event_type: event_type.to_owned(),
+        subject,
+        carrier_id: s.carrier_id.clone(),
+        payload: event.encode_to_vec(),
+    }
 }
 
 /// `sla.evaluated`, with the evaluation as stored.

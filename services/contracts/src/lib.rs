@@ -21,6 +21,7 @@ pub mod invoices;
 pub mod quoting;
 mod repo;
 pub mod shipments;
+pub mod shop;
 pub mod sla;
 
 use std::sync::Arc;
@@ -34,7 +35,10 @@ use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
 use recourse_proto::contracts::invoice_service_server::InvoiceServiceServer;
+use recourse_proto::contracts::planning_service_server::PlanningServiceServer;
+use recourse_proto::contracts::return_service_server::ReturnServiceServer;
 use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
+use recourse_proto::contracts::shop_service_server::ShopServiceServer;
 use recourse_proto::contracts::sla_service_server::SlaServiceServer;
 use sea_orm::DatabaseConnection;
 use tonic::transport::Channel;
@@ -52,7 +56,7 @@ pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection,
     connect_and_migrate::<Migrator>(settings, SERVICE).await
 }
 
-/// Mounts the five gRPC services of `recourse.contracts.v1` on `host`, every
+/// Mounts the gRPC services of `recourse.contracts.v1` on `host`, every
 /// call authenticated; `carriers` reaches the carriers service. Starts the
 /// outbox relay on the current runtime.
 pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carriers: Channel) {
@@ -60,6 +64,9 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     let directory = carriers::CarrierDirectory::new(carriers);
     let book = contracts::ContractBook::new(db.clone(), directory.clone(), relay.clone());
     let quoting = quoting::Quoting::new(db.clone(), book.clone());
+    let rate_shop = shop::RateShop::new(db.clone(), directory.clone());
+    let planner = shop::Planner::new(db.clone(), directory.clone());
+    let returns = shop::ReturnsDesk::new(db.clone());
     let shipments =
         shipments::ShipmentBook::new(db.clone(), directory, book.clone(), relay.clone());
     let desk = sla::SlaDesk::new(
@@ -83,6 +90,18 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     ));
     host.add_service(InvoiceServiceServer::with_interceptor(
         api::invoices::InvoiceApi::new(invoices::InvoiceDesk::new(db.clone())),
+        auth.clone(),
+    ));
+    host.add_service(ShopServiceServer::with_interceptor(
+        api::shop::ShopApi::new(rate_shop),
+        auth.clone(),
+    ));
+    host.add_service(PlanningServiceServer::with_interceptor(
+        api::planning::PlanningApi::new(planner),
+        auth.clone(),
+    ));
+    host.add_service(ReturnServiceServer::with_interceptor(
+        api::returns::ReturnsApi::new(returns),
         auth.clone(),
     ));
     host.add_service(EventServiceServer::with_interceptor(

@@ -10,6 +10,8 @@
 //! ([`proxy`]), credentials ([`auth`]), limits ([`limits`]) and health
 //! ([`health`]) are assembled by [`Gateway`].
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 pub mod api;
 pub mod auth;
 mod convert;
@@ -19,6 +21,7 @@ pub mod keys;
 pub mod limits;
 pub mod proxy;
 mod repo;
+pub mod rest;
 mod server;
 
 pub use recourse_gateway_migration::Migrator;

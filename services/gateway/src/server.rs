@@ -31,7 +31,12 @@ use crate::health::{Watched, spawn_poller};
 use crate::keys::{KeyBook, KeyDirectory};
 use crate::limits::{Limiter, RedisError};
 use crate::proxy::routes::RouteTable;
-use crate::proxy::{Proxy, ProxyLimits, Target};
+use crate::proxy::{Connections, Proxy, ProxyLimits, Target};
+use crate::rest::{Front, Rest};
+
+/// HTTP/2 connections per upstream (see [`Connections`]): as many as a
+/// client of the services typically opens, enough for two to four cores.
+const UPSTREAM_CONNECTIONS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -43,6 +48,10 @@ pub enum GatewayError {
     Oidc(#[from] OidcError),
     #[error("reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("REST bindings: {0}")]
+    RestBindings(#[from] crate::rest::BindingError),
+    #[error("REST descriptors: {0}")]
+    RestDescriptors(#[from] prost_reflect::DescriptorError),
     #[error("serving: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -119,7 +128,14 @@ impl Gateway {
                     message: "is the gateway's own API and cannot be routed elsewhere".into(),
                 });
             }
-            routes.add(name, Target::Remote(channel(name, url, settings)?));
+            let channels = (0..UPSTREAM_CONNECTIONS)
+                .map(|_| channel(name, url, settings))
+                .collect::<Result<Vec<_>, _>>()?;
+            let connections = Connections::new(channels).ok_or_else(|| GatewayError::Upstream {
+                name: name.clone(),
+                message: "no connections".into(),
+            })?;
+            routes.add(name, Target::Remote(connections));
         }
         let book = KeyBook::new(db, directory.clone(), settings.keys.max_grace_seconds);
         let own =
@@ -170,11 +186,17 @@ impl Gateway {
                 max_response_message_bytes: settings.max_response_message_bytes,
             },
         );
+        // A REST body may be JSON (bigger than the protobuf it becomes) or a
+        // client stream of several messages: four messages' worth.
+        let max_body = usize::try_from(settings.max_request_message_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(4);
+        let rest = Rest::new(crate::rest::descriptor_pool()?, proxy.clone(), max_body)?;
         let router = Routes::new(health)
             .add_service(reflection().build_v1()?)
             .add_service(reflection().build_v1alpha()?)
             .into_axum_router()
-            .fallback_service(proxy);
+            .fallback_service(Front { proxy, rest });
         Ok(Self {
             routes: Routes::from(router),
             reporter,
@@ -244,7 +266,9 @@ impl Gateway {
         };
         tracing::info!(?addr, services = ?self.services, "gateway serving gRPC");
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        // HTTP/1.1 too, for REST callers; gRPC callers speak h2 as before.
         let server = tonic::transport::Server::builder()
+            .accept_http1(true)
             .trace_fn(gateway_span)
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, signal);
@@ -287,6 +311,19 @@ fn gateway_span(request: &http::Request<()>) -> tracing::Span {
         p.extract(&HeaderExtractor(request.headers()))
     });
     let path = request.uri().path();
+    if !crate::rest::is_grpc(request.headers()) {
+        let verb = request.method();
+        let span = tracing::info_span!(
+            "gateway",
+            otel.name = %format!("gateway {verb} {path}"),
+            otel.kind = "server",
+            http.request.method = %verb,
+            url.path = %path,
+            enduser.id = tracing::field::Empty,
+        );
+        let _ = span.set_parent(parent);
+        return span;
+    }
     let (service, method) = path
         .trim_start_matches('/')
         .split_once('/')

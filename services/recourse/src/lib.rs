@@ -2,7 +2,11 @@
 //! process behind the gateway (`standalone`) or one service per process
 //! (`serve <service>`, `serve gateway`).
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 pub mod apikey;
+pub mod demo;
+pub mod report;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,16 +27,19 @@ pub enum ServiceName {
     Carriers,
     Contracts,
     Claims,
+    /// Reports from the other services' event feeds.
+    Reporting,
     /// The gateway in front of the others (upstreams from `gateway.upstreams`).
     Gateway,
 }
 
 impl ServiceName {
     /// The services behind the gateway.
-    pub const ALL: [ServiceName; 3] = [
+    pub const ALL: [ServiceName; 4] = [
         ServiceName::Carriers,
         ServiceName::Contracts,
         ServiceName::Claims,
+        ServiceName::Reporting,
     ];
 
     /// Its name in configuration (`gateway.upstreams.<name>`).
@@ -41,6 +48,7 @@ impl ServiceName {
             ServiceName::Carriers => "carriers",
             ServiceName::Contracts => "contracts",
             ServiceName::Claims => "claims",
+            ServiceName::Reporting => "reporting",
             ServiceName::Gateway => "gateway",
         }
     }
@@ -85,7 +93,7 @@ pub struct Application {
 #[derive(Debug)]
 enum Parts {
     /// One service (`serve <service>`).
-    Service(Host),
+    Service(Host, Feeds),
     /// The gateway alone (`serve gateway`).
     Gateway(Gateway),
     /// The gateway on the listener, the services on an internal one.
@@ -93,7 +101,28 @@ enum Parts {
         gateway: Gateway,
         services: Host,
         internal: TcpListener,
+        feeds: Feeds,
     },
+}
+
+/// Reporting's feed consumers, when this process runs them: stopped on
+/// shutdown before the services drain, since their open feed streams
+/// would otherwise hold the services' drain for its whole grace period.
+#[derive(Default)]
+struct Feeds(Option<recourse_reporting::Consumers>);
+
+impl std::fmt::Debug for Feeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Feeds").field(&self.0.is_some()).finish()
+    }
+}
+
+impl Feeds {
+    async fn stop(&self) {
+        if let Some(consumers) = &self.0 {
+            consumers.stop().await;
+        }
+    }
 }
 
 /// The token keys a role uses. A cluster must share one configured secret;
@@ -173,7 +202,7 @@ async fn mount_services(
     keys: &Arc<TokenKeys>,
     services: &[ServiceName],
     own_url: Option<&str>,
-) -> Result<Host, AppError> {
+) -> Result<(Host, Feeds), AppError> {
     let endpoint = |configured: &Option<String>, key: &'static str| -> Result<String, AppError> {
         match (configured, own_url) {
             (Some(url), _) => Ok(url.clone()),
@@ -186,6 +215,7 @@ async fn mount_services(
         }
     };
     let mut host = Host::new();
+    let mut feeds = Feeds::default();
     for service in services {
         match service {
             ServiceName::Carriers => {
@@ -196,7 +226,7 @@ async fn mount_services(
                     &db,
                     recourse_carriers_migration::IDEMPOTENCY,
                 );
-                host.add_service(recourse_carriers::grpc_service(db, keys.clone()));
+                recourse_carriers::mount(&mut host, db, keys.clone());
             }
             ServiceName::Contracts => {
                 let url = endpoint(&settings.services.carriers_url, "services.carriers_url")?;
@@ -229,10 +259,32 @@ async fn mount_services(
                     settings.documents.max_bytes,
                 );
             }
+            ServiceName::Reporting => {
+                // Reporting reads all three feeds (long-lived streams the
+                // client's request timeout does not cut: it bounds only the
+                // wait for the stream to open).
+                let feed = |configured: &Option<String>, key: &'static str| {
+                    let url = endpoint(configured, key)?;
+                    channel(settings, &url, key)
+                };
+                let channels = recourse_reporting::FeedChannels {
+                    carriers: feed(&settings.services.carriers_url, "services.carriers_url")?,
+                    contracts: feed(&settings.services.contracts_url, "services.contracts_url")?,
+                    claims: feed(&settings.services.claims_url, "services.claims_url")?,
+                };
+                let db = recourse_reporting::database(&settings.database).await?;
+                recourse_platform::metrics::observe_pool(recourse_reporting::SERVICE, &db);
+                feeds.0 = Some(recourse_reporting::mount(
+                    &mut host,
+                    db,
+                    keys.clone(),
+                    channels,
+                ));
+            }
             ServiceName::Gateway => {}
         }
     }
-    Ok(host)
+    Ok((host, feeds))
 }
 
 impl Application {
@@ -266,12 +318,13 @@ impl Application {
                 Parts::Gateway(gateway)
             }
             Role::Serve(one) => {
-                Parts::Service(mount_services(&settings, &keys, &[one], None).await?)
+                let (host, feeds) = mount_services(&settings, &keys, &[one], None).await?;
+                Parts::Service(host, feeds)
             }
             Role::Standalone => {
                 let internal = Host::bind(settings.gateway.internal_listen).await?;
                 let internal_url = bound_url(&internal, settings.gateway.internal_listen)?;
-                let services =
+                let (services, feeds) =
                     mount_services(&settings, &keys, &ServiceName::ALL, Some(&internal_url))
                         .await?;
                 // Every service sits behind the gateway unless configured
@@ -288,6 +341,7 @@ impl Application {
                     gateway,
                     services,
                     internal,
+                    feeds,
                 }
             }
         };
@@ -308,7 +362,7 @@ impl Application {
     pub fn internal_addr(&self) -> Option<SocketAddr> {
         match &self.parts {
             Parts::Standalone { internal, .. } => internal.local_addr().ok(),
-            Parts::Service(_) | Parts::Gateway(_) => None,
+            Parts::Service(..) | Parts::Gateway(_) => None,
         }
     }
 
@@ -321,12 +375,19 @@ impl Application {
     ) -> Result<(), AppError> {
         let server = &self.settings.server;
         match self.parts {
-            Parts::Service(host) => host.serve(self.listener, server, shutdown).await?,
+            Parts::Service(host, feeds) => {
+                let shutdown = async move {
+                    shutdown.await;
+                    feeds.stop().await;
+                };
+                host.serve(self.listener, server, shutdown).await?
+            }
             Parts::Gateway(gateway) => gateway.serve(self.listener, server, shutdown).await?,
             Parts::Standalone {
                 gateway,
                 services,
                 internal,
+                feeds,
             } => {
                 let (stop_services, stopped) = tokio::sync::oneshot::channel::<()>();
                 let internal_settings = recourse_platform::config::ServerSettings {
@@ -341,6 +402,7 @@ impl Application {
                         .await
                 });
                 let result = gateway.serve(self.listener, server, shutdown).await;
+                feeds.stop().await;
                 let _ = stop_services.send(());
                 let services_result = behind.await.map_err(|e| AppError::Task(e.to_string()))?;
                 result?;

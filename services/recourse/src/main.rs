@@ -1,5 +1,7 @@
-//! `recourse`: run the platform, one service of it, mint a token, or manage
-//! the gateway's API keys.
+//! `recourse`: run the platform, one service of it, mint a token, manage
+//! the gateway's API keys, or write a report to a file.
+
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
 
 use std::path::PathBuf;
 
@@ -9,6 +11,10 @@ use recourse::{Application, Role, ServiceName};
 use recourse_platform::auth::{self, Principal, TokenKeys};
 use recourse_platform::config::{Overrides, Settings};
 use recourse_platform::server::shutdown_signal;
+
+mod report_cmd;
+
+use report_cmd::{ReportArgs, ReportKind, report};
 
 #[derive(Parser)]
 #[command(name = "recourse", version, about = "Holds parcel carriers to account")]
@@ -31,6 +37,11 @@ struct Where {
     /// PostgreSQL or SQLite URL (database.url).
     #[arg(long)]
     database_url: Option<String>,
+    /// Once migrated and listening, write the bound address here (e.g.
+    /// `127.0.0.1:40123`): the readiness signal for a supervisor or test
+    /// that starts the process on port 0 and must learn where it answers.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
 }
 
 impl From<Where> for Overrides {
@@ -89,6 +100,62 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Fill a running platform with a plausible, seeded book through the
+    /// gateway (needs the installation's key: it acts as several parties).
+    Demo {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Quarters of history, up to yesterday (1-8).
+        #[arg(long, default_value_t = 1)]
+        quarters: u32,
+        /// The same seed gives the same book (and a rerun replays it).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Import a remittance file (CSV) into the claims service.
+    Remittances {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long, global = true)]
+        target: Option<String>,
+        /// Call with this API key (finance or admin) instead of minting an
+        /// admin token with the installation's key.
+        #[arg(long, global = true, env = "RECOURSE_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: RemittanceAction,
+    },
+    /// Write a report to a file (CSV, or HTML for `qbr`).
+    Report {
+        /// Gateway URL (default: http://<server.listen>).
+        #[arg(long, global = true)]
+        target: Option<String>,
+        /// Call with this API key instead of minting an admin token with
+        /// the installation's key.
+        #[arg(long, global = true, env = "RECOURSE_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        /// Any day of the period (YYYY-MM-DD; default today, UTC).
+        #[arg(long, global = true)]
+        date: Option<chrono::NaiveDate>,
+        /// Where to write it (required).
+        #[arg(long, global = true)]
+        out: Option<PathBuf>,
+        #[command(subcommand)]
+        kind: ReportKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemittanceAction {
+    /// Send FILE (header: carrier,kind,reference,invoice_reference,date,
+    /// currency,amount_minor,claim,tracking_number,line_amount_minor).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -137,11 +204,31 @@ enum ApiKeyAction {
     },
 }
 
-async fn serve(config: Option<PathBuf>, overrides: Overrides, role: Role) -> anyhow::Result<()> {
-    let settings = Settings::load(config.as_deref(), &overrides)?;
+async fn serve(config: Option<PathBuf>, at: Where, role: Role) -> anyhow::Result<()> {
+    let ready_file = at.ready_file.clone();
+    let settings = Settings::load(config.as_deref(), &at.into())?;
     let _telemetry = recourse_platform::telemetry::init(&settings.telemetry)?;
     let app = Application::build(settings, role).await?;
+    if let Some(path) = ready_file {
+        let addr = app
+            .local_addr()
+            .context("the listener has no local address")?;
+        signal_ready(&path, &addr.to_string())?;
+    }
     app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Writes `addr` to `path` whole or not at all (a temporary file renamed
+/// into place), so a reader polling for the file never sees half an address.
+fn signal_ready(path: &std::path::Path, addr: &str) -> anyhow::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, format!("{addr}\n"))
+        .with_context(|| format!("writing the ready file {}", partial.display()))?;
+    std::fs::rename(&partial, path)
+        .with_context(|| format!("writing the ready file {}", path.display()))?;
     Ok(())
 }
 
@@ -307,8 +394,8 @@ async fn apikey(
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Standalone(at) => serve(cli.config, at.into(), Role::Standalone).await,
-        Command::Serve { service, at } => serve(cli.config, at.into(), Role::Serve(service)).await,
+        Command::Standalone(at) => serve(cli.config, at, Role::Standalone).await,
+        Command::Serve { service, at } => serve(cli.config, at, Role::Serve(service)).await,
         Command::Token {
             role,
             carrier,
@@ -326,5 +413,35 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             action,
         } => apikey(cli.config, target, api_key, data_dir, action).await,
+        Command::Demo {
+            target,
+            data_dir,
+            quarters,
+            seed,
+        } => report_cmd::demo(cli.config, target, data_dir, quarters, seed).await,
+        Command::Remittances {
+            target,
+            api_key,
+            data_dir,
+            action: RemittanceAction::Import { file },
+        } => report_cmd::import(cli.config, target, api_key, data_dir, file).await,
+        Command::Report {
+            target,
+            api_key,
+            data_dir,
+            date,
+            out,
+            kind,
+        } => {
+            let args = ReportArgs {
+                target,
+                api_key,
+                data_dir,
+                date,
+                out,
+                kind,
+            };
+            report(cli.config, args).await
+        }
     }
 }

@@ -1,10 +1,15 @@
 //! `recourse-load`: a gRPC load generator against a running `recourse`
 //! server. `ingest` measures tracking-event ingest throughput, `quote`
-//! measures QuoteRate throughput and latency, `gateway` times the same unary
-//! calls directly and through the gateway. Each run sets up its own
+//! measures QuoteRate throughput and latency, `claims` times the claim
+//! write paths (create, submit, transitions, remittance import), `shop`
+//! times ShopRates over ten carriers against one QuoteRate, `gateway` times
+//! the same unary calls directly and through the gateway. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
-//! server that already holds data. See `tests/bench/ingest.sh`.
+//! server that already holds data. See `tests/bench/load.sh` (every write
+//! path, with its pgbench and COPY baselines), `ingest.sh` and `gateway.sh`.
 
+#[path = "load/claims.rs"]
+mod claims;
 #[path = "load/compare.rs"]
 mod compare;
 #[path = "load/fixtures.rs"]
@@ -13,6 +18,8 @@ mod fixtures;
 mod ingest;
 #[path = "load/quote.rs"]
 mod quote;
+#[path = "load/shop.rs"]
+mod shop;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -44,8 +51,13 @@ enum Command {
     Ingest(ingest::Args),
     /// Time QuoteRate calls.
     Quote(quote::Args),
+    /// Time CreateClaim, SubmitClaim, the carrier's transitions and a
+    /// remittance import paying every claim.
+    Claims(claims::Args),
     /// Time GetCarrier and QuoteRate directly and through the gateway.
     Gateway(compare::Args),
+    /// Time ShopRates over N carriers against a single QuoteRate.
+    Shop(shop::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -81,6 +93,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&connector, &args).await,
         Command::Quote(args) => quote::run(&connector, &args).await,
+        Command::Claims(args) => claims::run(&connector, &args).await,
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
+        Command::Shop(args) => shop::run(&connector, &args).await,
     }
 }

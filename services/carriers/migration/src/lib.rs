@@ -8,10 +8,15 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_carriers;
 mod m20261125_000001_idempotency_purge_index;
+mod m20261126_000001_outbox;
 
 /// The idempotency table of this service.
 pub const IDEMPOTENCY: recourse_platform::idempotency::IdempotencyTable =
     recourse_platform::idempotency::IdempotencyTable("carriers_idempotency");
+
+/// The outbox behind the service's event feed.
+pub const OUTBOX: recourse_platform::outbox::OutboxTable =
+    recourse_platform::outbox::OutboxTable("carriers_outbox");
 
 pub struct Migrator;
 
@@ -21,6 +26,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_carriers::Migration),
             Box::new(m20261125_000001_idempotency_purge_index::Migration),
+            Box::new(m20261126_000001_outbox::Migration),
         ]
     }
 

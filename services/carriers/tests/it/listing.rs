@@ -16,6 +16,7 @@ backend_tests!(
     pagination_walks_every_row_exactly_once,
     page_token_is_bound_to_its_filters,
     list_filters_by_status_kind_and_region,
+    list_by_names_reads_a_known_set_in_one_call,
 );
 
 async fn pagination_walks_every_row_exactly_once(backend: Backend) {
@@ -166,4 +167,46 @@ async fn list_filters_by_status_kind_and_region(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(violated_fields(&err), ["status", "region"]);
+}
+
+async fn list_by_names_reads_a_known_set_in_one_call(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a = app.create("NA").await.name;
+    let _b = app.create("NB").await.name;
+    let c = app.create("NC").await.name;
+    let made_up = "carriers/00000000-0000-7000-8000-000000000000".to_owned();
+    let list = |names: Vec<String>| pb::ListCarriersRequest {
+        page_size: 500,
+        names,
+        ..Default::default()
+    };
+    // The named ones that exist, none other; a made-up name is not listed.
+    let page = app
+        .admin()
+        .list_carriers(list(vec![a.clone(), c.clone(), made_up.clone()]))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut names: Vec<String> = page.carriers.into_iter().map(|x| x.name).collect();
+    names.sort();
+    let mut expected = vec![a.clone(), c.clone()];
+    expected.sort();
+    assert_eq!(names, expected);
+    // Bad names are named; 500 is the most.
+    let status = app
+        .admin()
+        .list_carriers(list(vec![a.clone(), "nope".into()]))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&status), ["names[1]"]);
+    let status = app
+        .admin()
+        .list_carriers(list(vec![made_up.clone(); 501]))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&status), ["names"]);
+    app.admin()
+        .list_carriers(list(vec![made_up; 500]))
+        .await
+        .unwrap();
 }

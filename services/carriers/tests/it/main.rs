@@ -5,6 +5,7 @@
 mod access;
 mod api;
 mod common;
+mod feed;
 mod listing;
 mod trace;
 mod updates;

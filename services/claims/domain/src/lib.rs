@@ -28,3 +28,4 @@ pub mod limits;
 pub mod number;
 pub mod reconciliation;
 pub mod remittance;
+pub mod x12;

@@ -89,17 +89,13 @@ async fn name_the_open_claim(
 
 /// Inserts a claim unless its shipment already has an open claim of its
 /// type. The unique partial index decides (so concurrent creations with
-/// different request ids cannot both pass); the insert runs in a savepoint
-/// so the transaction survives the violation and can name the winner.
+/// different request ids cannot both pass: the second waits for the first
+/// to commit, then inserts nothing), and the winner is named.
 async fn insert_unless_open(txn: &DatabaseTransaction, claim: &Claim) -> Result<(), ClaimsError> {
-    let savepoint = txn.begin().await?;
-    match repo::insert(&savepoint, claim).await {
-        Ok(()) => Ok(savepoint.commit().await?),
-        Err(err) if is_unique_violation(&err) => {
-            savepoint.rollback().await?;
-            Err(name_the_open_claim(txn, &claim.shipment_id, claim.claim_type, None).await)
-        }
-        Err(err) => Err(err.into()),
+    if repo::insert_unless_open(txn, claim).await? {
+        Ok(())
+    } else {
+        Err(name_the_open_claim(txn, &claim.shipment_id, claim.claim_type, None).await)
     }
 }
 
@@ -150,7 +146,7 @@ impl ClaimDesk {
                 },
             };
             insert_unless_open(txn, &claim).await?;
-            events::append_claim(txn, "claim.created", &claim).await?;
+            events::append_claim(txn, "claim.created", &claim, None).await?;
             Ok(claim)
         })
         .await;
@@ -198,6 +194,7 @@ impl ClaimDesk {
             reason: "",
             amount: None,
             event_type: "claim.updated",
+            remittance: None,
         };
         let savepoint = txn.begin().await?;
         let updated = match self.record(&savepoint, caller, claim, change).await {

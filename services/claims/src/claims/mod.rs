@@ -39,6 +39,9 @@ pub struct Change<'a> {
     pub reason: &'a str,
     pub amount: Option<Money>,
     pub event_type: &'a str,
+    /// For an allocation: the remittance's id and date (the event says
+    /// where the money came from and from when it counts).
+    pub remittance: Option<(&'a str, chrono::NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +156,7 @@ impl ClaimDesk {
             )
             .await?;
         }
-        events::append_claim(txn, change.event_type, &claim).await?;
+        events::append_claim(txn, change.event_type, &claim, Some(&change)).await?;
         Ok(claim)
     }
 }

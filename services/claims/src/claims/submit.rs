@@ -188,6 +188,7 @@ impl ClaimDesk {
                 reason: &reason,
                 amount: None,
                 event_type: "claim.submitted",
+                remittance: None,
             };
             desk.record(txn, caller, claim, change).await
         })

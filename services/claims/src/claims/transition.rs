@@ -90,6 +90,7 @@ impl ClaimDesk {
                 reason: &step.reason,
                 amount,
                 event_type: "claim.status_changed",
+                remittance: None,
             };
             desk.record(txn, caller, claim, change).await
         })

@@ -122,3 +122,20 @@ pub fn delay_outcome(o: &DelayOutcome) -> pb::CreateDelayClaimsResponse {
             .collect(),
     }
 }
+
+/// The change an event reports (`Event.change`).
+pub fn change(c: &Claim, change: &crate::claims::Change<'_>) -> pb::ClaimChange {
+    pb::ClaimChange {
+        from_status: status_to_proto(change.from).into(),
+        to_status: status_to_proto(c.status).into(),
+        amount: change.amount.and_then(money),
+        change_time: Some(timestamp_to_proto(c.updated_at)),
+        remittance: change
+            .remittance
+            .map(|(id, _)| format!("remittances/{id}"))
+            .unwrap_or_default(),
+        remittance_date: change
+            .remittance
+            .map(|(_, date)| recourse_platform::proto_types::date_to_proto(date)),
+    }
+}

@@ -224,8 +224,15 @@ impl RecoveryDesk {
             let paid = claim.recovered.amount_minor() - before.amount_minor();
             if paid > 0 {
                 let paid = Money::new(paid, claim.currency());
-                self.settle(txn, caller, claim, from, paid, &remittance.id)
-                    .await?;
+                self.settle(
+                    txn,
+                    caller,
+                    claim,
+                    from,
+                    paid,
+                    (&remittance.id, remittance.date),
+                )
+                .await?;
             }
         }
         Ok(remittance)
@@ -240,7 +247,7 @@ impl RecoveryDesk {
         mut claim: Claim,
         from: ClaimStatus,
         paid: Money,
-        remittance_id: &str,
+        (remittance_id, remittance_date): (&str, chrono::NaiveDate),
     ) -> Result<(), ClaimsError> {
         let settled = is_fully_recovered(&claim.balance()) && from.can_become(ClaimStatus::Settled);
         if settled {
@@ -256,6 +263,7 @@ impl RecoveryDesk {
             } else {
                 "claim.recovered"
             },
+            remittance: Some((remittance_id, remittance_date)),
         };
         self.claims.record(txn, caller, claim, change).await?;
         Ok(())

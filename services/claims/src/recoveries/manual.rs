@@ -111,7 +111,15 @@ impl RecoveryDesk {
                 claim.recovered.amount_minor() + paid.amount_minor(),
                 claim.currency(),
             );
-            desk.settle(txn, caller, claim, from, paid, &row.id).await?;
+            desk.settle(
+                txn,
+                caller,
+                claim,
+                from,
+                paid,
+                (&row.id, row.remittance_date),
+            )
+            .await?;
             let row = repo::find_row(txn, remittance_id)
                 .await?
                 .ok_or_else(|| not_found(remittance_id))?;
@@ -170,6 +178,7 @@ impl RecoveryDesk {
                 reason: &written.reason,
                 amount: Some(amount),
                 event_type: "claim.written_off",
+                remittance: None,
             };
             desk.claims.record(txn, caller, claim, change).await?;
             Ok(written)

@@ -7,6 +7,7 @@ use recourse_claims_domain::claim::{Claim, ClaimType, Claimant, ClaimantKind, Fi
 use recourse_claims_domain::lifecycle::ClaimStatus;
 use recourse_money::{Currency, Money};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, Statement,
@@ -119,9 +120,30 @@ fn row(c: &Claim) -> claim::ActiveModel {
     }
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, c: &Claim) -> Result<(), DbErr> {
-    claim::Entity::insert(row(c)).exec(conn).await?;
-    Ok(())
+/// The predicate of `ux_claims_open_shipment_type` (migration
+/// `m20261123_000001_one_open_claim`), word for word.
+const OPEN_CLAIM_PREDICATE: &str = "status NOT IN ('closed', 'withdrawn')";
+
+/// Inserts `c` unless its shipment already has an open claim of its type,
+/// and says whether it did. The partial unique index
+/// `ux_claims_open_shipment_type` decides (its predicate is repeated as the
+/// conflict target's, so PostgreSQL and SQLite both pick that index), and a
+/// conflict inserts nothing instead of failing: no savepoint is needed to
+/// keep the transaction usable, which saves two round trips while the
+/// claim-number row is locked.
+pub async fn insert_unless_open<C: ConnectionTrait>(conn: &C, c: &Claim) -> Result<bool, DbErr> {
+    let mut on_conflict =
+        OnConflict::columns([claim::Column::ShipmentId, claim::Column::ClaimType]);
+    // Literal, not bound: neither database matches a partial index against
+    // a predicate whose values are parameters.
+    on_conflict
+        .target_and_where(Expr::cust(OPEN_CLAIM_PREDICATE))
+        .do_nothing();
+    let inserted = claim::Entity::insert(row(c))
+        .on_conflict(on_conflict)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(inserted == 1)
 }
 
 /// Writes `c` if the stored revision is still `expected`.

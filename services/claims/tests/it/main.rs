@@ -4,6 +4,7 @@
 
 mod appeals;
 mod bounds;
+mod change_events;
 mod claims;
 mod common;
 mod disputes;

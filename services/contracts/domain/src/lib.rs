@@ -12,10 +12,14 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod capacity;
+pub mod incentive;
 pub mod invoice;
 pub mod promise;
 pub mod rating;
 pub mod refund;
+pub mod returns;
+pub mod shop;
 pub mod sla;
 pub mod terms;
 pub mod tracking;

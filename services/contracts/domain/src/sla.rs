@@ -41,11 +41,13 @@
 mod evaluate;
 #[cfg(test)]
 mod tests;
+mod verdict;
 
 use chrono::{DateTime, Utc};
 use recourse_money::Money;
 
 pub use evaluate::{Tally, evaluate};
+pub use verdict::{Verdict, due_time, verdict};
 
 /// How the contract measures shipments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

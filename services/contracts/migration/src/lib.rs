@@ -12,6 +12,7 @@ mod m20261122_000001_create_contracts;
 mod m20261123_000001_issue7_shipment_facts;
 mod m20261125_000001_issue8_races_and_indexes;
 mod m20261126_000001_issue12_invoices;
+mod m20261126_000011_issue11_shop;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("contracts_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("contracts_outbox");
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_issue7_shipment_facts::Migration),
             Box::new(m20261125_000001_issue8_races_and_indexes::Migration),
             Box::new(m20261126_000001_issue12_invoices::Migration),
+            Box::new(m20261126_000011_issue11_shop::Migration),
         ]
     }
 

@@ -12,7 +12,10 @@ pub mod contracts;
 pub mod events;
 pub mod ingest;
 pub mod invoices;
+pub mod planning;
+pub mod returns;
 pub mod shipments;
+pub mod shop;
 pub mod sla;
 
 use recourse_platform::auth::{Principal, Role};

@@ -57,3 +57,14 @@ pub const ZONE: usize = 16;
 pub const INVOICE_BYTES: usize = 64 * 1024 * 1024;
 pub const INVOICE_ROWS: u64 = 200_000;
 pub const INVOICE_NUMBER: usize = 64;
+/// Parcels in one forecast (a carrier × service level × week).
+pub const FORECAST_PARCELS: u32 = 10_000_000;
+/// A forecast CSV: bytes, data rows, and row errors listed (the rest are
+/// counted).
+pub const FORECAST_FILE_BYTES: usize = 4 * 1024 * 1024;
+pub const FORECAST_ROWS: u64 = 20_000;
+pub const IMPORT_ERRORS_LISTED: usize = 1_000;
+/// ISO weeks in one capacity plan.
+pub const PLAN_WEEKS: i64 = 53;
+/// Days in one returns report.
+pub const REPORT_DAYS: i64 = 366;

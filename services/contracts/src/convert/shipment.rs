@@ -3,6 +3,7 @@
 
 use chrono_tz::Tz;
 use recourse_contracts_domain::promise::parse_zone;
+use recourse_contracts_domain::terms::ReturnPayer;
 use recourse_contracts_domain::tracking::EventKind;
 use recourse_platform::auth::{Principal, Role};
 use recourse_platform::field_mask::UpdateMask;
@@ -12,8 +13,9 @@ use recourse_proto::contracts as pb;
 
 use super::common::{
     amount, carrier_id, carrier_name, code, dimensions, dimensions_to_proto, minor_to_proto,
-    optional_date, token_like, weight, weight_to_proto,
+    optional_date, resource_id, token_like, weight, weight_to_proto,
 };
+use super::terms::payer_to_proto;
 use super::tracking::kind_to_proto;
 use super::{Parser, limits};
 use crate::repo::shipments::ShipmentRecord;
@@ -26,7 +28,7 @@ pub const CHARGE_FIELDS: [&str; 3] = [
     "billed_transportation_charge",
 ];
 
-fn zone(v: &mut Violations, field: &str, name: &str) -> Option<Tz> {
+pub(super) fn zone(v: &mut Violations, field: &str, name: &str) -> Option<Tz> {
     let parsed = (name.len() <= 64).then(|| parse_zone(name)).flatten();
     v.check(
         parsed.is_some(),
@@ -165,6 +167,10 @@ pub fn new_shipment(caller: &Principal, s: Option<&pb::Shipment>) -> Result<NewS
     };
     let requested_services = requested_services(&mut v, &s.requested_services);
     let promised = given_promise(&mut v, caller, s, ship_time);
+    let return_of = match s.return_of.as_str() {
+        "" => Some(None),
+        name => resource_id(&mut v, "shipment.return_of", "shipments", name).map(Some),
+    };
     v.into_result()?;
     let (
         Some(carrier_id),
@@ -175,6 +181,7 @@ pub fn new_shipment(caller: &Principal, s: Option<&pb::Shipment>) -> Result<NewS
         Some(destination_zone),
         Some(invoice_date),
         Some(promised),
+        Some(return_of),
     ) = (
         carrier,
         ship_time,
@@ -184,11 +191,14 @@ pub fn new_shipment(caller: &Principal, s: Option<&pb::Shipment>) -> Result<NewS
         destination_zone,
         invoice_date,
         promised,
+        return_of,
     )
     else {
         return Err(ApiError::invalid("shipment", "is invalid"));
     };
     Ok(NewShipment {
+        return_of,
+        caller_account: caller.party_scope().map(str::to_owned),
         carrier_id,
         tracking_number,
         service_level: s.service_level.clone(),
@@ -292,5 +302,51 @@ pub fn shipment_to_proto(s: &ShipmentRecord, last_event: Option<EventKind>) -> p
         promise_overridden: s.promise_overridden,
         promise_override_reason: s.promise_override_reason.clone(),
         etag: etag::format(s.revision),
+        return_of: s
+            .return_link
+            .as_ref()
+            .map(|l| format!("shipments/{}", l.outbound_id))
+            .unwrap_or_default(),
+        return_label_cost: s
+            .return_link
+            .as_ref()
+            .and_then(|l| money(Some(l.label_cost_minor))),
+        return_payer: s
+            .return_link
+            .as_ref()
+            .and_then(|l| ReturnPayer::parse(&l.payer))
+            .map_or(pb::ReturnPayer::Unspecified, payer_to_proto)
+            .into(),
+    }
+}
+
+/// A shipment's measurement facts as the feed carries them.
+pub fn measure_to_proto(m: &crate::shipments::Measure) -> pb::ShipmentMeasure {
+    use recourse_contracts_domain::sla::{ExcuseCategory, Verdict};
+    let verdict = match m.verdict {
+        Verdict::NotDelivered => pb::DeliveryVerdict::NotDelivered,
+        Verdict::OnTime => pb::DeliveryVerdict::OnTime,
+        Verdict::Late => pb::DeliveryVerdict::Late,
+    };
+    let excuse = m.exception.as_ref().and_then(|e| e.excuse);
+    pb::ShipmentMeasure {
+        ship_date: Some(date_to_proto(m.ship_date)),
+        due_time: m.due.map(timestamp_to_proto),
+        verdict: verdict.into(),
+        exception_code: m
+            .exception
+            .as_ref()
+            .map(|e| e.code.clone())
+            .unwrap_or_default(),
+        exception_excusable: excuse.is_some(),
+        excuse_category: match excuse {
+            None => "",
+            Some(ExcuseCategory::Weather) => "WEATHER",
+            Some(ExcuseCategory::Customs) => "CUSTOMS",
+            Some(ExcuseCategory::AddressProblem) => "ADDRESS_PROBLEM",
+            Some(ExcuseCategory::RecipientRefused) => "RECIPIENT_REFUSED",
+        }
+        .to_owned(),
+        contract_version: m.contract_version.clone(),
     }
 }

@@ -89,24 +89,30 @@ pub fn evaluation_to_proto(e: &EvaluationRecord) -> pb::SlaEvaluation {
         kpis: r
             .kpis
             .iter()
-            .map(|k| pb::KpiResult {
-                kpi: kpi_to_proto(k.kpi).into(),
-                actual_bp: k.actual_bp,
-                target_bp: k.target_bp,
-                breached: k.breached,
-                shortfall_bp: k.shortfall_bp,
-                credit: Some(money_to_proto(k.credit)),
-                numerator: k.numerator,
-                denominator: k.denominator,
-                exclusions: k
-                    .exclusions
-                    .iter()
-                    .map(|x| pb::Exclusion {
-                        reason: reason_name(x.reason).to_owned(),
-                        shipments: x.shipments,
-                        codes: x.codes.clone(),
-                    })
-                    .collect(),
+            .map(|k| {
+                let bonus = e.bonuses.as_ref().and_then(|b| b.of(k.kpi));
+                pb::KpiResult {
+                    kpi: kpi_to_proto(k.kpi).into(),
+                    actual_bp: k.actual_bp,
+                    target_bp: k.target_bp,
+                    breached: k.breached,
+                    shortfall_bp: k.shortfall_bp,
+                    credit: Some(money_to_proto(k.credit)),
+                    numerator: k.numerator,
+                    denominator: k.denominator,
+                    exclusions: k
+                        .exclusions
+                        .iter()
+                        .map(|x| pb::Exclusion {
+                            reason: reason_name(x.reason).to_owned(),
+                            shipments: x.shipments,
+                            codes: x.codes.clone(),
+                        })
+                        .collect(),
+                    stretch_target_bp: bonus.map_or(0, |b| b.stretch_target_bp),
+                    excess_bp: bonus.map_or(0, |b| b.excess_bp),
+                    bonus: bonus.map(|b| money_to_proto(b.bonus)),
+                }
             })
             .collect(),
         total_billed: Some(money_to_proto(r.total_billed)),
@@ -130,6 +136,7 @@ pub fn evaluation_to_proto(e: &EvaluationRecord) -> pb::SlaEvaluation {
         charged_shipments: r.charged,
         measured_versions: e.measured_versions.clone(),
         stale: false,
+        service_bonus: e.bonuses.as_ref().map(|b| money_to_proto(b.service_bonus)),
     }
 }
 

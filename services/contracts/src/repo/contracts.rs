@@ -24,7 +24,7 @@ fn contract_from(row: contract::Model) -> Contract {
     }
 }
 
-fn version_from(row: version::Model) -> Result<ContractVersion, DbErr> {
+pub(crate) fn version_from(row: version::Model) -> Result<ContractVersion, DbErr> {
     Ok(ContractVersion {
         status: VersionStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
         span: Span::new(row.effective_from, row.effective_to)

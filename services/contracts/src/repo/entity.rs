@@ -86,6 +86,9 @@ pub mod shipment {
         pub promise_overridden: bool,
         pub promise_override_reason: String,
         pub revision: i64,
+        pub return_of: Option<String>,
+        pub return_label_cost_minor: Option<i64>,
+        pub return_payer: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub mod entity;
 pub mod evaluations;
 pub mod invoices;
 pub mod shipments;
+pub mod shop;
 pub mod tracking;
 
 /// A stored row that does not parse: a bug or a hand edit, never user input.

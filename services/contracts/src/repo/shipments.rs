@@ -43,6 +43,18 @@ pub struct ShipmentRecord {
     pub promise_overridden: bool,
     pub promise_override_reason: String,
     pub revision: i64,
+    /// For a return shipment: its outbound and label terms.
+    pub return_link: Option<ReturnLink>,
+}
+
+/// What makes a shipment a return: the outbound shipment it returns, and
+/// the contract's label cost and payer on its ship date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnLink {
+    pub outbound_id: String,
+    pub label_cost_minor: i64,
+    /// `MERCHANT` or `CUSTOMER`.
+    pub payer: String,
 }
 
 fn weight_unit_str(u: WeightUnit) -> &'static str {
@@ -118,6 +130,11 @@ pub(super) fn from_row(r: shipment::Model) -> Result<ShipmentRecord, DbErr> {
         promise_overridden: r.promise_overridden,
         promise_override_reason: r.promise_override_reason,
         revision: r.revision,
+        return_link: r.return_of.map(|outbound_id| ReturnLink {
+            outbound_id,
+            label_cost_minor: r.return_label_cost_minor.unwrap_or(0),
+            payer: r.return_payer,
+        }),
     })
 }
 
@@ -153,6 +170,13 @@ fn row(s: &ShipmentRecord) -> shipment::ActiveModel {
         promise_overridden: Set(s.promise_overridden),
         promise_override_reason: Set(s.promise_override_reason.clone()),
         revision: Set(s.revision),
+        return_of: Set(s.return_link.as_ref().map(|l| l.outbound_id.clone())),
+        return_label_cost_minor: Set(s.return_link.as_ref().map(|l| l.label_cost_minor)),
+        return_payer: Set(s
+            .return_link
+            .as_ref()
+            .map(|l| l.payer.clone())
+            .unwrap_or_default()),
     }
 }
 

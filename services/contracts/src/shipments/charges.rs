@@ -139,8 +139,14 @@ impl ShipmentBook {
         if !repo::replace(&txn, &updated, given).await? {
             return Err(stale(given + 1).into());
         }
+        let versions = super::measure::versions_of(&txn, [&updated]).await?;
+        let measured =
+            super::measure::measure(&updated, versions.get(&updated.contract_version), None);
         OUTBOX
-            .append(&txn, events::shipment(event_type, &updated, None))
+            .append(
+                &txn,
+                events::shipment(event_type, &updated, None, &measured),
+            )
             .await?;
         txn.commit().await?;
         self.relay.poke();

@@ -201,6 +201,10 @@ impl ShipmentBook {
             .into_iter()
             .collect();
         let by_id = repo::find_many(&txn, &milestone_ids).await?;
+        let versions = super::measure::versions_of(&txn, by_id.values()).await?;
+        let measured = |s: &ShipmentRecord, exception: Option<&str>| {
+            super::measure::measure(s, versions.get(&s.contract_version), exception)
+        };
         let mut feed = Vec::new();
         // The first delivery and the last correction of each shipment.
         let mut first_delivery: FirstByShipment<'_> = HashMap::new();
@@ -219,7 +223,14 @@ impl ShipmentBook {
                 EventKind::Exception | EventKind::Returned => {
                     if let Some(s) = by_id.get(row.shipment_id.as_str()) {
                         let event_type = format!("shipment.{}", row.kind.as_str());
-                        feed.push(events::shipment(&event_type, s, Some(row.kind)));
+                        let exception = (row.kind == EventKind::Exception)
+                            .then_some(row.exception_reason.as_str());
+                        feed.push(events::shipment(
+                            &event_type,
+                            s,
+                            Some(row.kind),
+                            &measured(s, exception),
+                        ));
                     }
                 }
                 EventKind::PickedUp
@@ -282,7 +293,12 @@ impl ShipmentBook {
                     .await?;
                 "shipment.delivery_corrected"
             };
-            feed.push(events::shipment(event_type, &delivered, Some(row.kind)));
+            feed.push(events::shipment(
+                event_type,
+                &delivered,
+                Some(row.kind),
+                &measured(&delivered, None),
+            ));
         }
         OUTBOX.append_many(&txn, feed).await?;
         txn.commit().await?;

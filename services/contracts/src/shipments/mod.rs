@@ -5,6 +5,8 @@
 
 mod charges;
 mod ingest;
+mod measure;
+mod returns;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -30,6 +32,7 @@ use recourse_contracts_migration::{IDEMPOTENCY, OUTBOX};
 
 pub use charges::{ChargesPatch, PromiseOverride};
 pub use ingest::{BatchOutcome, IncomingEvent, Rejection, RejectionReason};
+pub use measure::{Measure, MeasuredException};
 
 /// A promise given at registration by an admin/internal caller.
 #[derive(Debug, Clone)]
@@ -64,6 +67,11 @@ pub struct NewShipment {
     /// registry: its shipment is checked against the contract in force,
     /// whose service levels the carriers service confirmed when written.
     pub check_with_carriers: bool,
+    /// A return: the outbound shipment's id (`returns::link` checks it).
+    pub return_of: Option<String>,
+    /// The caller's 3PL account, when it is one: a 3PL returns only its
+    /// own account's shipments.
+    pub caller_account: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +218,8 @@ impl ShipmentBook {
             .into());
         }
         check_against(&new, &version)?;
+        let mut new = new;
+        let return_link = returns::link(&self.db, &mut new, &version).await?;
         let (promised_at, zone, promise_overridden, promise_override_reason) =
             promise(&new, &version)?;
         let record = ShipmentRecord {
@@ -239,7 +249,9 @@ impl ShipmentBook {
             promise_overridden,
             promise_override_reason,
             revision: 1,
+            return_link,
         };
+        let measured = measure::measure(&record, Some(&version), None);
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 repo::insert(txn, &record).await.map_err(|err| {
@@ -249,8 +261,21 @@ impl ShipmentBook {
                         ApiError::from(err)
                     }
                 })?;
+                // Counted per local ship date for capacity (rate shopping,
+                // the capacity plan): a tender beyond the day's allocation
+                // is accepted and counted, never refused.
+                crate::repo::shop::count_tender(
+                    txn,
+                    &record.carrier_id,
+                    &record.service_level,
+                    ship_date,
+                )
+                .await?;
                 OUTBOX
-                    .append(txn, events::shipment("shipment.registered", &record, None))
+                    .append(
+                        txn,
+                        events::shipment("shipment.registered", &record, None, &measured),
+                    )
                     .await?;
                 Ok(render(&record))
             })

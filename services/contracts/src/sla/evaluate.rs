@@ -172,6 +172,14 @@ impl SlaDesk {
         let result = tally
             .finish(claims, &sla.targets, &sla.credits)
             .map_err(overflow(&version))?;
+        // Bonuses owed to the carrier, beside the credits it owes.
+        let bonuses = sla
+            .bonuses
+            .map(|schedule| {
+                recourse_contracts_domain::incentive::assess(&result.kpis, &schedule, currency)
+            })
+            .transpose()
+            .map_err(overflow(&version))?;
 
         let label = period_name(period);
         let existing =
@@ -192,6 +200,7 @@ impl SlaDesk {
             evaluated_at: Utc::now(),
             revision: existing.as_ref().map_or(1, |e| e.revision + 1),
             result,
+            bonuses,
         };
         let row = EvaluationRow {
             id: record.id.clone(),

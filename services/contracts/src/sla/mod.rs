@@ -69,6 +69,8 @@ pub struct EvaluationRecord {
     pub evaluated_at: DateTime<Utc>,
     pub revision: i64,
     pub result: Evaluation,
+    /// Bonuses owed to the carrier, when the terms have a schedule.
+    pub bonuses: Option<recourse_contracts_domain::incentive::Bonuses>,
 }
 
 /// A stored evaluation: the document as it was computed (immutable, like

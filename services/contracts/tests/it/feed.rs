@@ -20,6 +20,7 @@ backend_tests!(
     live_subscribers_receive_new_changes,
     concurrent_writers_get_contiguous_positions,
     partners_receive_only_their_own_carriers_events,
+    shipment_events_carry_their_measurement_facts,
 );
 
 /// Reads `n` events (each within 10 s) from a subscription.
@@ -181,4 +182,113 @@ async fn partners_receive_only_their_own_carriers_events(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
+}
+
+fn measure(e: &pb::Event) -> pb::ShipmentMeasure {
+    e.measure
+        .clone()
+        .unwrap_or_else(|| panic!("no measure on {e:?}"))
+}
+
+async fn shipment_events_carry_their_measurement_facts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let carrier = app.carrier("ACME").await;
+    let mut terms = common::terms();
+    terms.sla_terms[0].excusable_exceptions = vec![pb::ExcusableException {
+        code: "WEATHER_DELAY".into(),
+        category: pb::ExcuseCategory::Weather.into(),
+    }];
+    let version = app
+        .active_contract_with(&carrier, "MSA", day(2026, 1, 1), terms)
+        .await;
+    for t in ["ONTIME", "LATE", "EXC"] {
+        app.register(shipment(&carrier, t, at(2026, 11, 2, 9, 0)))
+            .await;
+    }
+    let mut feed = app.events(Role::Internal);
+    let registered = take(&mut feed, 2, vec![], 3).await;
+    let first = measure(&registered[0]);
+    let Some(pb::event::Data::Shipment(s)) = &registered[0].data else {
+        panic!("no shipment")
+    };
+    let promised = s.promised_delivery_time.unwrap();
+    // GROUND has 60 grace minutes: due = promised + 3,600 s.
+    let due = first.due_time.unwrap();
+    assert_eq!(due.seconds, promised.seconds + 3_600);
+    assert_eq!(first.verdict(), pb::DeliveryVerdict::NotDelivered);
+    assert_eq!(first.contract_version, version.name);
+    assert_eq!(first.ship_date, day(2026, 11, 2));
+    let due_at = chrono::DateTime::from_timestamp(due.seconds, 0).unwrap();
+    let minute = chrono::TimeDelta::minutes(1);
+    let exception = |id: &str, code: &str| {
+        let mut e = event(
+            id,
+            "EXC",
+            pb::TrackingEventType::Exception,
+            at(2026, 11, 3, 9, 0),
+        );
+        e.exception_reason = code.into();
+        e
+    };
+    let batch = vec![
+        event("d1", "ONTIME", pb::TrackingEventType::Delivered, due_at),
+        event(
+            "d2",
+            "LATE",
+            pb::TrackingEventType::Delivered,
+            due_at + minute,
+        ),
+        exception("x1", "WEATHER_DELAY"),
+        exception("x2", "DAMAGED"),
+    ];
+    let mut tracking = app.shipments(Role::Internal);
+    ingest(&mut tracking, &carrier, vec![batch]).await.unwrap();
+    let milestones = take(&mut feed, 5, vec![], 4).await;
+    let facts: Vec<_> = milestones
+        .iter()
+        .map(|e| {
+            let m = measure(e);
+            (
+                e.r#type.clone(),
+                m.verdict(),
+                m.exception_code,
+                m.exception_excusable,
+                m.excuse_category,
+            )
+        })
+        .collect();
+    let none = pb::DeliveryVerdict::NotDelivered;
+    assert_eq!(
+        facts,
+        [
+            (
+                "shipment.exception".into(),
+                none,
+                "WEATHER_DELAY".into(),
+                true,
+                "WEATHER".into()
+            ),
+            (
+                "shipment.exception".into(),
+                none,
+                "DAMAGED".into(),
+                false,
+                String::new()
+            ),
+            (
+                "shipment.delivered".into(),
+                pb::DeliveryVerdict::OnTime,
+                String::new(),
+                false,
+                String::new()
+            ),
+            (
+                "shipment.delivered".into(),
+                pb::DeliveryVerdict::Late,
+                String::new(),
+                false,
+                String::new()
+            ),
+        ]
+    );
 }

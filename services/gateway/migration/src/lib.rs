@@ -2,6 +2,8 @@
 //! a PostgreSQL database with the services; its migration history lives in
 //! `gateway_migrations`.
 
+#![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
+
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_api_keys;

@@ -39,8 +39,39 @@ pub type LocalService =
 /// Where an upstream answers.
 #[derive(Clone)]
 pub enum Target {
-    Remote(Channel),
+    Remote(Connections),
     Local(LocalService),
+}
+
+/// A few HTTP/2 connections to one upstream, taken in turn. One connection
+/// carries every call's frames through one connection task on each side,
+/// which then caps the throughput at what one core reads and writes; a
+/// client reaching the services directly spreads its calls over several.
+#[derive(Clone)]
+pub struct Connections {
+    channels: Arc<[Channel]>,
+    next: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Connections {
+    /// `channels` must not be empty.
+    pub fn new(channels: Vec<Channel>) -> Option<Self> {
+        (!channels.is_empty()).then(|| Self {
+            channels: channels.into(),
+            next: Arc::default(),
+        })
+    }
+
+    /// The next channel in turn.
+    pub fn pick(&self) -> Channel {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.channels[i % self.channels.len()].clone()
+    }
+
+    /// The first channel (health polling needs only one).
+    pub fn first(&self) -> Channel {
+        self.channels[0].clone()
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -284,7 +315,8 @@ async fn call_upstream(
     request: http::Request<TonicBody>,
 ) -> Result<Response, Status> {
     match target {
-        Target::Remote(mut channel) => {
+        Target::Remote(connections) => {
+            let mut channel = connections.pick();
             channel
                 .ready()
                 .await

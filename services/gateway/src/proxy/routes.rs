@@ -130,7 +130,7 @@ impl RouteTable {
         self.upstreams
             .values()
             .filter_map(|u| match &u.target {
-                Target::Remote(channel) => Some((u.name.clone(), channel.clone())),
+                Target::Remote(connections) => Some((u.name.clone(), connections.first())),
                 Target::Local(_) => None,
             })
             .collect()

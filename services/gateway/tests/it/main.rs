@@ -8,3 +8,4 @@ mod limits;
 mod oidc;
 mod proxy;
 mod resilience;
+mod rest;

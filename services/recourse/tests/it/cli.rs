@@ -219,3 +219,68 @@ async fn grpcurl_lists_checks_health_creates_and_lists_through_reflection() {
         "BadRequest must resolve via reflection: {stderr}"
     );
 }
+
+/// `--ready-file`: started on port 0, the process writes where it listens
+/// once it is migrated and bound, and answers there; a file that was there
+/// before is replaced whole.
+#[tokio::test]
+async fn the_ready_file_names_the_address_a_port_0_server_answers_on() {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::health_client::HealthClient;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ready = dir.path().join("ready");
+    std::fs::write(&ready, "stale").unwrap();
+    /// Kills the server however the test ends.
+    struct Guard(std::process::Child);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Guard(
+        Command::new(BIN)
+            .args(["standalone", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .arg("--ready-file")
+            .arg(&ready)
+            .env("RECOURSE__TELEMETRY__LOG_FILTER", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut addr = None;
+    for _ in 0..400 {
+        let text = std::fs::read_to_string(&ready).unwrap_or_default();
+        if text != "stale" && !text.is_empty() {
+            addr = Some(text);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let addr = addr.expect("the ready file was written");
+    assert!(addr.ends_with('\n'), "one line: {addr:?}");
+    let addr: std::net::SocketAddr = addr.trim().parse().expect("an address");
+    assert_ne!(addr.port(), 0, "the bound port, not the configured 0");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .expect("it answers on the address in the file");
+    let mut serving = false;
+    for _ in 0..100 {
+        let status = HealthClient::new(channel.clone())
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+        if status.is_ok_and(|s| s.into_inner().status() == ServingStatus::Serving) {
+            serving = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(serving, "SERVING on {addr}");
+}

@@ -8,4 +8,6 @@ mod grpcio;
 mod metrics;
 mod otlp;
 mod process;
+mod report;
+mod schemathesis;
 mod token;

@@ -97,13 +97,31 @@ async fn real_calls_show_up_on_the_prometheus_endpoint() {
         "{text}"
     );
     // One pool per service; at least one connection open in each.
-    for service in ["carriers", "contracts", "claims"] {
+    for service in ["carriers", "contracts", "claims", "reporting"] {
         let open = sample(
             &text,
             "db_pool_connections",
             &[&format!("service=\"{service}\"")],
         );
         assert!(open.is_some_and(|n| n >= 1.0), "{service}: {text}");
+    }
+    // Every feed has one subscriber: reporting's consumer of it (it
+    // subscribes in the background, so wait for it).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut text = text;
+    loop {
+        let subscribed = ["carriers_outbox", "contracts_outbox", "claims_outbox"]
+            .iter()
+            .all(|feed| {
+                let label = format!("feed=\"{feed}\"");
+                sample(&text, "feed_subscribers", &[&label]) == Some(1.0)
+            });
+        if subscribed {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        text = scrape(&metrics_addr);
     }
     for feed in ["contracts_outbox", "claims_outbox"] {
         let label = format!("feed=\"{feed}\"");
@@ -112,9 +130,12 @@ async fn real_calls_show_up_on_the_prometheus_endpoint() {
             Some(0.0),
             "{text}"
         );
-        assert_eq!(
-            sample(&text, "feed_subscribers", &[&label]),
-            Some(0.0),
+    }
+    // Reporting's consumers: where each stands and how far behind.
+    for feed in ["carriers", "contracts", "claims"] {
+        let label = format!("feed=\"{feed}\"");
+        assert!(
+            sample(&text, "reporting_feed_lag", &[&label]).is_some(),
             "{text}"
         );
     }

@@ -36,18 +36,40 @@ pub struct Args {
     concurrency: usize,
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    /// Timed rounds per method, alternating which path goes first.
+    #[arg(long, default_value_t = 4)]
+    rounds: usize,
+}
+
+/// Rounds taken together: calls over the time they took, and the median
+/// round's p50 and p99.
+fn combine(rounds: &[Stats]) -> Stats {
+    let time: f64 = rounds.iter().map(|s| s.calls as f64 / s.rate).sum();
+    let calls: usize = rounds.iter().map(|s| s.calls).sum();
+    let median = |f: fn(&Stats) -> Duration| {
+        let mut v: Vec<Duration> = rounds.iter().map(f).collect();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    };
+    Stats {
+        calls,
+        rate: calls as f64 / time,
+        p50: median(|s| s.p50),
+        p99: median(|s| s.p99),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Stats {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
+pub struct Stats {
+    pub calls: usize,
+    pub rate: f64,
+    pub p50: Duration,
+    pub p99: Duration,
 }
 
 /// Times `requests` calls of `call` from `concurrency` workers over the
 /// given connections.
-async fn measure<F, Fut>(
+pub async fn measure<F, Fut>(
     clients: &[Authed],
     requests: usize,
     concurrency: usize,
@@ -85,6 +107,7 @@ where
     let took = started.elapsed();
     latencies.sort();
     Ok(Stats {
+        calls: requests,
         rate: requests as f64 / took.as_secs_f64(),
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
@@ -103,13 +126,13 @@ async fn connections(target: &str, credential: &str, n: usize) -> anyhow::Result
     Ok(out)
 }
 
-fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
 pub async fn run(connector: &Connector, token: &str, args: &Args) -> anyhow::Result<()> {
     ensure!(
-        args.requests > 0 && args.concurrency > 0 && args.connections > 0,
+        args.requests > 0 && args.concurrency > 0 && args.connections > 0 && args.rounds > 0,
         "counts must be positive"
     );
     let run = run_id();
@@ -150,28 +173,37 @@ pub async fn run(connector: &Connector, token: &str, args: &Args) -> anyhow::Res
         }
     };
 
+    // Rounds alternate which path goes first, so a change in what else
+    // the machine runs weighs on both paths alike; each round times
+    // `requests / rounds` calls per path.
+    let per_round = (args.requests / args.rounds).max(1);
     let mut results = Vec::new();
-    for (method, path, clients) in [
-        ("GetCarrier", "direct", &direct),
-        ("GetCarrier", "gateway", &gateway),
-    ] {
-        measure(clients, args.warmup, args.concurrency, get_carrier.clone()).await?;
-        let stats = measure(
-            clients,
-            args.requests,
-            args.concurrency,
-            get_carrier.clone(),
-        )
-        .await?;
-        results.push((method, path, stats));
-    }
-    for (method, path, clients) in [
-        ("QuoteRate", "direct", &direct),
-        ("QuoteRate", "gateway", &gateway),
-    ] {
-        measure(clients, args.warmup, args.concurrency, quote_rate.clone()).await?;
-        let stats = measure(clients, args.requests, args.concurrency, quote_rate.clone()).await?;
-        results.push((method, path, stats));
+    for method in ["GetCarrier", "QuoteRate"] {
+        let call = |clients: &[Authed], n: usize| {
+            let clients = clients.to_vec();
+            let (get_carrier, quote_rate) = (get_carrier.clone(), quote_rate.clone());
+            async move {
+                if method == "GetCarrier" {
+                    measure(&clients, n, args.concurrency, get_carrier).await
+                } else {
+                    measure(&clients, n, args.concurrency, quote_rate).await
+                }
+            }
+        };
+        call(&direct, args.warmup).await?;
+        call(&gateway, args.warmup).await?;
+        let (mut on_direct, mut on_gateway) = (Vec::new(), Vec::new());
+        for round in 0..args.rounds {
+            if round % 2 == 0 {
+                on_direct.push(call(&direct, per_round).await?);
+                on_gateway.push(call(&gateway, per_round).await?);
+            } else {
+                on_gateway.push(call(&gateway, per_round).await?);
+                on_direct.push(call(&direct, per_round).await?);
+            }
+        }
+        results.push((method, "direct", combine(&on_direct)));
+        results.push((method, "gateway", combine(&on_gateway)));
     }
 
     println!(

@@ -27,7 +27,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("carriers database");
     let mut host = Host::new();
-    host.add_service(recourse_carriers::grpc_service(conn, auth.keys.clone()));
+    recourse_carriers::mount(&mut host, conn, auth.keys.clone());
     let server = TestServer::start(host).await;
     TestApp { server, auth, db }
 }

@@ -206,6 +206,7 @@ mod tests {
             rate_cards: vec![],
             liability: liability(),
             sla_terms: vec![],
+            returns: vec![],
         };
         let loss = terms.claim_terms("GROUND", ClaimType::Loss).unwrap();
         assert_eq!(loss.filing_window.length, WindowLength::Months(9));

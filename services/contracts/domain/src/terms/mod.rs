@@ -4,6 +4,7 @@
 //! valid), stored as one document, read whole.
 
 mod liability;
+mod returns;
 mod sla;
 
 use recourse_money::Currency;
@@ -14,6 +15,7 @@ pub use liability::{
     ClaimTerms, ClaimType, DocumentKind, FilingAnchor, FilingWindow, LiabilityTerms,
     RequiredDocuments, WindowLength,
 };
+pub use returns::{ReturnPayer, ReturnTerms};
 pub use sla::{ExcusableException, GuaranteeSuspension, RefundAnchor, SlaTerms, ZoneTransit};
 
 /// The terms of one contract version.
@@ -29,6 +31,8 @@ pub struct ContractTerms {
     /// Days from an invoice's receipt to contest it; 0 is the default
     /// ([`DEFAULT_INVOICE_DISPUTE_DAYS`]).
     pub invoice_dispute_days: u32,
+    /// The return service levels, one entry each.
+    pub returns: Vec<ReturnTerms>,
 }
 
 /// 49 USC 13710(a)(3)(B): a shipper contesting a carrier's charges has 180

@@ -61,6 +61,8 @@ pub struct SlaTerms {
     pub refund_anchor: RefundAnchor,
     pub refund_scope: RefundScope,
     pub suspensions: Vec<GuaranteeSuspension>,
+    /// Incentives for beating stretch targets; `None` = no bonuses.
+    pub bonuses: Option<crate::incentive::BonusSchedule>,
 }
 
 impl SlaTerms {

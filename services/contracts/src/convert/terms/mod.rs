@@ -2,8 +2,10 @@
 //! path), rendered on the way out, and stored as one protobuf document per
 //! version — encoded and decoded here and nowhere else.
 
+mod bonus;
 mod liability;
 mod rate_card;
+mod returns;
 mod sla;
 
 use std::collections::HashSet;
@@ -18,6 +20,7 @@ use super::common::{code, currency};
 use super::{Parser, limits};
 
 pub use liability::{claim_type, document_to_proto, window_to_proto};
+pub use returns::payer_to_proto;
 pub use sla::{category_to_proto, metric_to_proto, period_to_proto};
 
 fn service_levels<'t>(
@@ -103,6 +106,7 @@ pub fn parse(
         format!("{field}.invoice_dispute_days"),
         format!("must be at most {} days", limits::WINDOW_DAYS),
     );
+    let returns = returns::parse(p, field, &terms.returns, cur, (&rate_cards, &sla_terms));
     if p.len() != before {
         return None;
     }
@@ -112,6 +116,7 @@ pub fn parse(
         rate_cards,
         liability: liability?,
         sla_terms,
+        returns: returns?,
     })
 }
 
@@ -122,6 +127,7 @@ pub fn render(terms: &ContractTerms) -> pb::ContractTerms {
         liability: Some(liability::render(&terms.liability)),
         sla_terms: terms.sla_terms.iter().map(sla::render).collect(),
         invoice_dispute_days: terms.invoice_dispute_days,
+        returns: terms.returns.iter().map(returns::render).collect(),
     }
 }
 

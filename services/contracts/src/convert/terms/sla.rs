@@ -310,6 +310,7 @@ pub fn parse(p: &mut Parser<'_>, at: &str, s: &pb::SlaTerms, cur: Currency) -> O
         "cap_per_period",
         credits.and_then(|c| c.cap_per_period.as_ref()),
     );
+    let bonuses = super::bonus::parse(p, at, s.bonuses.as_ref(), cur, &targets);
     if p.len() != before {
         return None;
     }
@@ -334,6 +335,7 @@ pub fn parse(p: &mut Parser<'_>, at: &str, s: &pb::SlaTerms, cur: Currency) -> O
             accessorials: s.refund_includes_accessorials,
         },
         suspensions,
+        bonuses: bonuses?,
     })
 }
 
@@ -393,5 +395,6 @@ pub fn render(s: &SlaTerms) -> pb::SlaTerms {
                 reason: g.reason.clone(),
             })
             .collect(),
+        bonuses: super::bonus::render(s.bonuses.as_ref()),
     }
 }

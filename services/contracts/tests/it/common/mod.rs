@@ -41,7 +41,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let keys = auth.keys.clone();
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
-        host.add_service(recourse_carriers::grpc_service(carriers_db, keys.clone()));
+        recourse_carriers::mount(&mut host, carriers_db, keys.clone());
         let channel = recourse_platform::client::channel(url).expect("url");
         recourse_contracts::mount(&mut host, contracts_db, keys, channel);
         host

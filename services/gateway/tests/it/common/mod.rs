@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 pub mod probe;
+pub mod rest;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -141,7 +142,7 @@ pub async fn services(db: &TestDatabase, auth: &TestAuth) -> TestServer {
     let keys = auth.keys.clone();
     TestServer::start_with(move |url| {
         let mut host = Host::new();
-        host.add_service(recourse_carriers::grpc_service(carriers_db, keys.clone()));
+        recourse_carriers::mount(&mut host, carriers_db, keys.clone());
         let channel = recourse_platform::client::channel(url).expect("url");
         recourse_contracts::mount(&mut host, contracts_db, keys.clone(), channel.clone());
         recourse_claims::mount(&mut host, claims_db, keys, channel, documents, 1024 * 1024);

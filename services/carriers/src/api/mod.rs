@@ -15,16 +15,21 @@ use crate::domain::{CarrierId, Etag, Region};
 use crate::registry::Registry;
 use crate::repo::ListFilter;
 
+pub mod events;
+
 /// Roles that may register and change carriers.
 const WRITERS: &[Role] = &[Role::Admin, Role::Internal];
 /// Roles that may read carriers (partners only their own).
-const READERS: &[Role] = &[
+pub(crate) const READERS: &[Role] = &[
     Role::Admin,
     Role::Internal,
     Role::Carrier,
     Role::Finance,
     Role::Auditor,
 ];
+
+/// Names one ListCarriers call may ask for (its largest page).
+const MAX_NAMES: usize = 500;
 
 #[derive(Debug, Clone)]
 pub struct CarrierApi {
@@ -116,16 +121,41 @@ impl CarrierService for CarrierApi {
                 .map_err(|e| violations.add("region", e))
                 .ok(),
         };
+        let ids = if body.names.is_empty() {
+            None
+        } else if body.names.len() > MAX_NAMES {
+            violations.add(
+                "names",
+                format!(
+                    "must have at most {MAX_NAMES} names (has {})",
+                    body.names.len()
+                ),
+            );
+            None
+        } else {
+            Some(
+                body.names
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, name)| {
+                        CarrierId::parse_name(name)
+                            .map_err(|e| violations.add(format!("names[{i}]"), e))
+                            .ok()
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
         violations.into_result()?;
         let only_id = caller
             .carrier_scope()
             .map(|id| CarrierId::from_stored(id.to_owned()));
         let fingerprint = format!(
-            "{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}",
             body.status,
             body.kind,
             body.region,
-            only_id.as_ref().map(CarrierId::as_str).unwrap_or_default()
+            only_id.as_ref().map(CarrierId::as_str).unwrap_or_default(),
+            body.names.join(",")
         );
         let page = PageRequest::parse(body.page_size, &body.page_token, fingerprint)?;
         let filter = ListFilter {
@@ -133,6 +163,7 @@ impl CarrierService for CarrierApi {
             kind,
             region,
             only_id,
+            ids,
         };
         let (carriers, next_page_token) = self.registry.list(&filter, &page).await?;
         Ok(Response::new(pb::ListCarriersResponse {

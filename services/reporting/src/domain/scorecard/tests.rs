@@ -1,0 +1,159 @@
+//! A worked scorecard row; the arithmetic is in the comments.
+
+use super::*;
+
+const DAY: i64 = 86_400;
+
+fn claim(
+    kind: &str,
+    submitted: i64,
+    decided: Option<i64>,
+    approved: Option<i64>,
+    recovered: i64,
+) -> ClaimRecord {
+    ClaimRecord {
+        carrier_id: "c1".into(),
+        service_level: "GROUND".into(),
+        claim_type: kind.into(),
+        status: "CLAIM_STATUS_APPROVED".into(),
+        currency: "USD".into(),
+        submitted_at: submitted,
+        decided_at: decided,
+        acknowledge_due: None,
+        // Decision clock: 1970-01-20 (day 19).
+        decision_due: Some("1970-01-20".into()),
+        approved_minor: approved,
+        recovered_minor: recovered,
+    }
+}
+
+#[test]
+fn a_worked_row_with_targets_rag_score_and_trend() {
+    // 200 shipments in the period: 10 excused, 180 measured (10 not yet
+    // due), 171 on time, 9 with an unexcused exception; 150 charged, billed
+    // 150 × 12.34 = 1851.00.
+    let counts = ShipmentCounts {
+        carrier_id: "c1".into(),
+        service_level: "GROUND".into(),
+        shipments: 200,
+        excused: 10,
+        measured: 180,
+        on_time: 171,
+        with_exception: 9,
+        billed_minor: 185_100,
+        charged: 150,
+        currency: "USD".into(),
+    };
+    // Period [day 0, day 30).
+    let window = (0, 30 * DAY);
+    let claims = [
+        // Damage, submitted day 1, decided day 3 (48 h), approved 100.00,
+        // recovered 60.00.
+        claim("CLAIM_TYPE_DAMAGE", DAY, Some(3 * DAY), Some(10_000), 6_000),
+        // Loss, submitted day 2, decided day 12 (240 h), approved 50.00,
+        // nothing recovered.
+        claim("CLAIM_TYPE_LOSS", 2 * DAY, Some(12 * DAY), Some(5_000), 0),
+        // Loss submitted day 5, decided day 25 (480 h, after its clock of
+        // day 19), denied.
+        claim("CLAIM_TYPE_LOSS", 5 * DAY, Some(25 * DAY), None, 0),
+        // A delay claim: not a damage/loss claim, still open.
+        claim("CLAIM_TYPE_DELAY", 6 * DAY, None, None, 0),
+        // Submitted before the period, decided in it (day 1, 24 h after).
+        claim("CLAIM_TYPE_DAMAGE", 0, Some(DAY), Some(2_000), 2_000),
+    ];
+    let refs: Vec<&ClaimRecord> = claims.iter().collect();
+    let targets = Targets {
+        on_time_min_bp: 9_600,
+        exception_max_bp: 500,
+        claims_max_bp: 100,
+    };
+    let r = row(&counts, &refs, window, targets, &Weights::default());
+    let kpi = |name: &str| r.kpis.iter().find(|k| k.name == name).cloned().unwrap();
+
+    // On time: 171 / 180 = 0.95 → 9500 bp; target ≥ 9600 misses by 100 → amber.
+    let on_time = kpi("on_time_rate");
+    assert_eq!((on_time.actual, on_time.rag), (Some(9_500), Rag::Amber));
+    assert_eq!(on_time.variance(), Some(-100));
+    // Exceptions: 9 / 180 = 0.05 → 500 bp; target ≤ 500 → green.
+    assert_eq!(kpi("exception_rate").actual, Some(500));
+    assert_eq!(kpi("exception_rate").rag, Rag::Green);
+    // Claims: damage/loss submitted in the period = 4 (days 0, 1, 2, 5;
+    // the delay claim does not count) / 200 shipments = 200 bp; target
+    // ≤ 100 misses by 100 → amber.
+    assert_eq!(r.claims, 4);
+    assert_eq!(
+        (kpi("claims_rate").actual, kpi("claims_rate").rag),
+        (Some(200), Rag::Amber)
+    );
+    // Decided in the period: 4 (days 1, 3, 12, 25); on the clock (≤ day 19):
+    // 3 → 3 / 4 = 7500 bp; target 9500 misses by 2000 → red.
+    assert_eq!(kpi("decided_on_clock_rate").actual, Some(7_500));
+    assert_eq!(kpi("decided_on_clock_rate").rag, Rag::Red);
+    // Cycle hours sorted: 24, 48, 240, 480. Median rank ceil(0.5 × 4) = 2
+    // → 48 h; p90 rank ceil(0.9 × 4) = 4 → 480 h.
+    assert_eq!(kpi("claim_cycle_median").actual, Some(48));
+    assert_eq!(kpi("claim_cycle_p90").actual, Some(480));
+    // Recovery: recovered (60 + 0 + 20) / approved (100 + 50 + 20) = 80 / 170
+    // = 0.470588… → 4705 bp.
+    assert_eq!(kpi("recovery_rate").actual, Some(4_705));
+    // Cost per shipment: 185100 / 150 = 1234 (12.34 USD).
+    assert_eq!(r.cost_per_shipment, Some((1_234, "USD".into())));
+    // Score: on-time amber 50 × 40, claims amber 50 × 20, handling red 0
+    // × 15, other (exceptions) green 100 × 5; tracking, billing not rated.
+    // (2000 + 1000 + 0 + 500) × 100 / 80 = 4375 → 43.75.
+    assert_eq!(r.score, Some(4_375));
+
+    // Trend: the previous period had 9,000 bp on time and a score of 50.00.
+    let mut previous = r.clone();
+    previous.kpis[0].actual = Some(9_000);
+    previous.score = Some(5_000);
+    let r = with_previous(r, Some(&previous));
+    assert_eq!(r.kpis[0].trend(), Some(500));
+    assert_eq!(r.previous_score, Some(5_000));
+}
+
+#[test]
+fn nothing_measured_is_not_rated_and_has_no_score() {
+    let counts = ShipmentCounts {
+        carrier_id: "c1".into(),
+        service_level: "GROUND".into(),
+        shipments: 3,
+        measured: 0,
+        ..ShipmentCounts::default()
+    };
+    let r = row(
+        &counts,
+        &[],
+        (0, DAY),
+        Targets::default(),
+        &Weights::default(),
+    );
+    assert!(r.kpis.iter().all(|k| k.rag == Rag::NotRated));
+    assert_eq!(r.score, None);
+    assert_eq!(r.cost_per_shipment, None);
+}
+
+#[test]
+fn a_carriers_targets_are_weighted_by_each_levels_shipments() {
+    // GROUND 300 shipments at ≥ 9500 bp on time, NEXT_DAY 100 at ≥ 9800:
+    // (300 × 9500 + 100 × 9800) / 400 = (2850000 + 980000) / 400 = 9575.
+    // Only GROUND sets an exception target (500): 300 × 500 / 300 = 500.
+    let ground = Targets {
+        on_time_min_bp: 9_500,
+        exception_max_bp: 500,
+        claims_max_bp: 0,
+    };
+    let next_day = Targets {
+        on_time_min_bp: 9_800,
+        ..Targets::default()
+    };
+    let t = weighted_targets(&[(300, ground), (100, next_day)]);
+    assert_eq!(
+        t,
+        Targets {
+            on_time_min_bp: 9_575,
+            exception_max_bp: 500,
+            claims_max_bp: 0
+        }
+    );
+}
