@@ -114,6 +114,7 @@ fn transit(days: [(&str, u32); 3]) -> Vec<pb::ZoneTransit> {
 /// The standard terms every test contract uses (USD).
 pub fn terms() -> pb::ContractTerms {
     pb::ContractTerms {
+        invoice_dispute_days: 0,
         currency_code: "USD".into(),
         rate_cards: vec![rate_card("GROUND"), rate_card("NEXT_DAY")],
         liability: Some(pb::LiabilityTerms {

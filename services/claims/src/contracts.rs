@@ -25,6 +25,7 @@ use recourse_platform::client::{OutboundInterceptor, upstream};
 use recourse_platform::proto_types::date_to_proto;
 use recourse_proto::contracts as cpb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
+use recourse_proto::contracts::invoice_service_client::InvoiceServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
 use recourse_proto::contracts::sla_service_client::SlaServiceClient;
 use recourse_units::{Weight, WeightUnit};
@@ -82,6 +83,28 @@ pub struct ContractClaimTerms {
     pub decide_within_days: u32,
     pub appeal_window_days: u32,
     pub max_appeals: u32,
+}
+
+/// A carrier invoice as the contracts service audited it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvoiceFacts {
+    pub id: String,
+    pub carrier_id: String,
+    pub number: String,
+    pub currency: Currency,
+    /// The last day to contest it.
+    pub dispute_deadline: NaiveDate,
+}
+
+/// One audited line with its findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvoiceLineFacts {
+    pub line: u64,
+    pub tracking_number: String,
+    pub shipment_id: Option<String>,
+    pub at_stake: Money,
+    /// The finding causes, in the audit's order, each once.
+    pub reasons: Vec<String>,
 }
 
 /// A late delivery on a guaranteed service whose refund window is open.
@@ -160,6 +183,107 @@ impl ContractsClient {
             .map_err(|s| ClaimsError::from(upstream(s)))?
             .into_inner();
         decode::claim_terms(&terms)
+    }
+
+    /// An invoice, read with the service's own identity (the caller's role
+    /// was checked here; carriers never make disputes).
+    pub async fn invoice(&self, invoice_id: &str) -> Result<InvoiceFacts, ClaimsError> {
+        let token = self.service_token()?;
+        let invoice = InvoiceServiceClient::new(self.authed(Some(&token))?)
+            .get_invoice(cpb::GetInvoiceRequest {
+                name: format!("invoices/{invoice_id}"),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        decode::invoice(&invoice)
+    }
+
+    /// One page of an invoice's lines with findings, and the next token.
+    pub async fn invoice_lines(
+        &self,
+        invoice_id: &str,
+        page_token: &str,
+    ) -> Result<(Vec<InvoiceLineFacts>, String), ClaimsError> {
+        let token = self.service_token()?;
+        let page = InvoiceServiceClient::new(self.authed(Some(&token))?)
+            .list_invoice_lines(cpb::ListInvoiceLinesRequest {
+                invoice: format!("invoices/{invoice_id}"),
+                page_size: 500,
+                page_token: page_token.to_owned(),
+                only_findings: true,
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        let lines = page
+            .lines
+            .iter()
+            .map(decode::invoice_line)
+            .collect::<Result<_, _>>()?;
+        Ok((lines, page.next_page_token))
+    }
+
+    /// One page of a carrier's refund candidates open at `as_of`, read with
+    /// the service's own identity (the escalation scan), and the next
+    /// page's token.
+    pub async fn refund_candidates_as_of(
+        &self,
+        carrier_id: &str,
+        as_of: chrono::DateTime<chrono::Utc>,
+        page_token: &str,
+    ) -> Result<(Vec<RefundCandidate>, String), ClaimsError> {
+        let token = self.service_token()?;
+        let page = SlaServiceClient::new(self.authed(Some(&token))?)
+            .list_refund_candidates(cpb::ListRefundCandidatesRequest {
+                carrier: format!("carriers/{carrier_id}"),
+                as_of: Some(recourse_platform::proto_types::timestamp_to_proto(as_of)),
+                page_size: 500,
+                page_token: page_token.to_owned(),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        Ok((
+            page.candidates
+                .iter()
+                .map(decode::refund_candidate)
+                .collect(),
+            page.next_page_token,
+        ))
+    }
+
+    /// One page of a carrier's SLA evaluations as (name, breached, service
+    /// credit in minor units, period end, revision), read with the
+    /// service's own identity, and the next page's token.
+    pub async fn sla_breaches(
+        &self,
+        carrier_id: &str,
+        page_token: &str,
+    ) -> Result<(Vec<(String, bool, i64, NaiveDate, u32)>, String), ClaimsError> {
+        let token = self.service_token()?;
+        let page = SlaServiceClient::new(self.authed(Some(&token))?)
+            .list_sla_evaluations(cpb::ListSlaEvaluationsRequest {
+                carrier: format!("carriers/{carrier_id}"),
+                page_size: 500,
+                page_token: page_token.to_owned(),
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner();
+        let mut out = Vec::with_capacity(page.evaluations.len());
+        for e in &page.evaluations {
+            let Some(end) = e
+                .period_end
+                .as_ref()
+                .and_then(recourse_platform::proto_types::date_from_proto)
+            else {
+                continue;
+            };
+            let credit = e.service_credit.as_ref().map_or(0, |m| m.amount_minor);
+            out.push((e.name.clone(), e.breached, credit, end, e.revision));
+        }
+        Ok((out, page.next_page_token))
     }
 
     /// One page of a carrier's open refund candidates, as the caller may

@@ -44,6 +44,14 @@ pub enum Refusal {
     NotARefundCandidate,
     /// A sum beyond the range of minor units (rows stored before the bound).
     AmountOverflow,
+    /// A dispute move its status does not allow.
+    DisputeStatus,
+    /// The invoice's dispute deadline passed.
+    DisputeDeadlinePassed,
+    /// The subject already has an open escalation.
+    EscalationOpen,
+    /// An escalation holds at most 100 notes.
+    NoteLimit,
 }
 
 impl Refusal {
@@ -67,6 +75,10 @@ impl Refusal {
             Refusal::WriteOff => "WRITE_OFF",
             Refusal::NotARefundCandidate => "NOT_A_REFUND_CANDIDATE",
             Refusal::AmountOverflow => "AMOUNT_OVERFLOW",
+            Refusal::DisputeStatus => "DISPUTE_STATUS_TRANSITION",
+            Refusal::DisputeDeadlinePassed => "DISPUTE_DEADLINE_PASSED",
+            Refusal::EscalationOpen => "ESCALATION_OPEN",
+            Refusal::NoteLimit => "NOTE_LIMIT",
         }
     }
 }

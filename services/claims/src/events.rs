@@ -87,6 +87,46 @@ pub async fn append_remittance<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Appends a dispute's event: its carrier reads it once submitted (an
+/// open dispute is the shipper's draft).
+pub async fn append_dispute<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    d: &crate::repo::disputes::DisputeRow,
+) -> Result<(), ClaimsError> {
+    let mut event = new_event(
+        event_type,
+        format!("disputes/{}", d.id),
+        &d.carrier_id,
+        pb::event::Data::Dispute(crate::convert::disputes::dispute(d)),
+        None,
+    );
+    if d.status == recourse_claims_domain::dispute::DisputeStatus::Open.as_str() {
+        event.carrier_id.clear();
+    }
+    OUTBOX.append_for_party(conn, event, "").await?;
+    Ok(())
+}
+
+/// Appends an escalation's event: in-house work, no carrier reads it.
+pub async fn append_escalation<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    e: &crate::repo::escalations::EscalationRow,
+    notes: &[crate::repo::escalations::NoteRow],
+) -> Result<(), ClaimsError> {
+    let mut event = new_event(
+        event_type,
+        format!("escalations/{}", e.id),
+        &e.carrier_id,
+        pb::event::Data::Escalation(crate::convert::escalations::escalation(e, notes)),
+        None,
+    );
+    event.carrier_id.clear();
+    OUTBOX.append_for_party(conn, event, "").await?;
+    Ok(())
+}
+
 pub fn decode(stored: StoredEvent) -> Result<pb::Event, tonic::Status> {
     decode_event(stored, |event: &mut pb::Event, position| {
         event.position = position

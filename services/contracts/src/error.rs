@@ -20,6 +20,10 @@ pub enum ContractsError {
     },
     #[error("the carrier already has a contract `{0}`")]
     ReferenceTaken(String),
+    #[error(
+        "invoice `{0}` of this carrier was already imported with other content; correct it with a credit, or import it under another number"
+    )]
+    InvoiceTaken(String),
     #[error("tracking number `{0}` is already registered for this carrier")]
     TrackingNumberTaken(String),
     #[error(
@@ -127,6 +131,11 @@ impl From<ContractsError> for ApiError {
             ContractsError::ReferenceTaken(reference) => ApiError::AlreadyExists {
                 resource: "contract",
                 name: reference,
+                message,
+            },
+            ContractsError::InvoiceTaken(number) => ApiError::AlreadyExists {
+                resource: "invoice",
+                name: number,
                 message,
             },
             ContractsError::TrackingNumberTaken(number) => ApiError::AlreadyExists {

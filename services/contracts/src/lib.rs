@@ -17,6 +17,7 @@ pub mod contracts;
 mod convert;
 pub mod error;
 mod events;
+pub mod invoices;
 pub mod quoting;
 mod repo;
 pub mod shipments;
@@ -33,6 +34,7 @@ use recourse_platform::outbox::{Feed, Relay};
 use recourse_platform::server::Host;
 use recourse_proto::contracts::contract_service_server::ContractServiceServer;
 use recourse_proto::contracts::event_service_server::EventServiceServer;
+use recourse_proto::contracts::invoice_service_server::InvoiceServiceServer;
 use recourse_proto::contracts::planning_service_server::PlanningServiceServer;
 use recourse_proto::contracts::return_service_server::ReturnServiceServer;
 use recourse_proto::contracts::shipment_service_server::ShipmentServiceServer;
@@ -84,6 +86,10 @@ pub fn mount(host: &mut Host, db: DatabaseConnection, keys: Arc<TokenKeys>, carr
     ));
     host.add_service(SlaServiceServer::with_interceptor(
         api::sla::SlaApi::new(desk),
+        auth.clone(),
+    ));
+    host.add_service(InvoiceServiceServer::with_interceptor(
+        api::invoices::InvoiceApi::new(invoices::InvoiceDesk::new(db.clone())),
         auth.clone(),
     ));
     host.add_service(ShopServiceServer::with_interceptor(

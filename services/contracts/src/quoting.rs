@@ -72,6 +72,35 @@ fn card_for<'v>(
         })
 }
 
+/// The contract's price of a shipment as tendered: the card of its
+/// service level, the accessorials requested at tender that the card
+/// sells. Whatever else a carrier bills shows up in an audit as a
+/// surcharge discrepancy, flagged as not requested.
+pub fn price_as_tendered(
+    version: &ContractVersion,
+    shipment: &ShipmentRecord,
+) -> Result<Quote, ContractsError> {
+    let card = card_for(version, &shipment.service_level)?;
+    let accessorials: Vec<String> = shipment
+        .requested_services
+        .iter()
+        .filter(|code| card.accessorials.iter().any(|a| &a.code == *code))
+        .cloned()
+        .collect();
+    let parcel = Parcel {
+        origin: shipment.origin.clone(),
+        destination: shipment.destination.clone(),
+        weight: shipment.weight,
+        dimensions: shipment.dimensions,
+        accessorials,
+    };
+    card.quote(&parcel)
+        .map_err(|error| ContractsError::NotRated {
+            version: version.name(),
+            error,
+        })
+}
+
 impl Quoting {
     pub fn new(db: DatabaseConnection, contracts: ContractBook) -> Self {
         Self { db, contracts }
@@ -116,30 +145,8 @@ impl Quoting {
             .contracts
             .in_force(&shipment.carrier_id, local_ship_date(&shipment))
             .await?;
-        let card = card_for(&version, &shipment.service_level)?;
         let billed = billed_of(billed, &shipment, version.terms.currency)?;
-        // The contract prices what was requested at tender; whatever else
-        // the carrier billed shows up as a surcharge discrepancy and is
-        // flagged as not requested.
-        let accessorials: Vec<String> = shipment
-            .requested_services
-            .iter()
-            .filter(|code| card.accessorials.iter().any(|a| &a.code == *code))
-            .cloned()
-            .collect();
-        let parcel = Parcel {
-            origin: shipment.origin.clone(),
-            destination: shipment.destination.clone(),
-            weight: shipment.weight,
-            dimensions: shipment.dimensions,
-            accessorials,
-        };
-        let expected = card
-            .quote(&parcel)
-            .map_err(|error| ContractsError::NotRated {
-                version: version.name(),
-                error,
-            })?;
+        let expected = price_as_tendered(&version, &shipment)?;
         let audit =
             audit::audit(&expected, &billed, &shipment.requested_services).map_err(|error| {
                 ContractsError::Overflow {

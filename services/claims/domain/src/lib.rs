@@ -20,6 +20,8 @@ pub mod appeal;
 pub mod approval;
 pub mod claim;
 pub mod deadline;
+pub mod dispute;
+pub mod escalation;
 pub mod liability;
 pub mod lifecycle;
 pub mod limits;

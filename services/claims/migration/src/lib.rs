@@ -12,6 +12,8 @@ mod m20261122_000001_create_claims;
 mod m20261123_000001_one_open_claim;
 mod m20261123_000002_claim_filer;
 mod m20261124_000001_concurrency_and_scale;
+mod m20261126_000001_disputes;
+mod m20261126_000002_escalations;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_one_open_claim::Migration),
             Box::new(m20261123_000002_claim_filer::Migration),
             Box::new(m20261124_000001_concurrency_and_scale::Migration),
+            Box::new(m20261126_000001_disputes::Migration),
+            Box::new(m20261126_000002_escalations::Migration),
         ]
     }
 

@@ -3,6 +3,8 @@
 //! parsing through `convert`, the use case, the rendered answer.
 
 pub mod claims;
+pub mod disputes;
+pub mod escalations;
 pub mod events;
 pub mod recoveries;
 

@@ -14,7 +14,9 @@ use recourse_units::{Weight, WeightUnit};
 
 use super::document_kind_from_proto;
 use super::terms::anchor_from_proto;
-use crate::contracts::{ContractClaimTerms, RefundCandidate, ShipmentFacts};
+use crate::contracts::{
+    ContractClaimTerms, InvoiceFacts, InvoiceLineFacts, RefundCandidate, ShipmentFacts,
+};
 use crate::error::{ClaimsError, Refusal};
 
 fn unusable(subject: &str, what: &str) -> ClaimsError {
@@ -110,4 +112,51 @@ pub fn refund_candidate(c: &cpb::RefundCandidate) -> RefundCandidate {
         request_deadline: c.request_deadline.as_ref().and_then(date_from_proto),
         contract_version: c.contract_version.clone(),
     }
+}
+
+/// The id in `{collection}/{id}`.
+fn id_in(name: &str, collection: &str) -> Option<String> {
+    name.strip_prefix(collection)?
+        .strip_prefix('/')
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .map(str::to_owned)
+}
+
+pub fn invoice(i: &cpb::Invoice) -> Result<InvoiceFacts, ClaimsError> {
+    let subject = &i.name;
+    let total = money_of(i.total.as_ref()).ok_or_else(|| unusable(subject, "total"))?;
+    Ok(InvoiceFacts {
+        id: id_in(&i.name, "invoices").ok_or_else(|| unusable(subject, "name"))?,
+        carrier_id: id_in(&i.carrier, "carriers").ok_or_else(|| unusable(subject, "carrier"))?,
+        number: i.invoice_number.clone(),
+        currency: total.currency(),
+        dispute_deadline: i
+            .dispute_deadline
+            .as_ref()
+            .and_then(date_from_proto)
+            .ok_or_else(|| unusable(subject, "dispute deadline"))?,
+    })
+}
+
+pub fn invoice_line(l: &cpb::InvoiceLine) -> Result<InvoiceLineFacts, ClaimsError> {
+    let at_stake =
+        money_of(l.amount_at_stake.as_ref()).ok_or_else(|| unusable(&l.name, "amount at stake"))?;
+    let mut reasons: Vec<String> = Vec::new();
+    for f in &l.findings {
+        let cause = f
+            .cause()
+            .as_str_name()
+            .trim_start_matches("FINDING_CAUSE_")
+            .to_owned();
+        if !reasons.contains(&cause) {
+            reasons.push(cause);
+        }
+    }
+    Ok(InvoiceLineFacts {
+        line: l.line,
+        tracking_number: l.tracking_number.clone(),
+        shipment_id: id_in(&l.shipment, "shipments"),
+        at_stake,
+        reasons,
+    })
 }

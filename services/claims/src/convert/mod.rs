@@ -7,6 +7,8 @@
 pub mod claims;
 pub mod contracts;
 pub mod csv;
+pub mod disputes;
+pub mod escalations;
 pub mod recoveries;
 pub mod render;
 pub mod replay;

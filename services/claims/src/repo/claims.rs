@@ -387,3 +387,28 @@ pub async fn next_sequence<C: ConnectionTrait>(conn: &C, year: i32) -> Result<u6
     let last: i64 = result.try_get("", "last")?;
     u64::try_from(last).map_err(|_| corrupt("sequence", last))
 }
+
+/// Every carrier with a claim or a dispute here (the escalation scan's
+/// carriers).
+pub async fn carriers<C: ConnectionTrait>(conn: &C) -> Result<Vec<String>, DbErr> {
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT carrier_id FROM claims UNION SELECT carrier_id FROM claims_disputes \
+             ORDER BY carrier_id",
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "carrier_id"))
+        .collect()
+}
+
+/// Whether any claim was filed for the shipment.
+pub async fn has_claim_for<C: ConnectionTrait>(conn: &C, shipment_id: &str) -> Result<bool, DbErr> {
+    Ok(claim::Entity::find()
+        .filter(claim::Column::ShipmentId.eq(shipment_id))
+        .one(conn)
+        .await?
+        .is_some())
+}

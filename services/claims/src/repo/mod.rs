@@ -1,8 +1,10 @@
 //! Storage of the claims service with sea-orm: rows in, domain values out.
 
 pub mod claims;
+pub mod disputes;
 pub mod documents;
 pub mod entity;
+pub mod escalations;
 pub mod history;
 pub mod reconciliation;
 pub mod recoveries;

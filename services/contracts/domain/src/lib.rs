@@ -14,6 +14,7 @@ pub mod audit;
 pub mod calendar;
 pub mod capacity;
 pub mod incentive;
+pub mod invoice;
 pub mod promise;
 pub mod rating;
 pub mod refund;

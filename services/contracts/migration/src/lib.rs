@@ -11,6 +11,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_contracts;
 mod m20261123_000001_issue7_shipment_facts;
 mod m20261125_000001_issue8_races_and_indexes;
+mod m20261126_000001_issue12_invoices;
 mod m20261126_000011_issue11_shop;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("contracts_idempotency");
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_contracts::Migration),
             Box::new(m20261123_000001_issue7_shipment_facts::Migration),
             Box::new(m20261125_000001_issue8_races_and_indexes::Migration),
+            Box::new(m20261126_000001_issue12_invoices::Migration),
             Box::new(m20261126_000011_issue11_shop::Migration),
         ]
     }

@@ -11,6 +11,7 @@
 pub mod contracts;
 pub mod events;
 pub mod ingest;
+pub mod invoices;
 pub mod planning;
 pub mod returns;
 pub mod shipments;

@@ -53,6 +53,10 @@ pub const LOCATION: usize = 128;
 pub const EXCEPTION_CODE: usize = 128;
 pub const ZONE: usize = 16;
 
+/// Invoice files (ImportInvoice): bytes, data rows, surcharges per line.
+pub const INVOICE_BYTES: usize = 64 * 1024 * 1024;
+pub const INVOICE_ROWS: u64 = 200_000;
+pub const INVOICE_NUMBER: usize = 64;
 /// Parcels in one forecast (a carrier × service level × week).
 pub const FORECAST_PARCELS: u32 = 10_000_000;
 /// A forecast CSV: bytes, data rows, and row errors listed (the rest are

@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod contract;
+pub mod invoice;
 pub mod limits;
 pub mod planning;
 pub mod quote;

@@ -144,3 +144,88 @@ pub mod evaluation {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod invoice {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contracts_invoices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub carrier_id: String,
+        pub invoice_number: String,
+        pub invoice_date: Date,
+        pub received_date: Date,
+        pub dispute_deadline: Date,
+        pub currency: String,
+        pub total_minor: i64,
+        pub lines_total_minor: i64,
+        pub line_count: i64,
+        pub lines_with_findings: i64,
+        pub at_stake_minor: i64,
+        pub content_sha256: String,
+        pub record_only: bool,
+        pub answer: Vec<u8>,
+        pub imported_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod invoice_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contracts_invoice_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub invoice_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub line_no: i64,
+        pub carrier_id: String,
+        pub tracking_number: String,
+        pub shipment_id: Option<String>,
+        pub ship_date: Date,
+        pub service_level: String,
+        pub total_minor: i64,
+        pub expected_total_minor: Option<i64>,
+        pub contract_version: String,
+        pub at_stake_minor: i64,
+        pub duplicate: bool,
+        pub finding_count: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod invoice_finding {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contracts_invoice_findings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub invoice_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub line_no: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub cause: String,
+        pub code: String,
+        pub expected: String,
+        pub billed: String,
+        pub amount_minor: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

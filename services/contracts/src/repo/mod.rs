@@ -4,6 +4,7 @@ pub mod contracts;
 pub mod deliveries;
 pub mod entity;
 pub mod evaluations;
+pub mod invoices;
 pub mod shipments;
 pub mod shop;
 pub mod tracking;

@@ -98,5 +98,7 @@ pub fn terms(on_time_bp: u32) -> pb::ContractTerms {
         ],
         // The demo book has no return service levels (yet).
         returns: Vec::new(),
+        // The default window (180 days from an invoice's receipt).
+        invoice_dispute_days: 0,
     }
 }

@@ -12,11 +12,15 @@ use recourse_platform::server::Host;
 use recourse_proto::carriers::carrier_service_client::CarrierServiceClient;
 use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_client::ClaimServiceClient;
+use recourse_proto::claims::dispute_service_client::DisputeServiceClient;
+use recourse_proto::claims::escalation_service_client::EscalationServiceClient;
 use recourse_proto::claims::event_service_client::EventServiceClient;
 use recourse_proto::claims::recovery_service_client::RecoveryServiceClient;
 use recourse_proto::contracts as cpb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
+use recourse_proto::contracts::invoice_service_client::InvoiceServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
+use recourse_proto::contracts::sla_service_client::SlaServiceClient;
 use recourse_test_support::{Backend, TestAuth, TestDatabase, TestServer};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
@@ -32,6 +36,9 @@ pub struct TestApp {
     /// The claims service's own connection, for tests that stand in for the
     /// passage of time by backdating history.
     pub claims_db: sea_orm::DatabaseConnection,
+    /// The claims service's clock (disputes, the escalation queue): starts
+    /// at the real now; tests move it.
+    pub now: std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -49,12 +56,23 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
     let claims_conn = claims_db.clone();
+    let now = std::sync::Arc::new(std::sync::Mutex::new(Utc::now()));
+    let read = now.clone();
+    let clock = recourse_claims::clock::Clock::new(move || *read.lock().unwrap());
     let server = TestServer::start_with(move |url| {
         let mut host = Host::new();
         recourse_carriers::mount(&mut host, carriers_db, keys.clone());
         let channel = recourse_platform::client::channel(url).expect("url");
         recourse_contracts::mount(&mut host, contracts_db, keys.clone(), channel.clone());
-        recourse_claims::mount(&mut host, claims_db, keys, channel, documents, 1024 * 1024);
+        recourse_claims::mount_with_clock(
+            &mut host,
+            claims_db,
+            keys,
+            channel,
+            documents,
+            1024 * 1024,
+            clock,
+        );
         host
     })
     .await;
@@ -63,6 +81,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         auth,
         db,
         claims_db: claims_conn,
+        now,
     }
 }
 
@@ -99,6 +118,36 @@ impl TestApp {
 
     pub fn events(&self, role: Role, carrier: Option<&str>) -> EventServiceClient<Authed> {
         EventServiceClient::new(self.channel(role, carrier))
+    }
+
+    /// Moves the claims service's clock on by `days`.
+    pub fn advance(&self, days: i64) {
+        let mut now = self.now.lock().unwrap();
+        *now += Duration::days(days);
+    }
+
+    pub fn disputes(&self, role: Role) -> DisputeServiceClient<Authed> {
+        DisputeServiceClient::new(self.channel(role, None))
+    }
+
+    pub fn partner_disputes(&self, carrier: &str) -> DisputeServiceClient<Authed> {
+        DisputeServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
+    }
+
+    pub fn escalations(&self, role: Role) -> EscalationServiceClient<Authed> {
+        EscalationServiceClient::new(self.channel(role, None))
+    }
+
+    pub fn partner_escalations(&self, carrier: &str) -> EscalationServiceClient<Authed> {
+        EscalationServiceClient::new(self.channel(Role::Carrier, Some(carrier)))
+    }
+
+    pub fn sla(&self) -> SlaServiceClient<Authed> {
+        SlaServiceClient::new(self.channel(Role::Admin, None))
+    }
+
+    pub fn invoices(&self) -> InvoiceServiceClient<Authed> {
+        InvoiceServiceClient::new(self.channel(Role::Finance, None))
     }
 
     pub fn shipments(&self) -> ShipmentServiceClient<Authed> {

@@ -201,6 +201,7 @@ mod tests {
     #[test]
     fn claim_terms_need_a_window_for_the_type() {
         let terms = super::super::ContractTerms {
+            invoice_dispute_days: 0,
             currency: Currency::USD,
             rate_cards: vec![],
             liability: liability(),

@@ -28,11 +28,30 @@ pub struct ContractTerms {
     pub liability: LiabilityTerms,
     /// One per service level.
     pub sla_terms: Vec<SlaTerms>,
+    /// Days from an invoice's receipt to contest it; 0 is the default
+    /// ([`DEFAULT_INVOICE_DISPUTE_DAYS`]).
+    pub invoice_dispute_days: u32,
     /// The return service levels, one entry each.
     pub returns: Vec<ReturnTerms>,
 }
 
+/// 49 USC 13710(a)(3)(B): a shipper contesting a carrier's charges has 180
+/// days from receipt of the bill.
+pub const DEFAULT_INVOICE_DISPUTE_DAYS: u32 = 180;
+
 impl ContractTerms {
+    /// The last day to contest an invoice received on `received`
+    /// (received + the window's days; the calendar's end if beyond it).
+    pub fn dispute_deadline(&self, received: chrono::NaiveDate) -> chrono::NaiveDate {
+        let days = match self.invoice_dispute_days {
+            0 => DEFAULT_INVOICE_DISPUTE_DAYS,
+            n => n,
+        };
+        received
+            .checked_add_days(chrono::Days::new(u64::from(days)))
+            .unwrap_or(chrono::NaiveDate::MAX)
+    }
+
     /// The rate card of `service_level`.
     pub fn rate_card(&self, service_level: &str) -> Option<&RateCard> {
         self.rate_cards

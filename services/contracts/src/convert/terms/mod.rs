@@ -101,11 +101,17 @@ pub fn parse(
             sla_terms.extend(sla::parse(p, &format!("{sla_field}[{i}]"), s, cur));
         }
     }
+    p.bound(
+        terms.invoice_dispute_days <= limits::WINDOW_DAYS,
+        format!("{field}.invoice_dispute_days"),
+        format!("must be at most {} days", limits::WINDOW_DAYS),
+    );
     let returns = returns::parse(p, field, &terms.returns, cur, (&rate_cards, &sla_terms));
     if p.len() != before {
         return None;
     }
     Some(ContractTerms {
+        invoice_dispute_days: terms.invoice_dispute_days,
         currency: cur,
         rate_cards,
         liability: liability?,
@@ -120,6 +126,7 @@ pub fn render(terms: &ContractTerms) -> pb::ContractTerms {
         rate_cards: terms.rate_cards.iter().map(rate_card::render).collect(),
         liability: Some(liability::render(&terms.liability)),
         sla_terms: terms.sla_terms.iter().map(sla::render).collect(),
+        invoice_dispute_days: terms.invoice_dispute_days,
         returns: terms.returns.iter().map(returns::render).collect(),
     }
 }

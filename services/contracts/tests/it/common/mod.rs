@@ -12,6 +12,7 @@ use recourse_proto::common::Date;
 use recourse_proto::contracts as pb;
 use recourse_proto::contracts::contract_service_client::ContractServiceClient;
 use recourse_proto::contracts::event_service_client::EventServiceClient;
+use recourse_proto::contracts::invoice_service_client::InvoiceServiceClient;
 use recourse_proto::contracts::shipment_service_client::ShipmentServiceClient;
 use recourse_proto::contracts::sla_service_client::SlaServiceClient;
 use recourse_test_support::{Backend, TestAuth, TestDatabase, TestServer};
@@ -65,6 +66,16 @@ impl TestApp {
 
     pub fn sla(&self, role: Role) -> SlaServiceClient<Authed> {
         SlaServiceClient::new(self.channel(role, None))
+    }
+
+    pub fn invoices(&self, role: Role) -> InvoiceServiceClient<Authed> {
+        InvoiceServiceClient::new(self.channel(role, None))
+    }
+
+    pub fn partner_invoices(&self, carrier: &str) -> InvoiceServiceClient<Authed> {
+        InvoiceServiceClient::new(
+            self.channel(Role::Carrier, Some(carrier.trim_start_matches("carriers/"))),
+        )
     }
 
     pub fn events(&self, role: Role) -> EventServiceClient<Authed> {
@@ -203,4 +214,43 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         .bad_request()
         .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
         .unwrap_or_default()
+}
+
+/// The invoice CSV's header row.
+pub const INVOICE_CSV_HEADER: &str = "tracking_number,ship_date,service_level,zone,billed_weight,weight_unit,base_minor,surcharges,total_minor\n";
+
+/// A USD invoice header of `carrier` dated 9 November 2026.
+pub fn invoice_header(carrier: &str, number: &str, total_minor: i64) -> pb::InvoiceHeader {
+    pb::InvoiceHeader {
+        carrier: carrier.into(),
+        invoice_number: number.into(),
+        invoice_date: day(2026, 11, 9),
+        currency_code: "USD".into(),
+        total: usd(total_minor),
+        received_date: day(2026, 11, 10),
+        record_only: false,
+    }
+}
+
+/// Streams an invoice: the header first, the CSV in chunks of `chunk` bytes.
+pub async fn import_invoice(
+    client: &mut recourse_proto::contracts::invoice_service_client::InvoiceServiceClient<Authed>,
+    header: pb::InvoiceHeader,
+    csv: &str,
+    chunk: usize,
+) -> Result<pb::ImportInvoiceResponse, tonic::Status> {
+    let mut messages = vec![pb::ImportInvoiceRequest {
+        header: Some(header),
+        csv: Vec::new(),
+    }];
+    for part in csv.as_bytes().chunks(chunk.max(1)) {
+        messages.push(pb::ImportInvoiceRequest {
+            header: None,
+            csv: part.to_vec(),
+        });
+    }
+    client
+        .import_invoice(tokio_stream::iter(messages))
+        .await
+        .map(tonic::Response::into_inner)
 }
