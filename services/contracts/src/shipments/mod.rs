@@ -5,8 +5,8 @@
 
 mod charges;
 mod ingest;
-mod returns;
 mod measure;
+mod returns;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;

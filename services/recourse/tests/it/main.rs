@@ -8,6 +8,6 @@ mod grpcio;
 mod metrics;
 mod otlp;
 mod process;
-mod schemathesis;
 mod report;
+mod schemathesis;
 mod token;
