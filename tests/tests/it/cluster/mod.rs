@@ -1,7 +1,7 @@
 //! A cluster on one machine: the platform started the way Kubernetes runs
 //! it (k8s/base) — `recourse serve carriers|contracts|claims|reporting` and
-//! `recourse serve gateway`, each its own OS process of the real binary on its own
-//! database, reaching its peers over loopback through the same
+//! `recourse serve gateway`, each its own OS process of the real binary on
+//! its own database, reaching its peers over loopback through the same
 //! `RECOURSE__*` keys the manifests set, every one exporting its spans over
 //! OTLP to a real collector process (rotel). One business flow runs through
 //! the gateway with an API key while services are SIGKILLed and restarted;
