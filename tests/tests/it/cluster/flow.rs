@@ -263,6 +263,9 @@ pub async fn run(cluster: &mut Cluster) {
             .into_inner();
     }
 
+    // Reporting crashes once it has the approval (report.rs).
+    super::report::reporting_restarts_midway(cluster, &admin, &carrier).await;
+
     // The carrier pays; the remittance settles the claim. Recorded twice
     // with one request id: one remittance.
     let remit = clpb::RecordRemittanceRequest {
@@ -309,7 +312,7 @@ pub async fn run(cluster: &mut Cluster) {
 
     // The report: reporting, reading the three feeds, shows the one claim
     // approved and recovered once (report.rs).
-    super::report::shows_the_flow(cluster, &admin, &carrier, shipped).await;
+    super::report::shows_the_flow(&admin, &carrier, shipped).await;
 
     // Nothing lost, nothing twice: every resource exactly once.
     let counted = carriers
