@@ -1,6 +1,6 @@
 //! One business flow through the gateway of a running cluster, with API
 //! keys: onboard a carrier → contract → shipments → tracking → SLA
-//! evaluation → claim → remittance (→ report, once reporting exists).
+//! evaluation → claim → remittance → report.
 //! Contracts is SIGKILLed in the middle of a tracking feed (crash.rs) and
 //! again before a shipment is registered, claims right after a claim is
 //! drafted; each restarts on its old address, the client's retries with the
@@ -263,6 +263,9 @@ pub async fn run(cluster: &mut Cluster) {
             .into_inner();
     }
 
+    // Reporting crashes once it has the approval (report.rs).
+    super::report::reporting_restarts_midway(cluster, &admin, &carrier).await;
+
     // The carrier pays; the remittance settles the claim. Recorded twice
     // with one request id: one remittance.
     let remit = clpb::RecordRemittanceRequest {
@@ -307,11 +310,9 @@ pub async fn run(cluster: &mut Cluster) {
     assert_eq!(settled.status(), clpb::ClaimStatus::Settled);
     assert_eq!(settled.recovered_amount, fixtures::usd(1_000));
 
-    // HOOK(reporting): the flow ends with a report once the reporting
-    // service exists (k8s/base/reporting is ready for it). Start `recourse
-    // serve reporting` in Cluster::start with RECOURSE__SERVICES__*_URL,
-    // then ask it here, through the gateway, for this carrier's recovery
-    // report and check it shows the one settled claim of 10.00 USD.
+    // The report: reporting, reading the three feeds, shows the one claim
+    // approved and recovered once (report.rs).
+    super::report::shows_the_flow(&admin, &carrier, shipped).await;
 
     // Nothing lost, nothing twice: every resource exactly once.
     let counted = carriers

@@ -1,7 +1,7 @@
 //! A cluster on one machine: the platform started the way Kubernetes runs
-//! it (k8s/base) — `recourse serve carriers|contracts|claims` and `recourse
-//! serve gateway`, each its own OS process of the real binary on its own
-//! database, reaching its peers over loopback through the same
+//! it (k8s/base) — `recourse serve carriers|contracts|claims|reporting` and
+//! `recourse serve gateway`, each its own OS process of the real binary on
+//! its own database, reaching its peers over loopback through the same
 //! `RECOURSE__*` keys the manifests set, every one exporting its spans over
 //! OTLP to a real collector process (rotel). One business flow runs through
 //! the gateway with an API key while services are SIGKILLed and restarted;
@@ -16,6 +16,7 @@ mod crash;
 mod flow;
 mod manifests;
 mod processes;
+mod report;
 mod spans;
 mod trace;
 
@@ -53,7 +54,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Starts the collector, the three services and the gateway.
+    /// Starts the collector, the three services, reporting and the gateway.
     pub async fn start(backend: Backend) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (rotel, otlp) = processes::rotel(dir.path()).await;
@@ -68,7 +69,7 @@ impl Cluster {
             shared.insert(key.to_owned(), value.to_owned());
         }
         let mut databases = BTreeMap::new();
-        for service in SERVICES.into_iter().chain(["gateway"]) {
+        for service in SERVICES.into_iter().chain(["reporting", "gateway"]) {
             databases.insert(service, TestDatabase::new(backend).await);
         }
         let mut cluster = Self {
@@ -92,9 +93,13 @@ impl Cluster {
                 .shared
                 .insert(format!("RECOURSE__GATEWAY__UPSTREAMS__{upper}"), url);
         }
-        // The settings know no claims URL yet (only reporting will read
-        // claims' feeds); k8s/check_config.py excuses the manifests' key.
-        cluster.shared.remove("RECOURSE__SERVICES__CLAIMS_URL");
+        // Reporting reads the three feeds at the URLs above; the gateway
+        // forwards its reports to it.
+        let addr = cluster.launch("reporting", "127.0.0.1:0").await;
+        cluster.shared.insert(
+            "RECOURSE__GATEWAY__UPSTREAMS__REPORTING".into(),
+            format!("http://{addr}"),
+        );
         cluster.launch("gateway", "127.0.0.1:0").await;
         cluster
     }
@@ -150,7 +155,7 @@ impl Cluster {
     /// Stops every process gracefully (gateway first, as a rollout drains
     /// the edge first), so each flushes its spans to the collector.
     pub async fn stop_all(&mut self) {
-        for service in ["gateway", "claims", "contracts", "carriers"] {
+        for service in ["gateway", "reporting", "claims", "contracts", "carriers"] {
             if let Some((process, _)) = self.running.remove(service) {
                 let name = process.name.clone();
                 let status = process.terminate().await;
@@ -183,7 +188,7 @@ impl Drop for Cluster {
 }
 
 /// Only one cluster at a time in this test binary: the two backends' runs
-/// would otherwise start eight servers and two collectors at once on a
+/// would otherwise start ten servers and two collectors at once on a
 /// small CI machine.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
