@@ -11,6 +11,7 @@ pub mod database;
 pub mod deadline;
 pub mod error;
 pub mod etag;
+pub mod event_api;
 pub mod field_mask;
 pub mod gateway_settings;
 pub mod idempotency;
