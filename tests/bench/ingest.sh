@@ -19,56 +19,9 @@ QUOTES=${QUOTES:-50000}
 QUOTE_CONCURRENCY=${QUOTE_CONCURRENCY:-32}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
-DB="recourse_bench_$(date +%s)_$$"
-WORK=$(mktemp -d -t recourse-bench.XXXXXX)
-SERVER_PID=""
-DB_CREATED=""
-
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID"
-        for _ in $(seq 1 100); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "server did not stop after SIGTERM; killing it" >&2
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
-cleanup() {
-    local status=$?
-    stop_server
-    if [[ -n "$DB_CREATED" ]]; then
-        psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null || true
-    fi
-    if [[ $status -ne 0 && -f "$WORK/server.log" ]]; then
-        echo "--- last lines of the server log ---" >&2
-        tail -n 20 "$WORK/server.log" >&2 || true
-    fi
-    rm -rf "$WORK"
-    exit "$status"
-}
-trap cleanup EXIT
-
-# A free port on 127.0.0.1 (bounded number of tries).
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 20000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
+# shellcheck source=tests/bench/lib.sh
+source tests/bench/lib.sh
+bench_setup bench
 
 # The value of KEY in the RESULT lines of FILE.
 result() {
@@ -90,20 +43,7 @@ echo "== server on 127.0.0.1:$PORT (log: $WORK/server.log)"
 "$RECOURSE" standalone --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" \
     --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for i in $(seq 1 150); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        echo "server exited during start" >&2
-        exit 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-        break
-    fi
-    if [[ $i -eq 150 ]]; then
-        echo "server not listening after 30s" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
+wait_listening "$PORT"
 TOKEN=$("$RECOURSE" token --role admin --data-dir "$WORK/data")
 
 echo "== ingest: $SHIPMENTS shipments, $EVENTS events, $BATCH per message, $STREAMS streams"

@@ -18,52 +18,9 @@ REQUESTS=${REQUESTS:-2000}
 PROFILE=${PROFILE:-release}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
-DB="recourse_shopbench_$(date +%s)_$$"
-WORK=$(mktemp -d -t recourse-shopbench.XXXXXX)
-SERVER_PID=""
-DB_CREATED=""
-
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID"
-        for _ in $(seq 1 100); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
-cleanup() {
-    local status=$?
-    stop_server
-    if [[ -n "$DB_CREATED" ]]; then
-        psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null || true
-    fi
-    if [[ $status -ne 0 && -f "$WORK/server.log" ]]; then
-        echo "--- last lines of the server log ---" >&2
-        tail -n 20 "$WORK/server.log" >&2 || true
-    fi
-    rm -rf "$WORK"
-    exit "$status"
-}
-trap cleanup EXIT
-
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 20000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
+# shellcheck source=tests/bench/lib.sh
+source tests/bench/lib.sh
+bench_setup shopbench
 
 echo "== build ($PROFILE)"
 if [[ "$PROFILE" == release ]]; then
@@ -87,12 +44,7 @@ RECOURSE__GATEWAY__INTERNAL_LISTEN="127.0.0.1:$INTERNAL" \
     "$RECOURSE" standalone --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" \
     --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for i in $(seq 1 150); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start" >&2; exit 1; }
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-    [[ $i -eq 150 ]] && { echo "server not listening after 30s" >&2; exit 1; }
-    sleep 0.2
-done
+wait_listening "$PORT"
 TOKEN=$("$RECOURSE" token --role admin --data-dir "$WORK/data")
 
 echo "== $REQUESTS ShopRates over $CARRIERS carriers and $REQUESTS QuoteRate, one at a time"
