@@ -64,71 +64,36 @@ fn described(position: i64, kind: &str, subject: &str) -> String {
     format!("position {position} ({kind} {subject})")
 }
 
-#[tonic::async_trait]
-impl Source for Carriers {
-    type Event = carriers::Event;
-    const NAME: &'static str = "carriers";
-    async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status> {
-        let mut client = carriers::event_service_client::EventServiceClient::new(self.0.authed()?);
-        let request = carriers::SubscribeRequest {
-            after_position: after,
-            types: vec![],
-        };
-        Ok(client.subscribe(request).await?.into_inner())
-    }
-    fn position(e: &Self::Event) -> i64 {
-        e.position
-    }
-    fn describe(e: &Self::Event) -> String {
-        described(e.position, &e.r#type, &e.subject)
-    }
-    fn fact(e: &Self::Event) -> Result<Fact, String> {
-        events::carrier(e)
-    }
+/// One [`Source`] per feed: the three differ only in their proto package,
+/// their name and how an event becomes a [`Fact`].
+macro_rules! feed_source {
+    ($source:ident, $pb:ident, $name:literal, $fact:path) => {
+        #[tonic::async_trait]
+        impl Source for $source {
+            type Event = $pb::Event;
+            const NAME: &'static str = $name;
+            async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status> {
+                let mut client =
+                    $pb::event_service_client::EventServiceClient::new(self.0.authed()?);
+                let request = $pb::SubscribeRequest {
+                    after_position: after,
+                    types: vec![],
+                };
+                Ok(client.subscribe(request).await?.into_inner())
+            }
+            fn position(e: &Self::Event) -> i64 {
+                e.position
+            }
+            fn describe(e: &Self::Event) -> String {
+                described(e.position, &e.r#type, &e.subject)
+            }
+            fn fact(e: &Self::Event) -> Result<Fact, String> {
+                $fact(e)
+            }
+        }
+    };
 }
 
-#[tonic::async_trait]
-impl Source for Contracts {
-    type Event = contracts::Event;
-    const NAME: &'static str = "contracts";
-    async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status> {
-        let mut client = contracts::event_service_client::EventServiceClient::new(self.0.authed()?);
-        let request = contracts::SubscribeRequest {
-            after_position: after,
-            types: vec![],
-        };
-        Ok(client.subscribe(request).await?.into_inner())
-    }
-    fn position(e: &Self::Event) -> i64 {
-        e.position
-    }
-    fn describe(e: &Self::Event) -> String {
-        described(e.position, &e.r#type, &e.subject)
-    }
-    fn fact(e: &Self::Event) -> Result<Fact, String> {
-        events::contracts(e)
-    }
-}
-
-#[tonic::async_trait]
-impl Source for Claims {
-    type Event = claims::Event;
-    const NAME: &'static str = "claims";
-    async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status> {
-        let mut client = claims::event_service_client::EventServiceClient::new(self.0.authed()?);
-        let request = claims::SubscribeRequest {
-            after_position: after,
-            types: vec![],
-        };
-        Ok(client.subscribe(request).await?.into_inner())
-    }
-    fn position(e: &Self::Event) -> i64 {
-        e.position
-    }
-    fn describe(e: &Self::Event) -> String {
-        described(e.position, &e.r#type, &e.subject)
-    }
-    fn fact(e: &Self::Event) -> Result<Fact, String> {
-        events::claims(e)
-    }
-}
+feed_source!(Carriers, carriers, "carriers", events::carrier);
+feed_source!(Contracts, contracts, "contracts", events::contracts);
+feed_source!(Claims, claims, "claims", events::claims);
