@@ -19,36 +19,28 @@ fn workspace_root() -> PathBuf {
         .expect("libs/test-support sits two levels below the workspace root")
 }
 
-/// Where `.ci/python-tools.sh` keeps the virtualenv (the same rule).
-fn venv_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("RECOURSE_TOOLS_VENV") {
-        return PathBuf::from(dir);
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from(".cache"));
-    cache.join("recourse/tools-venv")
-}
-
 /// The tools' virtualenv, created or refreshed to the pins first. Panics
 /// (the test fails, never skips) when it cannot be provisioned.
 pub fn venv() -> &'static Path {
     static READY: OnceLock<PathBuf> = OnceLock::new();
     READY.get_or_init(|| {
         let script = workspace_root().join(".ci/python-tools.sh");
-        let status = Command::new("bash")
+        // The script decides where the virtualenv lives and puts its bin/
+        // first on PATH; ask it, rather than repeat its rule here.
+        let out = Command::new("bash")
             .arg("-c")
-            .arg("source \"$1\"")
+            .arg("source \"$1\" >&2 && dirname \"$(dirname \"$(command -v python)\")\"")
             .arg("python-tools")
             .arg(&script)
-            .status()
+            .stderr(std::process::Stdio::inherit())
+            .output()
             .unwrap_or_else(|err| panic!("running {}: {err}", script.display()));
         assert!(
-            status.success(),
-            "{} could not provision the pinned test tools ({status})",
-            script.display()
+            out.status.success(),
+            "{} could not provision the pinned test tools ({})",
+            script.display(),
+            out.status
         );
-        venv_dir()
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
     })
 }
