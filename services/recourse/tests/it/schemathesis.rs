@@ -29,8 +29,12 @@ async fn schemathesis_finds_no_server_error_on_any_rest_operation() {
     let server = Standalone::start(dir.path()).await;
     let admin = token("admin", dir.path());
     let url = format!("{}/v1/openapi.json", server.url());
+    // schemathesis keeps a `.schemathesis/` cache in its working directory:
+    // the scratch directory, never the source tree.
+    let scratch = dir.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(tool)
+            .current_dir(scratch)
             .args(["run", &url, "--checks", "not_a_server_error", "--header"])
             .arg(format!("Authorization: Bearer {admin}"))
             // Feeds never end: a streaming GET would only time out.
