@@ -7,7 +7,7 @@
 #     carrier's transitions and a remittance import, CONCURRENCY in flight;
 #   - CreateClaim's twin: a pgbench custom script issuing exactly the
 #     statements of one CreateClaim (idempotency lookup; then in one
-#     transaction the idempotency row, the claim-number counter upsert, the
+#     transaction the idempotency row, the claim number (`nextval`), the
 #     claim row unless one is open, the outbox row, the stored response),
 #     built from rows the server wrote, with the same number of clients;
 #   - tracking ingest, and COPY of the same rows into a twin table;
@@ -147,7 +147,7 @@ cat >"$WORK/create_claim.sql" <<SQL
 SELECT request_hash, response FROM claims_idempotency WHERE scope = $SCOPE AND request_id = 'twin-r-' || CAST(:n AS text);
 BEGIN;
 INSERT INTO claims_idempotency (${IDEM_ROW%%$'\t'*}) VALUES (${IDEM_ROW#*$'\t'});
-INSERT INTO claim_sequences (year, last) VALUES (2026, 1) ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last AS seq \\gset
+SELECT nextval('claim_numbers') AS seq \\gset
 INSERT INTO claims (${CLAIM_ROW%%$'\t'*}) VALUES (${CLAIM_ROW#*$'\t'}) ON CONFLICT (shipment_id, claim_type) WHERE status NOT IN ('closed', 'withdrawn') DO NOTHING;
 INSERT INTO claims_outbox (${OUTBOX_ROW%%$'\t'*}) VALUES (${OUTBOX_ROW#*$'\t'});
 UPDATE claims_idempotency SET response = $RESPONSE WHERE scope = $SCOPE AND request_id = 'twin-r-' || CAST(:n AS text);

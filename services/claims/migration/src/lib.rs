@@ -1,5 +1,6 @@
 //! Schema of the claims service: claims, their history and documents, claim
-//! numbering, remittances with their lines and allocations, write-offs, plus
+//! numbering (a PostgreSQL sequence; a counter row on SQLite), remittances
+//! with their lines and allocations, write-offs, disputes, escalations, plus
 //! its idempotency and outbox tables. History lives in `claims_migrations`.
 
 #![warn(clippy::wildcard_enum_match_arm)]
@@ -14,6 +15,7 @@ mod m20261123_000002_claim_filer;
 mod m20261124_000001_concurrency_and_scale;
 mod m20261126_000001_disputes;
 mod m20261126_000002_escalations;
+mod m20261127_000009_claim_number_sequence;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_concurrency_and_scale::Migration),
             Box::new(m20261126_000001_disputes::Migration),
             Box::new(m20261126_000002_escalations::Migration),
+            Box::new(m20261127_000009_claim_number_sequence::Migration),
         ]
     }
 

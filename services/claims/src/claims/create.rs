@@ -114,7 +114,7 @@ impl ClaimDesk {
         may_file_for(caller, &shipment)?;
         let result = once(&self.db, key, async move |txn| {
             let now = Utc::now();
-            let sequence = repo::next_sequence(txn, now.year()).await?;
+            let sequence = repo::next_sequence(txn).await?;
             let claim = Claim {
                 id: uuid::Uuid::now_v7().to_string(),
                 number: claim_number(now.year(), sequence),

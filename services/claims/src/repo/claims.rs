@@ -369,21 +369,22 @@ pub async fn overdue<C: ConnectionTrait>(
     with_documents(conn, rows).await
 }
 
-/// The next number of `year`, in the caller's transaction (the row lock
-/// serialises concurrent creations; numbers are never reused).
-pub async fn next_sequence<C: ConnectionTrait>(conn: &C, year: i32) -> Result<u64, DbErr> {
+/// The next claim number, unique across years (migration
+/// `m20261127_000009_claim_number_sequence`). On PostgreSQL `nextval`: no
+/// lock held to the commit, so concurrent creations do not queue on it (a
+/// rolled-back creation leaves a gap). On SQLite, one writer at a time
+/// anyway, the counter row in the caller's transaction.
+pub async fn next_sequence<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();
     let sql = if backend == sea_orm::DbBackend::Postgres {
-        "INSERT INTO claim_sequences (year, last) VALUES ($1, 1) \
-         ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
+        "SELECT nextval('claim_numbers') AS last"
     } else {
-        "INSERT INTO claim_sequences (year, last) VALUES (?, 1) \
-         ON CONFLICT (year) DO UPDATE SET last = claim_sequences.last + 1 RETURNING last"
+        "UPDATE claim_number_counter SET last = last + 1 WHERE id = 1 RETURNING last"
     };
     let result = conn
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, [year.into()]))
+        .query_one_raw(Statement::from_string(backend, sql))
         .await?
-        .ok_or_else(|| DbErr::Custom("claim sequence returned nothing".into()))?;
+        .ok_or_else(|| DbErr::Custom("claim number sequence returned nothing".into()))?;
     let last: i64 = result.try_get("", "last")?;
     u64::try_from(last).map_err(|_| corrupt("sequence", last))
 }

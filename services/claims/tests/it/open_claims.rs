@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{Duration, Utc};
 use common::{claim_request, spawn_app, transition};
@@ -24,6 +24,7 @@ backend_tests!(
     a_second_open_claim_of_a_type_is_refused_naming_the_first,
     thirty_concurrent_creates_with_different_request_ids_make_one_claim,
     concurrent_delay_claim_runs_file_one_claim_per_candidate,
+    forty_claims_created_at_once_get_forty_distinct_numbers,
 );
 
 /// The resource named by an ALREADY_EXISTS status.
@@ -269,4 +270,35 @@ async fn fifty_concurrent_identical_submissions_make_one_claim(backend: Backend)
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
+}
+
+/// Claim numbers come from a sequence taken outside the creation's row
+/// locks (PostgreSQL) or a counter row (SQLite): forty creations at once on
+/// forty shipments get forty different numbers, all of this year.
+async fn forty_claims_created_at_once_get_forty_distinct_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let world = app.world("ACME").await;
+    let mut shipments = Vec::new();
+    for i in 0..40 {
+        shipments.push(app.shipped(&world, &format!("N{i}"), 5, true).await);
+    }
+    let creates = shipments.iter().enumerate().map(|(i, shipment)| {
+        let mut client = app.claims(Role::Internal);
+        let request = claim_request(
+            &format!("num-{i}"),
+            shipment,
+            cpb::ClaimType::Loss,
+            1,
+            5_000,
+        );
+        async move { client.create_claim(request).await }
+    });
+    let results = futures::future::join_all(creates).await;
+    let prefix = format!("CLM-{}-", Utc::now().format("%Y"));
+    let numbers: BTreeSet<String> = results
+        .into_iter()
+        .map(|r| r.unwrap().into_inner().number)
+        .inspect(|n| assert!(n.starts_with(&prefix), "{n}"))
+        .collect();
+    assert_eq!(numbers.len(), 40, "{numbers:?}");
 }
