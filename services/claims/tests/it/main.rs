@@ -19,6 +19,7 @@ mod reconciliation;
 mod recoveries;
 mod refunds;
 mod remittance_files;
+mod returns;
 mod roles;
 mod scoping;
 mod terms;

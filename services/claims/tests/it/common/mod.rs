@@ -161,8 +161,23 @@ impl TestApp {
 
     /// A carrier and an active contract on `terms`, effective 400 days ago.
     pub async fn world_with(&self, code: &str, terms: cpb::ContractTerms) -> World {
+        self.world_from(carrier_request(code), terms).await
+    }
+
+    /// A carrier made from `request` and an active contract on `terms`,
+    /// effective 400 days ago.
+    pub async fn world_from(
+        &self,
+        request: recourse_proto::carriers::CreateCarrierRequest,
+        terms: cpb::ContractTerms,
+    ) -> World {
+        let code = request
+            .carrier
+            .as_ref()
+            .map(|c| c.code.clone())
+            .unwrap_or_default();
         let carrier = CarrierServiceClient::new(self.channel(Role::Admin, None))
-            .create_carrier(carrier_request(code))
+            .create_carrier(request)
             .await
             .expect("carrier")
             .into_inner()
