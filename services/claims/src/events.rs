@@ -132,7 +132,9 @@ pub async fn append_dispute_credit<C: ConnectionTrait>(
     let credit = pb::DisputeCredit {
         amount: crate::convert::money(amount),
         remittance: format!("remittances/{remittance_id}"),
-        remittance_date: Some(recourse_platform::proto_types::date_to_proto(remittance_date)),
+        remittance_date: Some(recourse_platform::proto_types::date_to_proto(
+            remittance_date,
+        )),
         credit_time: Some(timestamp_to_proto(at)),
     };
     let event = with_credit(

@@ -220,12 +220,7 @@ impl super::RecoveryDesk {
                     format!("nothing is left of remittances/{remittance_id} to allocate"),
                 ));
             }
-            let paid = book.credit(
-                &row.carrier_id,
-                dispute,
-                Money::new(left, currency),
-                amount,
-            )?;
+            let paid = book.credit(&row.carrier_id, dispute, Money::new(left, currency), amount)?;
             let now = Utc::now();
             rrepo::insert_credits(
                 txn,

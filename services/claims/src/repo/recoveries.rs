@@ -266,7 +266,10 @@ pub async fn with_lines<C: ConnectionTrait>(
         let credits: Vec<(Option<String>, Option<String>, i64)> = dispute_credit::Entity::find()
             .select_only()
             .column(dispute_credit::Column::LineId)
-            .column_as(Expr::col(dispute_credit::Column::DisputeId).min(), "dispute_id")
+            .column_as(
+                Expr::col(dispute_credit::Column::DisputeId).min(),
+                "dispute_id",
+            )
             .column_as(
                 Expr::col(dispute_credit::Column::AmountMinor)
                     .sum()
@@ -297,7 +300,10 @@ pub async fn with_lines<C: ConnectionTrait>(
                 .map(|l| {
                     let allocation = placed.remove(&l.id);
                     let credit = credited.remove(&l.id);
-                    let total = allocation.as_ref().or(credit.as_ref()).map_or(0, |(_, t)| *t);
+                    let total = allocation
+                        .as_ref()
+                        .or(credit.as_ref())
+                        .map_or(0, |(_, t)| *t);
                     RemittanceLine {
                         claim_ref: l.claim_ref,
                         tracking_number: l.tracking_number,

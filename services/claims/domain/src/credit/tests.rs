@@ -22,12 +22,18 @@ fn a_credit_is_placed_within_what_the_dispute_still_expects() {
     // Submitted, nothing credited: a 30.00 line takes 30.00; 48.70 − 30.00
     // = 18.70 still due.
     let d = dispute(DisputeStatus::Submitted, None, 0);
-    assert_eq!(place_line(usd(10_000), &d, usd(3000)), Ok((usd(3000), usd(0))));
+    assert_eq!(
+        place_line(usd(10_000), &d, usd(3000)),
+        Ok((usd(3000), usd(0)))
+    );
     let d = dispute(DisputeStatus::Submitted, None, 3000);
     assert_eq!(d.due(), Ok(usd(1870)));
     assert_eq!(after_credit(&d), None);
     // A 25.00 line takes the 18.70 due; 25.00 − 18.70 = 6.30 unplaced.
-    assert_eq!(place_line(usd(10_000), &d, usd(2500)), Ok((usd(1870), usd(630))));
+    assert_eq!(
+        place_line(usd(10_000), &d, usd(2500)),
+        Ok((usd(1870), usd(630)))
+    );
     // Credited in full while awaiting an answer: accepted for 48.70.
     let d = dispute(DisputeStatus::Submitted, None, 4870);
     assert_eq!(after_credit(&d), Some((DisputeStatus::Accepted, usd(4870))));
@@ -68,7 +74,10 @@ fn open_and_rejected_disputes_take_nothing_and_currencies_never_mix() {
         credit(Money::new(100, Currency::EUR), &d, None),
         Err(CreditError::CurrencyMismatch { .. })
     ));
-    assert_eq!(credit(usd(100), &d, Some(usd(0))), Err(CreditError::NotPositive));
+    assert_eq!(
+        credit(usd(100), &d, Some(usd(0))),
+        Err(CreditError::NotPositive)
+    );
 }
 
 #[test]

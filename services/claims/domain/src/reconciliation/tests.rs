@@ -275,12 +275,18 @@ fn complete_adds_disputes_and_bonuses_beside_the_claims() {
     let done = complete(
         rows,
         vec![("acme".to_owned(), disputes.clone())],
-        vec![("bolt".to_owned(), usd(250_00)), ("bolt".to_owned(), usd(50))],
+        vec![
+            ("bolt".to_owned(), usd(250_00)),
+            ("bolt".to_owned(), usd(50)),
+        ],
     )
     .unwrap();
     assert_eq!(done.len(), 2);
     assert_eq!(done[0].disputes, disputes);
     assert!(done[0].identity_holds());
-    assert_eq!((done[1].carrier.as_str(), done[1].bonuses_payable), ("bolt", usd(250_50)));
+    assert_eq!(
+        (done[1].carrier.as_str(), done[1].bonuses_payable),
+        ("bolt", usd(250_50))
+    );
     assert!(done[1].identity_holds());
 }
