@@ -120,6 +120,25 @@ pub struct RefundCandidate {
     pub contract_version: String,
 }
 
+/// An SLA evaluation as the contracts feed's `sla.evaluated` carries it:
+/// what the claims service keeps of it (bonuses payable, breaches with no
+/// credit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlaFact {
+    /// "slaEvaluations/{id}".
+    pub name: String,
+    pub carrier_id: String,
+    pub revision: u32,
+    /// Owed to the carrier (0 without a bonus schedule), in the
+    /// evaluation's currency.
+    pub bonus: Money,
+    /// Owed by the carrier.
+    pub credit_minor: i64,
+    pub breached: bool,
+    pub period_end: NaiveDate,
+    pub evaluated_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct ContractsClient {
     channel: Channel,
@@ -284,6 +303,27 @@ impl ContractsClient {
             out.push((e.name.clone(), e.breached, credit, end, e.revision));
         }
         Ok((out, page.next_page_token))
+    }
+
+    /// The contracts feed's `sla.evaluated` events after `after`, then new
+    /// ones as they commit, read with the service's own identity.
+    pub async fn sla_events(
+        &self,
+        after: i64,
+    ) -> Result<tonic::Streaming<cpb::Event>, ClaimsError> {
+        let token = self.service_token()?;
+        Ok(
+            recourse_proto::contracts::event_service_client::EventServiceClient::new(
+                self.authed(Some(&token))?,
+            )
+            .subscribe(cpb::SubscribeRequest {
+                after_position: after,
+                types: vec!["sla.evaluated".to_owned()],
+            })
+            .await
+            .map_err(|s| ClaimsError::from(upstream(s)))?
+            .into_inner(),
+        )
     }
 
     /// One page of a carrier's open refund candidates, as the caller may

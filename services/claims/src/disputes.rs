@@ -10,6 +10,7 @@
 //! answer.
 
 use chrono::{SubsecRound as _, Utc};
+use recourse_claims_domain::credit::answer_covers_credit;
 use recourse_claims_domain::dispute::{DisputeMove, DisputeStatus, decide};
 use recourse_money::Money;
 use recourse_platform::auth::{Principal, Role};
@@ -208,6 +209,12 @@ impl DisputeDesk {
             now.date_naive(),
         )
         .map_err(|e| refusal(&name, e))?;
+        // An answer never accepts less than the carrier already credited.
+        if let Some(accepted) = accepted {
+            answer_covers_credit(accepted, Money::new(current.credited_minor, currency)).map_err(
+                |e| ClaimsError::refused(Refusal::DisputeCredited, &name, e.to_string()),
+            )?;
+        }
         let mut updated = current.clone();
         updated.status = to.as_str().to_owned();
         updated.accepted_minor = accepted.map(|m| m.amount_minor());

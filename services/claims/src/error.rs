@@ -52,6 +52,8 @@ pub enum Refusal {
     EscalationOpen,
     /// An escalation holds at most 100 notes.
     NoteLimit,
+    /// An answer accepting less than the carrier already credited.
+    DisputeCredited,
 }
 
 impl Refusal {
@@ -79,6 +81,7 @@ impl Refusal {
             Refusal::DisputeDeadlinePassed => "DISPUTE_DEADLINE_PASSED",
             Refusal::EscalationOpen => "ESCALATION_OPEN",
             Refusal::NoteLimit => "NOTE_LIMIT",
+            Refusal::DisputeCredited => "DISPUTE_CREDITED",
         }
     }
 }

@@ -27,6 +27,17 @@ fn new_event(
     data: pb::event::Data,
     change: Option<pb::ClaimChange>,
 ) -> NewEvent {
+    with_credit(event_type, subject, carrier_id, data, change, None)
+}
+
+fn with_credit(
+    event_type: &str,
+    subject: String,
+    carrier_id: &str,
+    data: pb::event::Data,
+    change: Option<pb::ClaimChange>,
+    credit: Option<pb::DisputeCredit>,
+) -> NewEvent {
     let event = pb::Event {
         position: 0,
         r#type: event_type.to_owned(),
@@ -35,6 +46,7 @@ fn new_event(
         occur_time: Some(timestamp_to_proto(chrono::Utc::now())),
         data: Some(data),
         change,
+        credit,
     };
     NewEvent {
         event_type: event_type.to_owned(),
@@ -104,6 +116,35 @@ pub async fn append_dispute<C: ConnectionTrait>(
     if d.status == recourse_claims_domain::dispute::DisputeStatus::Open.as_str() {
         event.carrier_id.clear();
     }
+    OUTBOX.append_for_party(conn, event, "").await?;
+    Ok(())
+}
+
+/// Appends a `dispute.credited` event: the dispute as credited and the
+/// credit itself (the dispute was submitted, so its carrier reads it).
+pub async fn append_dispute_credit<C: ConnectionTrait>(
+    conn: &C,
+    d: &crate::repo::disputes::DisputeRow,
+    amount: recourse_money::Money,
+    (remittance_id, remittance_date): (&str, chrono::NaiveDate),
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ClaimsError> {
+    let credit = pb::DisputeCredit {
+        amount: crate::convert::money(amount),
+        remittance: format!("remittances/{remittance_id}"),
+        remittance_date: Some(recourse_platform::proto_types::date_to_proto(
+            remittance_date,
+        )),
+        credit_time: Some(timestamp_to_proto(at)),
+    };
+    let event = with_credit(
+        "dispute.credited",
+        format!("disputes/{}", d.id),
+        &d.carrier_id,
+        pb::event::Data::Dispute(crate::convert::disputes::dispute(d)),
+        None,
+        Some(credit),
+    );
     OUTBOX.append_for_party(conn, event, "").await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod documents;
 pub mod error;
 pub mod escalations;
 mod events;
+pub mod follow;
 pub mod recoveries;
 mod repo;
 
@@ -97,8 +98,10 @@ pub fn mount_with_clock(
     let desk = claims::ClaimDesk::new(db.clone(), client.clone(), relay.clone());
     let disputes =
         disputes::DisputeDesk::new(db.clone(), client.clone(), relay.clone(), clock.clone());
-    let escalations = escalations::EscalationDesk::new(db.clone(), client, relay.clone(), clock);
+    let escalations =
+        escalations::EscalationDesk::new(db.clone(), client.clone(), relay.clone(), clock);
     escalations::spawn_scanner(escalations.clone(), ESCALATION_SCAN_EVERY);
+    follow::ContractsFollower::new(db.clone(), client, escalations.clone(), relay.clone()).spawn();
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);
     host.add_service(ClaimServiceServer::with_interceptor(

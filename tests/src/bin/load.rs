@@ -3,11 +3,14 @@
 //! measures QuoteRate throughput and latency, `claims` times the claim
 //! write paths (create, submit, transitions, remittance import), `shop`
 //! times ShopRates over ten carriers against one QuoteRate, `gateway` times
-//! the same unary calls directly and through the gateway. Each run sets up its own
+//! the same unary calls directly and through the gateway, `audit` times an
+//! audited invoice import against a record-only one. Each run sets up its own
 //! carrier and active contract under unique codes, so it can be pointed at a
 //! server that already holds data. See `tests/bench/load.sh` (every write
 //! path, with its pgbench and COPY baselines), `ingest.sh` and `gateway.sh`.
 
+#[path = "load/audit.rs"]
+mod audit;
 #[path = "load/claims.rs"]
 mod claims;
 #[path = "load/compare.rs"]
@@ -58,6 +61,9 @@ enum Command {
     Gateway(compare::Args),
     /// Time ShopRates over N carriers against a single QuoteRate.
     Shop(shop::Args),
+    /// Time an audited ImportInvoice against a record-only one of the
+    /// same size.
+    Audit(audit::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -96,5 +102,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Claims(args) => claims::run(&connector, &args).await,
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
         Command::Shop(args) => shop::run(&connector, &args).await,
+        Command::Audit(args) => audit::run(&connector, &args).await,
     }
 }

@@ -10,7 +10,8 @@
 //! - Answered disputes are final.
 //!
 //! What a dispute still expects to recover is `accepted − credited`
-//! ([`outstanding`]); before an answer nothing is expected yet.
+//! ([`outstanding`]); before an answer nothing is expected yet. Credits
+//! (money received) are `crate::credit`'s.
 
 use chrono::NaiveDate;
 use recourse_money::{Money, MoneyError};
@@ -135,7 +136,8 @@ pub fn decide(
 
 /// What a dispute still expects: accepted − credited, never below 0 (a
 /// credit beyond what was accepted is not owed back here); 0 before an
-/// answer.
+/// answer. The books of a submitted dispute (what it expects before the
+/// answer too) are `credit::books`.
 pub fn outstanding(accepted: Option<Money>, credited: Money) -> Result<Money, MoneyError> {
     let zero = Money::zero(credited.currency());
     match accepted {

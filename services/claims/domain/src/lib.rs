@@ -19,6 +19,7 @@ pub mod allocation;
 pub mod appeal;
 pub mod approval;
 pub mod claim;
+pub mod credit;
 pub mod deadline;
 pub mod dispute;
 pub mod escalation;

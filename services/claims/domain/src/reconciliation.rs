@@ -148,8 +148,54 @@ pub struct Row {
     /// `outstanding` by age since approval.
     pub aging: Aging,
     /// Money received from the carrier in this currency and not allocated
-    /// to any claim.
+    /// to any claim or dispute.
     pub unallocated: Money,
+    /// Invoice disputes submitted by then (see [`DisputeTotals`]).
+    pub disputes: DisputeTotals,
+    /// Bonuses owed **to** the carrier by the SLA evaluations made by then
+    /// (each evaluation's latest revision by then).
+    pub bonuses_payable: Money,
+}
+
+/// One carrier's invoice disputes in one currency, as of the day: those
+/// submitted by then. disputed = credited + outstanding + declined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeTotals {
+    /// How many (saturating).
+    pub count: u32,
+    /// Σ disputed amounts.
+    pub disputed: Money,
+    /// Σ credits received by then (remittances dated by then).
+    pub credited: Money,
+    /// Σ still expected: amount − credited while awaiting an answer,
+    /// accepted − credited once answered.
+    pub outstanding: Money,
+    /// Σ given up by the carrier's answer: amount − accepted (all of it
+    /// when rejected).
+    pub declined: Money,
+}
+
+impl DisputeTotals {
+    /// Nothing disputed, in `currency`.
+    pub fn zero(currency: Currency) -> Self {
+        let z = Money::zero(currency);
+        DisputeTotals {
+            count: 0,
+            disputed: z,
+            credited: z,
+            outstanding: z,
+            declined: z,
+        }
+    }
+
+    /// disputed == credited + outstanding + declined.
+    pub fn identity_holds(&self) -> bool {
+        Money::sum(
+            self.disputed.currency(),
+            [self.credited, self.outstanding, self.declined],
+        )
+        .is_ok_and(|parts| parts == self.disputed)
+    }
 }
 
 impl Row {
@@ -167,6 +213,8 @@ impl Row {
             outstanding: z,
             aging: Aging::zero(currency),
             unallocated: z,
+            disputes: DisputeTotals::zero(currency),
+            bonuses_payable: z,
         }
     }
 
@@ -244,6 +292,7 @@ impl Row {
             )?;
             let aged = self.aging.total()?;
             Ok(self.claimed.currency() == self.currency
+                && self.disputes.identity_holds()
                 && claimed_covers
                 && parts == self.approved
                 && aged == self.outstanding)
@@ -307,6 +356,39 @@ pub fn assemble(
             .unallocated
             .checked_add(left)
             .map_err(row.failed("unallocated_remittances"))?;
+    }
+    Ok(rows.into_values().collect())
+}
+
+/// Rows completed with the disputes (per carrier, in their currency) and
+/// the bonuses payable (per carrier, in theirs), each summed elsewhere; a
+/// carrier with only disputes or only bonuses gets a row of its own.
+/// Sorted as [`assemble`] sorts.
+pub fn complete(
+    rows: Vec<Row>,
+    disputes: Vec<(String, DisputeTotals)>,
+    bonuses: Vec<(String, Money)>,
+) -> Result<Vec<Row>, ReconcileError> {
+    let mut rows: BTreeMap<(String, Currency), Row> = rows
+        .into_iter()
+        .map(|r| ((r.carrier.clone(), r.currency), r))
+        .collect();
+    for (carrier, totals) in disputes {
+        let currency = totals.disputed.currency();
+        let row = rows
+            .entry((carrier.clone(), currency))
+            .or_insert_with(|| Row::empty(&carrier, currency));
+        row.disputes = totals;
+    }
+    for (carrier, bonus) in bonuses {
+        let currency = bonus.currency();
+        let row = rows
+            .entry((carrier.clone(), currency))
+            .or_insert_with(|| Row::empty(&carrier, currency));
+        row.bonuses_payable = row
+            .bonuses_payable
+            .checked_add(bonus)
+            .map_err(row.failed("bonuses_payable"))?;
     }
     Ok(rows.into_values().collect())
 }

@@ -50,6 +50,10 @@ pub struct RemittanceLine {
     pub allocated: Money,
     /// Why it is (partly) unmatched; empty when wholly placed.
     pub unmatched_reason: String,
+    /// `disputes/{id}` when the line credits a dispute ("" if not).
+    pub dispute_ref: String,
+    /// The dispute it was credited to (then `allocated_claim` is none).
+    pub allocated_dispute: Option<String>,
 }
 
 /// A payment or credit memo from a carrier.
@@ -63,7 +67,8 @@ pub struct Remittance {
     pub invoice_reference: String,
     pub date: NaiveDate,
     pub amount: Money,
-    /// Allocated to claims so far (by its lines or by hand).
+    /// Allocated to claims and credited to disputes so far (by its lines
+    /// or by hand).
     pub allocated: Money,
     pub lines: Vec<RemittanceLine>,
     pub created_at: DateTime<Utc>,

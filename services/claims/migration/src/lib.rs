@@ -15,6 +15,7 @@ mod m20261123_000002_claim_filer;
 mod m20261124_000001_concurrency_and_scale;
 mod m20261126_000001_disputes;
 mod m20261126_000002_escalations;
+mod m20261127_000001_dispute_credits;
 mod m20261127_000009_claim_number_sequence;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_concurrency_and_scale::Migration),
             Box::new(m20261126_000001_disputes::Migration),
             Box::new(m20261126_000002_escalations::Migration),
+            Box::new(m20261127_000001_dispute_credits::Migration),
             Box::new(m20261127_000009_claim_number_sequence::Migration),
         ]
     }

@@ -91,19 +91,36 @@ impl RecoveryService for RecoveryApi {
         } = keyed(request, FINANCE, "AllocateRemittance", |b| &b.request_id)?;
         let mut v = Violations::new();
         let remittance_id = resource_id(&mut v, "remittance", "remittances", &body.remittance);
-        let claim = claim_id(&mut v, "claim", &body.claim);
+        // Exactly one of claim and dispute.
+        let (claim, dispute) = if body.dispute.is_empty() {
+            (claim_id(&mut v, "claim", &body.claim), None)
+        } else {
+            v.check(
+                body.claim.is_empty(),
+                "dispute",
+                "name a claim or a dispute, not both",
+            );
+            let dispute = resource_id(&mut v, "dispute", "disputes", &body.dispute);
+            (None, dispute)
+        };
         let amount = body
             .amount
             .as_ref()
             .and_then(|m| bounded_money(&mut v, "amount", Some(m), None));
         v.into_result()?;
-        let (Some(remittance_id), Some(claim)) = (remittance_id, claim) else {
-            return Err(invalid());
+        let allocated = match (remittance_id, claim, dispute) {
+            (Some(remittance_id), _, Some(dispute)) => {
+                self.desk
+                    .credit(key, &caller, &remittance_id, &dispute, amount)
+                    .await?
+            }
+            (Some(remittance_id), Some(claim), None) => {
+                self.desk
+                    .allocate(key, &caller, &remittance_id, &claim, amount)
+                    .await?
+            }
+            _ => return Err(invalid()),
         };
-        let allocated = self
-            .desk
-            .allocate(key, &caller, &remittance_id, &claim, amount)
-            .await?;
         Ok(Response::new(remittance(&allocated)))
     }
 

@@ -160,3 +160,42 @@ pub fn invoice_line(l: &cpb::InvoiceLine) -> Result<InvoiceLineFacts, ClaimsErro
         reasons,
     })
 }
+
+/// An `sla.evaluated` event's evaluation, or why it cannot be used.
+pub fn sla_fact(event: &cpb::Event) -> Result<crate::contracts::SlaFact, String> {
+    let Some(cpb::event::Data::SlaEvaluation(e)) = &event.data else {
+        return Err(format!("{} carries no SLA evaluation", event.r#type));
+    };
+    let period_end = e
+        .period_end
+        .as_ref()
+        .and_then(date_from_proto)
+        .ok_or_else(|| format!("{}: no period_end", e.name))?;
+    let currency_of = |m: &Option<recourse_proto::common::Money>| {
+        m.as_ref()
+            .and_then(|m| Currency::parse(&m.currency_code).ok())
+    };
+    let currency = currency_of(&e.service_bonus)
+        .or_else(|| currency_of(&e.service_credit))
+        .or_else(|| currency_of(&e.total_billed))
+        .unwrap_or(Currency::USD);
+    let evaluated_at = e
+        .evaluate_time
+        .as_ref()
+        .or(event.occur_time.as_ref())
+        .and_then(timestamp_from_proto)
+        .ok_or_else(|| format!("{}: no evaluate_time", e.name))?;
+    Ok(crate::contracts::SlaFact {
+        name: e.name.clone(),
+        carrier_id: e.carrier.trim_start_matches("carriers/").to_owned(),
+        revision: e.revision,
+        bonus: Money::new(
+            e.service_bonus.as_ref().map_or(0, |m| m.amount_minor),
+            currency,
+        ),
+        credit_minor: e.service_credit.as_ref().map_or(0, |m| m.amount_minor),
+        breached: e.breached,
+        period_end,
+        evaluated_at,
+    })
+}

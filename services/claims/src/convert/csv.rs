@@ -11,7 +11,7 @@
 //! | `date` | `YYYY-MM-DD`, 2000-01-01 to 2100-12-31 |
 //! | `currency` | ISO-4217, e.g. `USD` |
 //! | `amount_minor` | the remittance total in minor units, repeated on each row |
-//! | `claim` | `claims/{id}` or a claim number, or empty |
+//! | `claim` | `claims/{id}`, a claim number, `disputes/{id}` (a credit on a dispute), or empty |
 //! | `tracking_number` | when no claim is named |
 //! | `line_amount_minor` | the line in minor units |
 
@@ -99,7 +99,15 @@ fn parse_row(record: &csv::StringRecord) -> Result<pb::Remittance, String> {
         remittance_date: Some(date_to_proto(date)),
         amount: money(int(6)?),
         lines: vec![pb::RemittanceLine {
-            claim: field(7).to_owned(),
+            // `disputes/{id}` in the claim column credits that dispute.
+            claim: Some(field(7))
+                .filter(|c| !c.starts_with("disputes/"))
+                .unwrap_or_default()
+                .to_owned(),
+            dispute: Some(field(7))
+                .filter(|c| c.starts_with("disputes/"))
+                .unwrap_or_default()
+                .to_owned(),
             tracking_number: field(8).to_owned(),
             amount: money(int(9)?),
             ..Default::default()

@@ -66,6 +66,7 @@ pub fn dispute(d: &DisputeRow) -> pb::Dispute {
         create_time: Some(timestamp_to_proto(d.created_at)),
         update_time: Some(timestamp_to_proto(d.updated_at)),
         etag: etag::format(d.revision),
+        credited_amount: minor(d.credited_minor, &d.currency),
     }
 }
 

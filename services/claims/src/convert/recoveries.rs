@@ -80,10 +80,31 @@ pub fn new_remittance(r: Option<&pb::Remittance>) -> Result<NewRemittance, ApiEr
             MAX_REFERENCE_CHARS,
             false,
         );
+        let dispute_ref = text(
+            &mut v,
+            &format!("{at}.dispute"),
+            &l.dispute,
+            MAX_REFERENCE_CHARS,
+            false,
+        );
+        if !dispute_ref.is_empty() {
+            v.check(
+                dispute_ref
+                    .strip_prefix("disputes/")
+                    .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+                format!("{at}.dispute"),
+                "must be disputes/{id}",
+            );
+            v.check(
+                claim_ref.is_empty(),
+                format!("{at}.claim"),
+                "name a claim or a dispute, not both",
+            );
+        }
         v.check(
-            !claim_ref.is_empty() || !tracking_number.is_empty(),
+            !claim_ref.is_empty() || !tracking_number.is_empty() || !dispute_ref.is_empty(),
             format!("{at}.claim"),
-            "name a claim or a tracking number",
+            "name a claim, a dispute or a tracking number",
         );
         let line_amount = bounded_money(
             &mut v,
@@ -99,6 +120,7 @@ pub fn new_remittance(r: Option<&pb::Remittance>) -> Result<NewRemittance, ApiEr
             );
             lines.push(NewLine {
                 claim_ref,
+                dispute_ref,
                 tracking_number,
                 amount: m,
             });
@@ -152,6 +174,12 @@ pub fn remittance(r: &Remittance) -> pb::Remittance {
                     .unwrap_or_default(),
                 allocated_amount: money(l.allocated),
                 unmatched_reason: l.unmatched_reason.clone(),
+                dispute: l.dispute_ref.clone(),
+                allocated_dispute: l
+                    .allocated_dispute
+                    .as_ref()
+                    .map(|id| format!("disputes/{id}"))
+                    .unwrap_or_default(),
             })
             .collect(),
         allocated: money(r.allocated),
@@ -187,5 +215,11 @@ pub fn reconciliation_row(r: &Row) -> pb::ReconciliationRow {
             days_over_90: money(r.aging.days_over_90),
         }),
         unallocated_remittances: money(r.unallocated),
+        disputes: r.disputes.count,
+        disputed: money(r.disputes.disputed),
+        credited: money(r.disputes.credited),
+        dispute_outstanding: money(r.disputes.outstanding),
+        dispute_declined: money(r.disputes.declined),
+        bonuses_payable: money(r.bonuses_payable),
     }
 }

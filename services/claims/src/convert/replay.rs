@@ -191,6 +191,11 @@ impl Replayable for Remittance {
                     allocated_claim: l.allocated_claim.strip_prefix("claims/").map(str::to_owned),
                     allocated: in_currency(l.allocated_amount.as_ref()),
                     unmatched_reason: l.unmatched_reason.clone(),
+                    dispute_ref: l.dispute.clone(),
+                    allocated_dispute: l
+                        .allocated_dispute
+                        .strip_prefix("disputes/")
+                        .map(str::to_owned),
                 })
                 .collect(),
             created_at: time_of(r.create_time.as_ref()).unwrap_or_default(),

@@ -238,7 +238,29 @@ impl EscalationDesk {
         carrier_id: &str,
         item: Due,
     ) -> Result<bool, ClaimsError> {
-        let row = self.row(
+        let row = self.due_row(subject, carrier_id, item);
+        self.insert(&row).await
+    }
+
+    /// Raises `item` inside the caller's transaction (a feed event's), with
+    /// its event; `false` when it exists. The caller commits and pokes.
+    pub(crate) async fn raise_in<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        subject: String,
+        carrier_id: &str,
+        item: Due,
+    ) -> Result<bool, ClaimsError> {
+        let row = self.due_row(subject, carrier_id, item);
+        let created = repo::insert_new(conn, &row).await?;
+        if created {
+            events::append_escalation(conn, "escalation.created", &row, &[]).await?;
+        }
+        Ok(created)
+    }
+
+    fn due_row(&self, subject: String, carrier_id: &str, item: Due) -> EscalationRow {
+        self.row(
             item.kind,
             item.occurrence,
             NewEscalation {
@@ -248,7 +270,6 @@ impl EscalationDesk {
                 due_date: item.due_date,
                 summary: item.summary,
             },
-        );
-        self.insert(&row).await
+        )
     }
 }

@@ -20,11 +20,12 @@ use recourse_platform::auth::Principal;
 use recourse_platform::error::bound::truncate_chars;
 use sea_orm::DatabaseTransaction;
 
+use super::credits::{DisputeBook, dispute_id};
 use super::{NewLine, RecoveryDesk};
 use crate::claims::Change;
 use crate::error::ClaimsError;
 use crate::repo::claims as claims_repo;
-use crate::repo::recoveries::{self as repo, AllocationRow, LineRow};
+use crate::repo::recoveries::{self as repo, AllocationRow, CreditRow, LineRow};
 
 /// The longest unmatched reason stored (the column's width).
 const MAX_REASON_CHARS: usize = 200;
@@ -32,6 +33,8 @@ const MAX_REASON_CHARS: usize = 200;
 /// Where a line's money may go.
 enum Target {
     Claim(String),
+    /// A dispute id (`disputes/{id}` named): its credit.
+    Dispute(String),
     /// Approved claims of the parcel, oldest first.
     Tracking(Vec<String>),
     Unmatched(String),
@@ -46,7 +49,7 @@ async fn resolve(
     let mut ids = Vec::new();
     let mut numbers = Vec::new();
     let mut tracking = Vec::new();
-    for line in lines {
+    for line in lines.iter().filter(|l| l.dispute_ref.is_empty()) {
         match line.claim_ref.strip_prefix("claims/") {
             _ if line.claim_ref.is_empty() => tracking.push(line.tracking_number.clone()),
             Some(id) => ids.push(id.to_owned()),
@@ -66,6 +69,9 @@ async fn resolve(
     Ok(lines
         .iter()
         .map(|line| {
+            if let Some(id) = dispute_id(&line.dispute_ref) {
+                return Target::Dispute(id.to_owned());
+            }
             if line.claim_ref.is_empty() {
                 return match by_tracking.get(&line.tracking_number) {
                     Some(ids) => Target::Tracking(ids.clone()),
@@ -141,7 +147,14 @@ impl RecoveryDesk {
             .flat_map(|t| match t {
                 Target::Claim(id) => vec![id.clone()],
                 Target::Tracking(ids) => ids.clone(),
-                Target::Unmatched(_) => Vec::new(),
+                Target::Dispute(_) | Target::Unmatched(_) => Vec::new(),
+            })
+            .collect();
+        let disputed: Vec<String> = targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::Dispute(id) => Some(id.clone()),
+                Target::Claim(_) | Target::Tracking(_) | Target::Unmatched(_) => None,
             })
             .collect();
         let ids: Vec<String> = payable.into_iter().collect();
@@ -151,12 +164,47 @@ impl RecoveryDesk {
                 .into_iter()
                 .map(|c| (c.id.clone(), (c.status, c.recovered, c)))
                 .collect();
+        // Disputes after the claims: the one lock order.
+        let mut disputes = DisputeBook::lock(txn, disputed).await?;
         let mut available = remittance.amount;
+        let mut credits = Vec::new();
         let mut rows = Vec::with_capacity(lines.len());
         let mut allocations = Vec::new();
         for (position, (line, target)) in lines.iter().zip(targets).enumerate() {
+            let id = uuid::Uuid::now_v7().to_string();
+            if let Target::Dispute(dispute) = &target {
+                let (credited, reason) =
+                    disputes.place(&remittance.carrier_id, dispute, &mut available, line.amount);
+                let placed = credited.amount_minor() > 0;
+                if placed {
+                    credits.push(CreditRow {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        remittance_id: remittance.id.clone(),
+                        line_id: Some(id.clone()),
+                        dispute_id: dispute.clone(),
+                        amount_minor: credited.amount_minor(),
+                        created_at: remittance.created_at,
+                    });
+                }
+                rows.push(LineRow {
+                    id,
+                    position: i32::try_from(position).unwrap_or(i32::MAX),
+                    line: RemittanceLine {
+                        claim_ref: line.claim_ref.clone(),
+                        tracking_number: line.tracking_number.clone(),
+                        amount: line.amount,
+                        allocated_claim: None,
+                        allocated: credited,
+                        unmatched_reason: truncate_chars(&reason, MAX_REASON_CHARS).into_owned(),
+                        dispute_ref: line.dispute_ref.clone(),
+                        allocated_dispute: placed.then(|| dispute.clone()),
+                    },
+                });
+                continue;
+            }
             let chosen = match target {
                 Target::Claim(id) => Ok(id),
+                Target::Dispute(id) => Err(format!("no dispute {id}")),
                 Target::Tracking(ids) => first_owed(
                     ids.iter()
                         .filter_map(|id| claims.get(id).map(|(_, _, c)| (id.clone(), c.balance()))),
@@ -185,7 +233,6 @@ impl RecoveryDesk {
                 }
                 Err(reason) => (None, Money::zero(line.amount.currency()), reason),
             };
-            let id = uuid::Uuid::now_v7().to_string();
             if let Some(claim_id) = &claim_id {
                 allocations.push(AllocationRow {
                     id: uuid::Uuid::now_v7().to_string(),
@@ -206,11 +253,14 @@ impl RecoveryDesk {
                     allocated_claim: claim_id,
                     allocated,
                     unmatched_reason: truncate_chars(&reason, MAX_REASON_CHARS).into_owned(),
+                    dispute_ref: String::new(),
+                    allocated_dispute: None,
                 },
             });
         }
         repo::insert_lines(txn, &remittance.id, &rows).await?;
         repo::insert_allocations(txn, &allocations).await?;
+        repo::insert_credits(txn, &credits).await?;
         let total = remittance.amount.amount_minor() - available.amount_minor();
         if total > 0 && !repo::add_allocated(txn, &remittance.id, total).await? {
             return Err(ClaimsError::Conflict(format!(
@@ -219,6 +269,14 @@ impl RecoveryDesk {
             )));
         }
         remittance.allocated = Money::new(total, remittance.amount.currency());
+        disputes
+            .write(
+                txn,
+                caller,
+                (&remittance.id, remittance.date),
+                remittance.created_at,
+            )
+            .await?;
         remittance.lines = rows.into_iter().map(|r| r.line).collect();
         for (_, (from, before, claim)) in claims {
             let paid = claim.recovered.amount_minor() - before.amount_minor();

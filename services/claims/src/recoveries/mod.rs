@@ -13,6 +13,7 @@
 //! constraint) as the last word.
 
 mod booking;
+mod credits;
 mod import;
 mod manual;
 mod reconciliation;
@@ -36,6 +37,8 @@ pub use import::{ImportError, ImportErrors, ImportGroup, ImportOutcome};
 #[derive(Debug, Clone)]
 pub struct NewLine {
     pub claim_ref: String,
+    /// `disputes/{id}` when the line credits a dispute, else "".
+    pub dispute_ref: String,
     pub tracking_number: String,
     pub amount: Money,
 }

@@ -1,17 +1,19 @@
 //! GetReconciliation: a point-in-time view of the books at the end of
-//! `as_of` (UTC), summed by the database (two aggregate queries, nothing
+//! `as_of` (UTC), summed by the database (four aggregate queries: claims,
+//! remittances, disputes, bonuses; nothing
 //! proportional to history comes back) and assembled by the domain
 //! (`recourse_claims_domain::reconciliation`). Both queries share one
 //! snapshot (REPEATABLE READ on PostgreSQL), so a payment booked while the
 //! report runs is either wholly in it or wholly out.
 
 use chrono::NaiveDate;
-use recourse_claims_domain::reconciliation::{ReconcileError, Row, assemble};
+use recourse_claims_domain::reconciliation::{ReconcileError, Row, assemble, complete};
 use recourse_money::Currency;
 use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait as _};
 
 use super::RecoveryDesk;
 use crate::error::{ClaimsError, Refusal};
+use crate::repo::books;
 use crate::repo::reconciliation::{self as repo, Scope, SumError};
 
 fn sum_error(err: SumError) -> ClaimsError {
@@ -79,7 +81,10 @@ impl RecoveryDesk {
         };
         let claims = repo::claim_rows(&txn, &scope).await.map_err(sum_error)?;
         let unallocated = repo::unallocated(&txn, &scope).await.map_err(sum_error)?;
+        let disputes = books::disputes(&txn, &scope).await.map_err(sum_error)?;
+        let bonuses = books::bonuses(&txn, &scope).await.map_err(sum_error)?;
         txn.commit().await?;
-        assemble(claims, unallocated).map_err(reconcile_error)
+        let rows = assemble(claims, unallocated).map_err(reconcile_error)?;
+        complete(rows, disputes, bonuses).map_err(reconcile_error)
     }
 }

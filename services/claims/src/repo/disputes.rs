@@ -5,7 +5,7 @@
 
 use recourse_claims_domain::dispute::DisputeStatus;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect, TryInsertResult,
@@ -166,4 +166,54 @@ pub async fn open_due_by<C: ConnectionTrait>(
         .limit(limit)
         .all(conn)
         .await
+}
+
+/// The disputes `ids`, locked for the caller's transaction on PostgreSQL,
+/// in id order (after the remittance and its claims: the one lock order).
+pub async fn lock<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<Vec<DisputeRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    dispute::Entity::find()
+        .filter(dispute::Column::Id.is_in(ids.iter().map(String::as_str)))
+        .order_by_asc(dispute::Column::Id)
+        .lock_exclusive()
+        .all(conn)
+        .await
+}
+
+/// Raises a dispute's credited total by `amount` (with its new status and
+/// accepted amount when the credit answered it), bumping its revision —
+/// only while the dispute takes credit and the total stays within its
+/// cap (the accepted amount once answered, else the disputed amount);
+/// `false` when it would not.
+pub async fn add_credit<C: ConnectionTrait>(
+    conn: &C,
+    row: &DisputeRow,
+    amount: i64,
+) -> Result<bool, DbErr> {
+    let credited = || Expr::col(dispute::Column::CreditedMinor);
+    let cap = Expr::cust("COALESCE(accepted_minor, amount_minor)");
+    let done = dispute::Entity::update_many()
+        .col_expr(dispute::Column::CreditedMinor, credited().add(amount))
+        .col_expr(dispute::Column::Status, Expr::value(row.status.clone()))
+        .col_expr(
+            dispute::Column::AcceptedMinor,
+            Expr::value(row.accepted_minor),
+        )
+        .col_expr(
+            dispute::Column::Revision,
+            Expr::col(dispute::Column::Revision).add(1),
+        )
+        .col_expr(dispute::Column::UpdatedAt, Expr::value(row.updated_at))
+        .filter(dispute::Column::Id.eq(row.id.as_str()))
+        .filter(dispute::Column::Status.is_in([
+            DisputeStatus::Submitted.as_str(),
+            DisputeStatus::Accepted.as_str(),
+            DisputeStatus::PartiallyAccepted.as_str(),
+        ]))
+        .filter(credited().add(amount).lte(cap))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
 }

@@ -136,6 +136,8 @@ pub mod remittance_line {
         pub tracking_number: String,
         pub amount_minor: i64,
         pub unmatched_reason: String,
+        /// `disputes/{id}` when the line names a dispute, else "".
+        pub dispute_ref: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -279,6 +281,68 @@ pub mod escalation_note {
         pub author: String,
         pub text: String,
         pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod dispute_credit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dispute_credits")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub remittance_id: String,
+        pub line_id: Option<String>,
+        pub dispute_id: String,
+        pub amount_minor: i64,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sla_bonus {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "claims_sla_bonuses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub evaluation: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub revision: i64,
+        pub carrier_id: String,
+        pub currency: String,
+        pub bonus_minor: i64,
+        pub credit_minor: i64,
+        pub period_end: Date,
+        pub evaluated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod feed_position {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "claims_feed_positions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub feed: String,
+        pub position: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

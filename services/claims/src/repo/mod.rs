@@ -1,5 +1,6 @@
 //! Storage of the claims service with sea-orm: rows in, domain values out.
 
+pub mod books;
 pub mod claims;
 pub mod disputes;
 pub mod documents;

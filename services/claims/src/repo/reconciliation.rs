@@ -14,7 +14,7 @@
 //! reported with its row and field, never wrapped and never INTERNAL.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recourse_claims_domain::reconciliation::{Aging, Row, bucket_starts};
+use recourse_claims_domain::reconciliation::{Aging, DisputeTotals, Row, bucket_starts};
 use recourse_money::{Currency, Money};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 
@@ -47,7 +47,7 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// `?` placeholders as the backend spells them.
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(super) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = if backend == DbBackend::Postgres {
         let mut n = 0;
         sql.chars()
@@ -76,7 +76,7 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     /// ` AND {table}.carrier_id = ? AND {table}.currency = ?` as set.
-    fn filters(&self, table: &str, values: &mut Vec<Value>) -> String {
+    pub(super) fn filters(&self, table: &str, values: &mut Vec<Value>) -> String {
         let mut sql = String::new();
         if let Some(c) = self.carrier_id {
             sql.push_str(&format!(" AND {table}.carrier_id = ?"));
@@ -145,7 +145,7 @@ SELECT carrier_id, currency, COUNT(*) AS claims,
 FROM owed GROUP BY carrier_id, currency";
 
 /// SQLite reports an integer SUM beyond 64 bits as "integer overflow".
-fn overflowed(err: DbErr, field: &'static str) -> SumError {
+pub(super) fn overflowed(err: DbErr, field: &'static str) -> SumError {
     if err.to_string().contains("integer overflow") {
         SumError::Overflow { row: None, field }
     } else {
@@ -154,13 +154,13 @@ fn overflowed(err: DbErr, field: &'static str) -> SumError {
 }
 
 /// The (carrier, currency) a summed row is about.
-struct RowKey {
-    carrier: String,
-    currency: Currency,
-    key: (String, String),
+pub(super) struct RowKey {
+    pub(super) carrier: String,
+    pub(super) currency: Currency,
+    pub(super) key: (String, String),
 }
 
-fn row_key(row: &QueryResult) -> Result<RowKey, SumError> {
+pub(super) fn row_key(row: &QueryResult) -> Result<RowKey, SumError> {
     let carrier: String = row.try_get("", "carrier_id")?;
     let code: String = row.try_get("", "currency")?;
     let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
@@ -172,7 +172,7 @@ fn row_key(row: &QueryResult) -> Result<RowKey, SumError> {
 }
 
 /// A summed column read back as text and range-checked.
-fn total(
+pub(super) fn total(
     row: &QueryResult,
     key: &(String, String),
     field: &'static str,
@@ -237,6 +237,8 @@ pub async fn claim_rows<C: ConnectionTrait>(
                     days_over_90: sum("days_over_90")?,
                 },
                 unallocated: Money::zero(currency),
+                disputes: DisputeTotals::zero(currency),
+                bonuses_payable: Money::zero(currency),
                 carrier,
                 currency,
             })
@@ -245,21 +247,27 @@ pub async fn claim_rows<C: ConnectionTrait>(
 }
 
 /// What is left of each carrier's remittances dated by `scope.as_of`, per
-/// currency, counting allocations booked by the end of that day.
+/// currency, counting allocations and dispute credits booked by the end of
+/// that day.
 pub async fn unallocated<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope<'_>,
 ) -> Result<Vec<(String, Money)>, SumError> {
-    let mut values: Vec<Value> = vec![end_of(scope.as_of).into(), scope.as_of.into()];
+    let end = end_of(scope.as_of);
+    let mut values: Vec<Value> = vec![end.into(), end.into(), scope.as_of.into()];
     let filters = scope.filters("r", &mut values);
     let sql = format!(
         "SELECT r.carrier_id, r.currency, \
-         CAST(SUM(CAST(r.amount_minor AS NUMERIC) - COALESCE(al.total, 0)) AS TEXT) \
+         CAST(SUM(CAST(r.amount_minor AS NUMERIC) - COALESCE(al.total, 0) \
+                  - COALESCE(dc.total, 0)) AS TEXT) \
            AS unallocated_remittances \
          FROM remittances r LEFT JOIN (\
            SELECT remittance_id, SUM(CAST(amount_minor AS NUMERIC)) AS total \
            FROM allocations WHERE created_at < ? GROUP BY remittance_id\
-         ) al ON al.remittance_id = r.id \
+         ) al ON al.remittance_id = r.id LEFT JOIN (\
+           SELECT remittance_id, SUM(CAST(amount_minor AS NUMERIC)) AS total \
+           FROM dispute_credits WHERE created_at < ? GROUP BY remittance_id\
+         ) dc ON dc.remittance_id = r.id \
          WHERE r.remittance_date <= ?{filters} GROUP BY r.carrier_id, r.currency"
     );
     let rows = conn

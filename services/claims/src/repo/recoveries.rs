@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use super::corrupt;
-use super::entity::{allocation, remittance, remittance_line, write_off};
+use super::entity::{allocation, dispute_credit, remittance, remittance_line, write_off};
 
 pub use remittance::Model as RemittanceRow;
 
@@ -37,6 +37,35 @@ pub struct AllocationRow {
     pub claim_id: String,
     pub amount_minor: i64,
     pub created_at: DateTime<Utc>,
+}
+
+/// Money credited from a remittance (and maybe one of its lines) to a
+/// dispute.
+#[derive(Debug, Clone)]
+pub struct CreditRow {
+    pub id: String,
+    pub remittance_id: String,
+    pub line_id: Option<String>,
+    pub dispute_id: String,
+    pub amount_minor: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts dispute credits with one statement per 500.
+pub async fn insert_credits<C: ConnectionTrait>(conn: &C, rows: &[CreditRow]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(500) {
+        dispute_credit::Entity::insert_many(chunk.iter().map(|c| dispute_credit::ActiveModel {
+            id: Set(c.id.clone()),
+            remittance_id: Set(c.remittance_id.clone()),
+            line_id: Set(c.line_id.clone()),
+            dispute_id: Set(c.dispute_id.clone()),
+            amount_minor: Set(c.amount_minor),
+            created_at: Set(c.created_at),
+        }))
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 fn kind_column(k: RemittanceKind) -> String {
@@ -83,6 +112,7 @@ pub async fn insert_lines<C: ConnectionTrait>(
             tracking_number: Set(l.line.tracking_number.clone()),
             amount_minor: Set(l.line.amount.amount_minor()),
             unmatched_reason: Set(l.line.unmatched_reason.clone()),
+            dispute_ref: Set(l.line.dispute_ref.clone()),
         }))
         .exec(conn)
         .await?;
@@ -199,6 +229,7 @@ pub async fn with_lines<C: ConnectionTrait>(
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let mut lines: HashMap<String, Vec<remittance_line::Model>> = HashMap::new();
     let mut placed: HashMap<String, (String, i64)> = HashMap::new();
+    let mut credited: HashMap<String, (String, i64)> = HashMap::new();
     for chunk in ids.chunks(500) {
         for l in remittance_line::Entity::find()
             .filter(remittance_line::Column::RemittanceId.is_in(chunk.iter().copied()))
@@ -231,6 +262,31 @@ pub async fn with_lines<C: ConnectionTrait>(
                 placed.insert(line, (claim, total));
             }
         }
+        // What each line credited to a dispute.
+        let credits: Vec<(Option<String>, Option<String>, i64)> = dispute_credit::Entity::find()
+            .select_only()
+            .column(dispute_credit::Column::LineId)
+            .column_as(
+                Expr::col(dispute_credit::Column::DisputeId).min(),
+                "dispute_id",
+            )
+            .column_as(
+                Expr::col(dispute_credit::Column::AmountMinor)
+                    .sum()
+                    .cast_as("BIGINT"),
+                "total",
+            )
+            .filter(dispute_credit::Column::RemittanceId.is_in(chunk.iter().copied()))
+            .filter(dispute_credit::Column::LineId.is_not_null())
+            .group_by(dispute_credit::Column::LineId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (line, dispute, total) in credits {
+            if let (Some(line), Some(dispute)) = (line, dispute) {
+                credited.insert(line, (dispute, total));
+            }
+        }
     }
     rows.into_iter()
         .map(|r| {
@@ -243,13 +299,20 @@ pub async fn with_lines<C: ConnectionTrait>(
                 .into_iter()
                 .map(|l| {
                     let allocation = placed.remove(&l.id);
+                    let credit = credited.remove(&l.id);
+                    let total = allocation
+                        .as_ref()
+                        .or(credit.as_ref())
+                        .map_or(0, |(_, t)| *t);
                     RemittanceLine {
                         claim_ref: l.claim_ref,
                         tracking_number: l.tracking_number,
                         amount: money(l.amount_minor),
-                        allocated: money(allocation.as_ref().map_or(0, |(_, total)| *total)),
+                        allocated: money(total),
                         allocated_claim: allocation.map(|(claim, _)| claim),
                         unmatched_reason: l.unmatched_reason,
+                        dispute_ref: l.dispute_ref,
+                        allocated_dispute: credit.map(|(dispute, _)| dispute),
                     }
                 })
                 .collect();

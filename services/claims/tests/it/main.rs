@@ -7,6 +7,8 @@ mod bounds;
 mod change_events;
 mod claims;
 mod common;
+mod contracts_feed;
+mod dispute_credits;
 mod disputes;
 mod documents;
 mod escalation_sources;

@@ -68,6 +68,7 @@ async fn twenty_claims_racing_for_one_remittance_never_over_allocate_it(backend:
     let calls = claims.iter().enumerate().map(|(i, c)| {
         let mut finance = app.recoveries(Role::Finance);
         let request = pb::AllocateRemittanceRequest {
+            dispute: String::new(),
             request_id: format!("alloc-{i}"),
             remittance: r.name.clone(),
             claim: c.name.clone(),
@@ -126,6 +127,7 @@ async fn twenty_remittances_racing_to_pay_one_claim_never_over_pay_it(backend: B
     let calls = remittances.iter().enumerate().map(|(i, r)| {
         let mut finance = app.recoveries(Role::Finance);
         let request = pb::AllocateRemittanceRequest {
+            dispute: String::new(),
             request_id: format!("pay-{i}"),
             remittance: r.name.clone(),
             claim: claim.name.clone(),

@@ -132,6 +132,7 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
     // The remaining 20.00 goes to B by hand; asking for more than is left is refused.
     let err = finance
         .allocate_remittance(pb::AllocateRemittanceRequest {
+            dispute: String::new(),
             request_id: "m1".into(),
             remittance: r.name.clone(),
             claim: b.name.clone(),
@@ -142,6 +143,7 @@ async fn allocations_never_exceed_the_remittance_or_the_claim(backend: Backend) 
     assert_eq!(err.code(), Code::FailedPrecondition);
     let r = finance
         .allocate_remittance(pb::AllocateRemittanceRequest {
+            dispute: String::new(),
             request_id: "m2".into(),
             remittance: r.name.clone(),
             claim: b.name.clone(),

@@ -205,6 +205,7 @@ async fn walk(
         answer(money.list_remittances(list).await),
     );
     let allocate = pb::AllocateRemittanceRequest {
+        dispute: String::new(),
         request_id: "probe-allocate".into(),
         remittance: n.remittance.clone(),
         claim: n.claim.clone(),

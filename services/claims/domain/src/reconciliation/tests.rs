@@ -70,6 +70,8 @@ fn acme_usd_ages_day_30_in_0_30_day_31_and_60_in_31_60_61_and_90_in_61_90_91_ove
             days_over_90: usd(32_00),
         },
         unallocated: usd(0),
+        disputes: DisputeTotals::zero(Currency::USD),
+        bonuses_payable: usd(0),
     };
     assert_eq!(rows, vec![expected]);
     assert!(rows[0].identity_holds());
@@ -255,4 +257,36 @@ fn rows_summed_elsewhere_assemble_into_what_reconcile_gives() {
     // beta has money received and no claims: a row of its own.
     assert_eq!(whole[1].carrier, "beta");
     assert_eq!(whole[1].claims, 0);
+}
+
+#[test]
+fn complete_adds_disputes_and_bonuses_beside_the_claims() {
+    // ACME USD has claims; its disputes: 48.70 disputed, 30.00 credited,
+    // 18.70 outstanding, 0 declined (30.00 + 18.70 + 0 = 48.70); BOLT has
+    // only a bonus of 250.00 and gets a row of its own.
+    let rows = reconcile(&acme_usd(), &[], d(2026, 6, 30)).unwrap();
+    let disputes = DisputeTotals {
+        count: 1,
+        disputed: usd(48_70),
+        credited: usd(30_00),
+        outstanding: usd(18_70),
+        declined: usd(0),
+    };
+    let done = complete(
+        rows,
+        vec![("acme".to_owned(), disputes.clone())],
+        vec![
+            ("bolt".to_owned(), usd(250_00)),
+            ("bolt".to_owned(), usd(50)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(done.len(), 2);
+    assert_eq!(done[0].disputes, disputes);
+    assert!(done[0].identity_holds());
+    assert_eq!(
+        (done[1].carrier.as_str(), done[1].bonuses_payable),
+        ("bolt", usd(250_50))
+    );
+    assert!(done[1].identity_holds());
 }
