@@ -1,11 +1,14 @@
 //! Sends one signed delivery over HTTP/1.1 (hyper-util's client, already
-//! in the tree) and reports the status or what went wrong, within a
-//! timeout that covers connecting and the answer's status line.
+//! in the tree; `https://` through rustls with the Mozilla roots compiled
+//! in, `http://` plain) and reports the status or what went wrong, within
+//! a timeout that covers connecting, the TLS handshake and the answer's
+//! status line.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -35,7 +38,7 @@ pub struct Request<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Sender {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
@@ -43,6 +46,12 @@ impl Sender {
     pub fn new(timeout: Duration) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(timeout));
+        connector.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
@@ -89,5 +98,54 @@ fn failed(started: Instant, error: String) -> Sent {
         status: None,
         latency_ms: elapsed(started),
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A plain HTTP/1.1 server on 127.0.0.1 answering 200 to anything.
+    async fn plain_server() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    let _ = socket
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                        .await;
+                });
+            }
+        });
+        addr
+    }
+
+    fn request(url: &str) -> Request<'_> {
+        Request {
+            url,
+            event_id: "evt_claims_1",
+            delivery: "webhookEndpoints/e/deliveries/d",
+            attempt: 1,
+            body: "{}",
+            secrets: vec!["whsec_test"],
+            timestamp: 1_700_000_000,
+        }
+    }
+
+    #[tokio::test]
+    async fn http_is_sent_plain_and_https_only_over_tls() {
+        let addr = plain_server().await;
+        let sender = Sender::new(Duration::from_secs(5));
+        let sent = sender.send(&request(&format!("http://{addr}/h"))).await;
+        assert_eq!(sent.status, Some(200), "{sent:?}");
+        // The same server named https:// is spoken TLS to: its plain answer
+        // fails the handshake, an attempt without a status.
+        let sent = sender.send(&request(&format!("https://{addr}/h"))).await;
+        assert_eq!(sent.status, None);
+        assert!(sent.error.starts_with("request failed"), "{sent:?}");
     }
 }
