@@ -286,7 +286,9 @@ pub struct Consumer {
 
 impl std::fmt::Debug for Consumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Consumer").field(&*self.status.borrow()).finish()
+        f.debug_tuple("Consumer")
+            .field(&*self.status.borrow())
+            .finish()
     }
 }
 

@@ -11,9 +11,7 @@ use recourse_proto::webhooks as pb;
 use recourse_webhooks_domain::endpoint::{EventTypes, Owner, check_secret, check_url};
 
 use crate::endpoints::new_secret;
-use crate::model::{
-    Delivery, DeliveryState, Endpoint, EndpointPatch, EndpointState, NewEndpoint,
-};
+use crate::model::{Delivery, DeliveryState, Endpoint, EndpointPatch, EndpointState, NewEndpoint};
 use crate::repo::endpoints::Scope;
 
 const MAX_DESCRIPTION: usize = 500;
@@ -68,7 +66,12 @@ fn url(v: &mut Violations, field: &str, value: &str) -> String {
     value.trim().to_owned()
 }
 
-fn event_types(v: &mut Violations, field: &str, types: &[String], owner: &Owner) -> Option<EventTypes> {
+fn event_types(
+    v: &mut Violations,
+    field: &str,
+    types: &[String],
+    owner: &Owner,
+) -> Option<EventTypes> {
     EventTypes::parse(types, owner)
         .map_err(|(i, why)| match i {
             Some(i) => v.add(format!("{field}[{i}]"), why),
@@ -79,7 +82,11 @@ fn event_types(v: &mut Violations, field: &str, types: &[String], owner: &Owner)
 
 /// Who a new endpoint belongs to: a partner's own scope (naming another
 /// carrier is that carrier's NOT_FOUND); in-house callers choose one.
-fn owner(v: &mut Violations, caller: &Principal, e: &pb::WebhookEndpoint) -> Result<Option<Owner>, ApiError> {
+fn owner(
+    v: &mut Violations,
+    caller: &Principal,
+    e: &pb::WebhookEndpoint,
+) -> Result<Option<Owner>, ApiError> {
     let carrier = match e.carrier.as_str() {
         "" => None,
         name => match carrier_id(v, "webhook_endpoint.carrier", name) {
@@ -118,7 +125,10 @@ fn owner(v: &mut Violations, caller: &Principal, e: &pb::WebhookEndpoint) -> Res
         Role::Admin | Role::Internal | Role::Finance | Role::Auditor => {
             match (carrier, account.is_empty()) {
                 (Some(_), false) => {
-                    v.add("webhook_endpoint.account", "set carrier or account, not both");
+                    v.add(
+                        "webhook_endpoint.account",
+                        "set carrier or account, not both",
+                    );
                     Ok(None)
                 }
                 (None, false) => Ok(Some(Owner::Account(account.to_owned()))),
@@ -128,7 +138,10 @@ fn owner(v: &mut Violations, caller: &Principal, e: &pb::WebhookEndpoint) -> Res
     }
 }
 
-pub fn new_endpoint(caller: &Principal, e: Option<&pb::WebhookEndpoint>) -> Result<NewEndpoint, ApiError> {
+pub fn new_endpoint(
+    caller: &Principal,
+    e: Option<&pb::WebhookEndpoint>,
+) -> Result<NewEndpoint, ApiError> {
     let Some(e) = e else {
         return Err(ApiError::invalid("webhook_endpoint", "is required"));
     };
@@ -176,20 +189,32 @@ pub fn patch(
     let mut v = Violations::new();
     let id = endpoint_id(&mut v, "webhook_endpoint.name", &e.name);
     let given = etag::collect(&mut v, "webhook_endpoint.etag", &e.etag);
-    let mask = UpdateMask::parse(&mut v, mask, &["url", "event_types", "description", "state"]);
+    let mask = UpdateMask::parse(
+        &mut v,
+        mask,
+        &["url", "event_types", "description", "state"],
+    );
     let mut out = EndpointPatch::default();
     if mask.names("url") {
         out.url = Some(url(&mut v, "webhook_endpoint.url", &e.url));
     }
     if mask.names("description") {
-        out.description = Some(description(&mut v, "webhook_endpoint.description", &e.description));
+        out.description = Some(description(
+            &mut v,
+            "webhook_endpoint.description",
+            &e.description,
+        ));
     }
     if mask.names("event_types") {
         out.event_types = Some(e.event_types.clone());
     }
     if mask.names("state") {
         out.state = state_from_proto(e.state);
-        v.check(out.state.is_some(), "webhook_endpoint.state", "must be ENABLED or DISABLED");
+        v.check(
+            out.state.is_some(),
+            "webhook_endpoint.state",
+            "must be ENABLED or DISABLED",
+        );
     }
     v.into_result()?;
     let (Some(id), Some(given)) = (id, given) else {

@@ -37,7 +37,10 @@ impl Escalations {
         Self { channel, keys }
     }
 
-    fn client(&self) -> Result<EscalationServiceClient<InterceptedService<Channel, OutboundInterceptor>>, Status> {
+    fn client(
+        &self,
+    ) -> Result<EscalationServiceClient<InterceptedService<Channel, OutboundInterceptor>>, Status>
+    {
         let me = Principal::new(SUBJECT, Role::Internal, None).map_err(Status::internal)?;
         let token = self
             .keys

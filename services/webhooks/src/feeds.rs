@@ -144,10 +144,9 @@ impl FeedSink<contracts::Event> for Sink {
     ) -> Result<(), ApplyError> {
         let (account, draft) = match &e.data {
             Some(contracts::event::Data::Shipment(s)) => (s.shipper_account.as_str(), false),
-            Some(contracts::event::Data::ContractVersion(v)) => (
-                "",
-                v.status == contracts::VersionStatus::Draft as i32,
-            ),
+            Some(contracts::event::Data::ContractVersion(v)) => {
+                ("", v.status == contracts::VersionStatus::Draft as i32)
+            }
             Some(contracts::event::Data::SlaEvaluation(_)) | None => ("", false),
         };
         let incoming = Incoming {

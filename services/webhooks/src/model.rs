@@ -67,7 +67,11 @@ impl Endpoint {
         match owner {
             Owner::Carrier(c) => ("carrier", c.clone(), String::new()),
             Owner::Account(a) => ("account", String::new(), a.clone()),
-            Owner::InHouse { carrier } => ("in_house", carrier.clone().unwrap_or_default(), String::new()),
+            Owner::InHouse { carrier } => (
+                "in_house",
+                carrier.clone().unwrap_or_default(),
+                String::new(),
+            ),
         }
     }
 

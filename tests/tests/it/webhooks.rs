@@ -152,7 +152,10 @@ async fn standalone_delivers_webhooks_registered_over_rest(backend: Backend) {
         if let Some(first) = got.lock().unwrap().first().cloned() {
             break first;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no delivery arrived");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no delivery arrived"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(head.starts_with("POST /hook "), "{head}");

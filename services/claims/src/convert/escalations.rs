@@ -102,12 +102,12 @@ fn subject(v: &mut Violations, value: &str) -> String {
         "invoices/",
         "webhookEndpoints/",
     ]
-        .iter()
-        .any(|p| {
-            value.strip_prefix(p).is_some_and(|id| {
-                uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == id)
-            })
-        });
+    .iter()
+    .any(|p| {
+        value.strip_prefix(p).is_some_and(|id| {
+            uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == id)
+        })
+    });
     v.check(
         ok,
         "subject",

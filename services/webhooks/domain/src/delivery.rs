@@ -26,7 +26,9 @@ pub fn after_attempt(
 ) -> Next {
     match outcome_of(status) {
         Outcome::Delivered => Next::Delivered,
-        Outcome::Failed => next_attempt(attempt, first, at, jitter).map_or(Next::GiveUp, Next::RetryAt),
+        Outcome::Failed => {
+            next_attempt(attempt, first, at, jitter).map_or(Next::GiveUp, Next::RetryAt)
+        }
     }
 }
 

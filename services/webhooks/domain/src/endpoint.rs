@@ -202,14 +202,29 @@ mod tests {
         assert!(sees(&carrier, &facts("claim.submitted", "c1", "", false)));
         assert!(!sees(&carrier, &facts("claim.submitted", "c2", "", false)));
         assert!(!sees(&carrier, &facts("claim.created", "c1", "a1", true)));
-        assert!(!sees(&carrier, &facts("remittance.recorded", "c1", "", false)));
-        assert!(!sees(&carrier, &facts("escalation.created", "c1", "", false)));
+        assert!(!sees(
+            &carrier,
+            &facts("remittance.recorded", "c1", "", false)
+        ));
+        assert!(!sees(
+            &carrier,
+            &facts("escalation.created", "c1", "", false)
+        ));
         let account = Owner::Account("a1".into());
         assert!(sees(&account, &facts("claim.created", "c1", "a1", true)));
-        assert!(sees(&account, &facts("shipment.delivered", "c9", "a1", false)));
+        assert!(sees(
+            &account,
+            &facts("shipment.delivered", "c9", "a1", false)
+        ));
         assert!(!sees(&account, &facts("claim.created", "c1", "a2", true)));
-        assert!(!sees(&account, &facts("dispute.created", "c1", "a1", false)));
-        assert!(!sees(&Owner::Account(String::new()), &facts("claim.x", "c", "", false)));
+        assert!(!sees(
+            &account,
+            &facts("dispute.created", "c1", "a1", false)
+        ));
+        assert!(!sees(
+            &Owner::Account(String::new()),
+            &facts("claim.x", "c", "", false)
+        ));
         let all = Owner::InHouse { carrier: None };
         assert!(sees(&all, &facts("remittance.recorded", "c1", "", false)));
         let one = Owner::InHouse {
@@ -230,7 +245,11 @@ mod tests {
         assert!(types.matches("shipment.delivered"));
         assert!(!types.matches("shipment.registered"));
         assert!(!types.matches("claims.x"));
-        assert!(EventTypes::parse(&list(&["*"]), &owner).unwrap().matches("sla.evaluated"));
+        assert!(
+            EventTypes::parse(&list(&["*"]), &owner)
+                .unwrap()
+                .matches("sla.evaluated")
+        );
         assert_eq!(
             EventTypes::parse(&list(&["claim.*", "remittance.*"]), &owner)
                 .unwrap_err()

@@ -19,9 +19,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(POSITIONS.create_statement()).await?;
         manager.create_table(IDEMPOTENCY.create_statement()).await?;
-        manager
-            .create_index(IDEMPOTENCY.created_at_index())
-            .await?;
+        manager.create_index(IDEMPOTENCY.created_at_index()).await?;
         // One row per endpoint. carrier_id / account_id are "" when
         // unscoped; event_types is newline-joined patterns.
         manager

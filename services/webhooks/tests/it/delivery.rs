@@ -79,7 +79,11 @@ async fn an_event_is_retried_through_failure_and_timeout_until_delivered(backend
     let d = &app.deliveries(&created.name).await[0];
     assert_eq!(d.attempt_count, 2);
     assert_eq!(d.attempts[0].status_code, 0);
-    assert!(d.attempts[0].error.contains("no answer within 300 ms"), "{:?}", d.attempts[0]);
+    assert!(
+        d.attempts[0].error.contains("no answer within 300 ms"),
+        "{:?}",
+        d.attempts[0]
+    );
     assert_eq!(
         d.next_attempt_time,
         Some(recourse_platform::proto_types::timestamp_to_proto(
@@ -115,8 +119,7 @@ async fn an_event_is_retried_through_failure_and_timeout_until_delivered(backend
             .unwrap()
             .parse()
             .unwrap();
-        signature::verify(header, created.secret.as_bytes(), r.body.as_bytes(), t, 300)
-            .unwrap();
+        signature::verify(header, created.secret.as_bytes(), r.body.as_bytes(), t, 300).unwrap();
         assert_eq!(
             signature::verify(header, b"whsec_wrong", r.body.as_bytes(), t, 300),
             Err(signature::SignatureError::Mismatch)
@@ -164,7 +167,12 @@ async fn a_persistently_failing_endpoint_is_disabled_and_escalated(backend: Back
     receiver.answer(Mode::Status(503));
     let acme = app.carrier("ACME").await;
     let created = app
-        .endpoint(Role::Carrier, Some(&acme), &receiver.url, &["shipment.registered"])
+        .endpoint(
+            Role::Carrier,
+            Some(&acme),
+            &receiver.url,
+            &["shipment.registered"],
+        )
         .await;
     app.ship(&acme, "1Z-DOWN-1").await;
     app.await_deliveries(&created.name, 1).await;
@@ -177,9 +185,9 @@ async fn a_persistently_failing_endpoint_is_disabled_and_escalated(backend: Back
         app.worker().run_once().await.unwrap();
         let d = &app.deliveries(&created.name).await[0];
         match d.next_attempt_time {
-            Some(next) => app.advance_to(
-                recourse_platform::proto_types::timestamp_from_proto(&next).unwrap(),
-            ),
+            Some(next) => {
+                app.advance_to(recourse_platform::proto_types::timestamp_from_proto(&next).unwrap())
+            }
             None => break,
         }
     }
@@ -209,8 +217,15 @@ async fn a_persistently_failing_endpoint_is_disabled_and_escalated(backend: Back
         pb::EndpointState::Disabled
     );
     assert_eq!(endpoint.failure_count, 34);
-    assert!(endpoint.disabled_reason.contains("34 failed attempts"), "{}", endpoint.disabled_reason);
-    assert!(endpoint.escalation.starts_with("escalations/"), "{endpoint:?}");
+    assert!(
+        endpoint.disabled_reason.contains("34 failed attempts"),
+        "{}",
+        endpoint.disabled_reason
+    );
+    assert!(
+        endpoint.escalation.starts_with("escalations/"),
+        "{endpoint:?}"
+    );
     let id = created.name.trim_start_matches("webhookEndpoints/");
     let queue = EscalationServiceClient::new(app.channel(Role::Admin, None))
         .list_escalations(clpb::ListEscalationsRequest {

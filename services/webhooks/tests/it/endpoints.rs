@@ -158,7 +158,11 @@ async fn updates_rotation_and_deletion(backend: Backend) {
     let mut a = app.webhooks(Role::Carrier, Some(A));
     let mut create = request("https://a.example/hooks", &["claim.*"]);
     create.webhook_endpoint.as_mut().unwrap().secret = "partner-chosen-secret-1".into();
-    let created = a.create_webhook_endpoint(create).await.unwrap().into_inner();
+    let created = a
+        .create_webhook_endpoint(create)
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(created.secret, "partner-chosen-secret-1");
     let update = |etag: &str, types: Vec<String>| pb::UpdateWebhookEndpointRequest {
         webhook_endpoint: Some(pb::WebhookEndpoint {

@@ -24,7 +24,11 @@ async fn concurrent_workers_send_each_delivery_once(backend: Backend) {
     let mut names = Vec::new();
     for i in 0..ENDPOINTS {
         let url = format!("{}?n={i}", receiver.url);
-        names.push(app.endpoint(Role::Admin, None, &url, &["shipment.registered"]).await.name);
+        names.push(
+            app.endpoint(Role::Admin, None, &url, &["shipment.registered"])
+                .await
+                .name,
+        );
     }
     app.ship(&acme, "1Z-RACE").await;
     for name in &names {
@@ -42,7 +46,9 @@ async fn concurrent_workers_send_each_delivery_once(backend: Backend) {
     assert_eq!(attempts, ENDPOINTS);
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in receiver.received() {
-        *seen.entry(r.header("Recourse-Delivery").to_owned()).or_default() += 1;
+        *seen
+            .entry(r.header("Recourse-Delivery").to_owned())
+            .or_default() += 1;
     }
     assert_eq!(seen.len(), ENDPOINTS);
     assert!(seen.values().all(|n| *n == 1), "{seen:?}");

@@ -52,9 +52,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("db");
     let claims_db = recourse_claims::database(&db.settings).await.expect("db");
-    let webhooks_db = recourse_webhooks::database(&db.settings)
-        .await
-        .expect("db");
+    let webhooks_db = recourse_webhooks::database(&db.settings).await.expect("db");
     let documents = db.data_dir().join("documents");
     let keys = auth.keys.clone();
     // Whole milliseconds, as instants are stored.
@@ -176,7 +174,11 @@ impl TestApp {
         ShipmentServiceClient::new(self.channel(Role::Admin, None))
             .register_shipment(cpb::RegisterShipmentRequest {
                 request_id: format!("ship-{tracking}"),
-                shipment: Some(shipment(carrier, tracking, Utc::now() - chrono::Duration::days(2))),
+                shipment: Some(shipment(
+                    carrier,
+                    tracking,
+                    Utc::now() - chrono::Duration::days(2),
+                )),
             })
             .await
             .expect("register")
@@ -357,9 +359,8 @@ impl Receiver {
         let mode = *self.mode.lock().unwrap();
         match mode {
             Mode::Status(code) => {
-                let response = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                );
+                let response =
+                    format!("HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
                 let _ = socket.write_all(response.as_bytes()).await;
             }
             Mode::Hang => tokio::time::sleep(TIMEOUT * 10).await,
