@@ -25,8 +25,11 @@ use tonic::transport::Channel;
 
 backend_tests!(standalone_delivers_webhooks_registered_over_rest,);
 
+/// One HTTP message: its head and body.
+type Message = (String, Vec<u8>);
+
 /// Reads one HTTP/1.1 message (head and content-length body) from `socket`.
-async fn read_message(socket: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+async fn read_message(socket: &mut tokio::net::TcpStream) -> Message {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -62,7 +65,7 @@ async fn standalone_delivers_webhooks_registered_over_rest(backend: Backend) {
     // The partner's receiver: records each request, answers 200.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let got: Arc<Mutex<Vec<Message>>> = Arc::default();
     let sink = got.clone();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {

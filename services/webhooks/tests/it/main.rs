@@ -6,3 +6,4 @@ mod common;
 mod delivery;
 mod endpoints;
 mod race;
+mod restart;
