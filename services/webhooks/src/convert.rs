@@ -52,9 +52,10 @@ pub fn delivery_name(v: &mut Violations, field: &str, name: &str) -> Option<(Str
 fn description(v: &mut Violations, field: &str, value: &str) -> String {
     let value = value.trim();
     v.check(
-        value.chars().count() <= MAX_DESCRIPTION,
+        value.chars().count() <= MAX_DESCRIPTION
+            && !value.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
         field,
-        format!("must be at most {MAX_DESCRIPTION} characters"),
+        format!("must be at most {MAX_DESCRIPTION} printable characters"),
     );
     value.to_owned()
 }

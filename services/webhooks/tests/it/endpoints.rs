@@ -114,12 +114,14 @@ async fn bad_registrations_name_their_fields(backend: Backend) {
     let mut a = app.webhooks(Role::Carrier, Some(A));
     let mut bad = request("ftp://a.example", &["claim.*", "remittance.*"]);
     bad.webhook_endpoint.as_mut().unwrap().secret = "short".into();
+    bad.webhook_endpoint.as_mut().unwrap().description = "nul \0 byte".into();
     let err = a.create_webhook_endpoint(bad).await.unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
     assert_eq!(
         fields(&err),
         [
             "webhook_endpoint.url",
+            "webhook_endpoint.description",
             "webhook_endpoint.event_types[1]",
             "webhook_endpoint.secret"
         ]
