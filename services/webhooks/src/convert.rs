@@ -53,7 +53,9 @@ fn description(v: &mut Violations, field: &str, value: &str) -> String {
     let value = value.trim();
     v.check(
         value.chars().count() <= MAX_DESCRIPTION
-            && !value.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            && !value
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
         field,
         format!("must be at most {MAX_DESCRIPTION} printable characters"),
     );

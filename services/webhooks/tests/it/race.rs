@@ -13,9 +13,9 @@ use crate::common::*;
 backend_tests!(concurrent_workers_send_each_delivery_once);
 
 /// Endpoints, each sent one delivery of the same event.
-const ENDPOINTS: usize = 24;
+const ENDPOINTS: usize = 32;
 /// Workers racing for them.
-const WORKERS: usize = 12;
+const WORKERS: usize = 20;
 
 async fn concurrent_workers_send_each_delivery_once(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -42,7 +42,7 @@ async fn concurrent_workers_send_each_delivery_once(backend: Backend) {
     for run in runs {
         attempts += run.await.unwrap();
     }
-    // 24 deliveries, one attempt each, whichever worker made it.
+    // 32 deliveries, one attempt each, whichever worker made it.
     assert_eq!(attempts, ENDPOINTS);
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in receiver.received() {
