@@ -101,6 +101,34 @@ impl Webhooks {
     }
 }
 
+/// Reports each feed consumer as `webhooks.feed.<name>` in health: SERVING
+/// unless an event stopped it (its error is stored and logged).
+fn report_health(consumers: Vec<Arc<Consumer>>, reporter: tonic_health::server::HealthReporter) {
+    for consumer in consumers {
+        let reporter = reporter.clone();
+        let mut changes = consumer.watch();
+        tokio::spawn(async move {
+            loop {
+                let (feed, stopped) = {
+                    let s = changes.borrow_and_update();
+                    (s.feed, !s.last_error.is_empty())
+                };
+                let status = if stopped {
+                    tonic_health::ServingStatus::NotServing
+                } else {
+                    tonic_health::ServingStatus::Serving
+                };
+                reporter
+                    .set_service_status(format!("webhooks.feed.{feed}"), status)
+                    .await;
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
 /// Mounts `WebhookService` on `host` (every call authenticated) and starts
 /// the feed consumers and the delivery worker on the current runtime.
 pub fn mount(
@@ -139,6 +167,8 @@ pub fn mount(
         wake.clone(),
     );
     let task = options.poll.map(|every| worker.clone().spawn(every));
+    let watched = consumers.clone();
+    host.watch_health(Box::new(move |reporter| report_health(watched, reporter)));
     host.add_service(WebhookServiceServer::with_interceptor(
         api::WebhookApi::new(endpoints::Desk::new(db, options.clock, wake)),
         AuthInterceptor::new(keys),

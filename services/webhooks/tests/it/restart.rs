@@ -28,6 +28,22 @@ async fn a_new_reader_resumes_after_the_stored_positions(backend: Backend) {
         .await;
     app.ship(&acme, "1Z-BEFORE").await;
     let first = app.await_deliveries(&endpoint.name, 1).await;
+    // Each consumer is in health as webhooks.feed.<name>.
+    let mut health = tonic_health::pb::health_client::HealthClient::new(app.server.channel());
+    for feed in ["claims", "contracts"] {
+        let status = health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: format!("webhooks.feed.{feed}"),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .status;
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+        );
+    }
     let contracts = &app.webhooks.consumers[1];
     let stopped_at = contracts.status().position;
     assert!(stopped_at > 0);
