@@ -12,155 +12,23 @@
 //! implements [`FeedSink`] for their events, keeps its positions in a
 //! [`FeedPositions`] table and starts each with [`Consumer::spawn`].
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod positions;
+mod runner;
 
-use sea_orm::sea_query::TableCreateStatement;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait, Value,
-};
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_stream::StreamExt as _;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic::{Status, Streaming};
 
 use crate::auth::{Principal, Role, TokenKeys};
 use crate::client::OutboundInterceptor;
-use crate::schema::{big, long_text, table, text};
 
-/// How long to wait before reconnecting after a transient failure.
-const RETRY: Duration = Duration::from_millis(500);
-
-/// `sql` with its `?` placeholders in the backend's syntax (`$1`, … for
-/// PostgreSQL), so one statement serves both databases.
-pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for ch in sql.chars() {
-            if ch == '?' {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            } else {
-                out.push(ch);
-            }
-        }
-        out
-    } else {
-        sql.to_owned()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// A reader's table of feed positions: one row per feed, moved in the
-/// transaction of whatever an event changed.
-#[derive(Debug, Clone, Copy)]
-pub struct FeedPositions(pub &'static str);
-
-impl FeedPositions {
-    /// The table: feed (key), position, last_error, updated_at (epoch s).
-    pub fn create_statement(&self) -> TableCreateStatement {
-        table(self.0)
-            .col(text("feed", 32).primary_key())
-            .col(big("position"))
-            .col(long_text("last_error"))
-            .col(big("updated_at"))
-            .to_owned()
-    }
-
-    /// Makes sure `feed` has a row (position 0) and returns its position.
-    pub async fn position<C: ConnectionTrait>(&self, conn: &C, feed: &str) -> Result<i64, DbErr> {
-        let b = conn.get_database_backend();
-        conn.execute_raw(stmt(
-            b,
-            &format!(
-                "INSERT INTO {} (feed, position, last_error, updated_at) \
-                 VALUES (?, 0, '', 0) ON CONFLICT (feed) DO NOTHING",
-                self.0
-            ),
-            vec![feed.into()],
-        ))
-        .await?;
-        self.read::<i64, _>(conn, feed, "position").await
-    }
-
-    async fn read<T, C>(&self, conn: &C, feed: &str, column: &str) -> Result<T, DbErr>
-    where
-        T: sea_orm::TryGetable + Default,
-        C: ConnectionTrait,
-    {
-        let b = conn.get_database_backend();
-        let row = conn
-            .query_one_raw(stmt(
-                b,
-                &format!("SELECT {column} FROM {} WHERE feed = ?", self.0),
-                vec![feed.into()],
-            ))
-            .await?;
-        row.map(|r| r.try_get::<T>("", column))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    }
-
-    /// Moves `feed` from `from` to `to`; false when its position was not
-    /// `from` any more (another consumer moved it: the caller rolls back).
-    pub async fn advance<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        feed: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<bool, DbErr> {
-        let b = conn.get_database_backend();
-        let done = conn
-            .execute_raw(stmt(
-                b,
-                &format!(
-                    "UPDATE {} SET position = ?, last_error = '', updated_at = ? \
-                     WHERE feed = ? AND position = ?",
-                    self.0
-                ),
-                vec![
-                    to.into(),
-                    chrono::Utc::now().timestamp().into(),
-                    feed.into(),
-                    from.into(),
-                ],
-            ))
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Records why `feed`'s consumer stopped.
-    pub async fn record_error<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        feed: &str,
-        error: &str,
-    ) -> Result<(), DbErr> {
-        let b = conn.get_database_backend();
-        conn.execute_raw(stmt(
-            b,
-            &format!("UPDATE {} SET last_error = ? WHERE feed = ?", self.0),
-            vec![error.into(), feed.into()],
-        ))
-        .await?;
-        Ok(())
-    }
-
-    /// The stored error of `feed` ("" when none).
-    pub async fn last_error<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        feed: &str,
-    ) -> Result<String, DbErr> {
-        self.read::<String, _>(conn, feed, "last_error").await
-    }
-}
+pub use positions::{FeedPositions, stmt};
+use runner::Runner;
 
 /// A channel to a feed-owning service and the keys to mint the reader's
 /// own internal token (`subject`, e.g. "service:webhooks").
@@ -346,128 +214,5 @@ impl Consumer {
             let _ = task.await;
         }
         self.status.send_modify(|s| s.running = false);
-    }
-}
-
-struct Runner {
-    db: DatabaseConnection,
-    positions: FeedPositions,
-    consumer: Arc<Consumer>,
-}
-
-fn transient(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
-}
-
-/// What became of one event.
-enum Outcome {
-    Applied,
-    /// Another consumer moved the position first: read it again.
-    Moved,
-    Refused(String),
-    Transient(DbErr),
-}
-
-impl Runner {
-    fn update(&self, f: impl FnOnce(&mut FeedStatus)) {
-        self.consumer.status.send_modify(f);
-    }
-
-    async fn run<S: FeedSource, K: FeedSink<S::Event>>(self, source: S, sink: Arc<K>) {
-        let feed = S::NAME;
-        if let Ok(error) = self.positions.last_error(&self.db, feed).await
-            && !error.is_empty()
-        {
-            let position = self.positions.position(&self.db, feed).await.unwrap_or(0);
-            self.update(|s| {
-                s.position = position;
-                s.last_error = error;
-            });
-            return;
-        }
-        self.update(|s| s.running = true);
-        loop {
-            let mut position = match self.positions.position(&self.db, feed).await {
-                Ok(p) => p,
-                Err(err) => {
-                    tracing::warn!(feed, %err, "reading the feed position failed; retrying");
-                    tokio::time::sleep(RETRY).await;
-                    continue;
-                }
-            };
-            self.update(|s| {
-                s.position = position;
-                s.head = s.head.max(position);
-            });
-            let mut stream = match source.subscribe(position).await {
-                Ok(stream) => stream,
-                Err(status) => {
-                    tracing::warn!(feed, %status, "subscribing to the feed failed; retrying");
-                    tokio::time::sleep(RETRY).await;
-                    continue;
-                }
-            };
-            while let Some(item) = stream.next().await {
-                let event = match item {
-                    Ok(event) => event,
-                    Err(status) => {
-                        tracing::warn!(feed, %status, "the feed ended; resubscribing");
-                        break;
-                    }
-                };
-                let at = S::position(&event);
-                self.update(|s| s.head = s.head.max(at));
-                match self.apply::<S, K>(&sink, position, &event).await {
-                    Outcome::Applied => {
-                        position = at;
-                        sink.committed();
-                        self.update(|s| s.position = at);
-                    }
-                    Outcome::Moved => break,
-                    Outcome::Transient(err) => {
-                        tracing::warn!(feed, %err, "applying an event failed; retrying");
-                        break;
-                    }
-                    Outcome::Refused(error) => {
-                        tracing::error!(feed, %error, "feed consumer stopped");
-                        if let Err(err) = self.positions.record_error(&self.db, feed, &error).await
-                        {
-                            tracing::warn!(feed, %err, "could not store the consumer's error");
-                        }
-                        self.update(|s| {
-                            s.last_error = error;
-                            s.running = false;
-                        });
-                        return;
-                    }
-                }
-            }
-            tokio::time::sleep(RETRY).await;
-        }
-    }
-
-    async fn apply<S: FeedSource, K: FeedSink<S::Event>>(
-        &self,
-        sink: &K,
-        from: i64,
-        event: &S::Event,
-    ) -> Outcome {
-        let at = S::position(event);
-        let result = async {
-            let txn = self.db.begin().await?;
-            if !self.positions.advance(&txn, S::NAME, from, at).await? {
-                return Ok(false);
-            }
-            sink.apply(&txn, S::NAME, event).await?;
-            txn.commit().await?;
-            Ok::<_, ApplyError>(true)
-        }
-        .await;
-        match result {
-            Ok(true) => Outcome::Applied,
-            Ok(false) => Outcome::Moved,
-            Err(ApplyError::Database(err)) if transient(&err) => Outcome::Transient(err),
-            Err(err) => Outcome::Refused(format!("{}: {err}", S::describe(event))),
-        }
     }
 }
