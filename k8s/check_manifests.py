@@ -44,6 +44,7 @@ CALLS = {
     ("contracts", "carriers"),
     ("claims", "contracts"),
     ("reporting", "carriers"), ("reporting", "contracts"), ("reporting", "claims"),
+    ("gateway", "webhooks"), ("webhooks", "contracts"), ("webhooks", "claims"),
 }
 OTHER_NAMESPACE = "some-other-namespace"
 

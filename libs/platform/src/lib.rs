@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod etag;
 pub mod event_api;
+pub mod feed_consumer;
 pub mod field_mask;
 pub mod gateway_settings;
 pub mod idempotency;

@@ -34,6 +34,11 @@ pub mod recourse {
             tonic::include_proto!("recourse.reporting.v1");
         }
     }
+    pub mod webhooks {
+        pub mod v1 {
+            tonic::include_proto!("recourse.webhooks.v1");
+        }
+    }
 }
 
 pub use recourse::carriers::v1 as carriers;
@@ -42,6 +47,7 @@ pub use recourse::common::v1 as common;
 pub use recourse::contracts::v1 as contracts;
 pub use recourse::gateway::v1 as gateway;
 pub use recourse::reporting::v1 as reporting;
+pub use recourse::webhooks::v1 as webhooks;
 
 /// Encoded `FileDescriptorSet` of every Recourse proto and its imports, served
 /// by gRPC reflection.

@@ -29,17 +29,20 @@ pub enum ServiceName {
     Claims,
     /// Reports from the other services' event feeds.
     Reporting,
+    /// Partner webhooks for the claims and contracts feeds.
+    Webhooks,
     /// The gateway in front of the others (upstreams from `gateway.upstreams`).
     Gateway,
 }
 
 impl ServiceName {
     /// The services behind the gateway.
-    pub const ALL: [ServiceName; 4] = [
+    pub const ALL: [ServiceName; 5] = [
         ServiceName::Carriers,
         ServiceName::Contracts,
         ServiceName::Claims,
         ServiceName::Reporting,
+        ServiceName::Webhooks,
     ];
 
     /// Its name in configuration (`gateway.upstreams.<name>`).
@@ -49,6 +52,7 @@ impl ServiceName {
             ServiceName::Contracts => "contracts",
             ServiceName::Claims => "claims",
             ServiceName::Reporting => "reporting",
+            ServiceName::Webhooks => "webhooks",
             ServiceName::Gateway => "gateway",
         }
     }
@@ -105,15 +109,22 @@ enum Parts {
     },
 }
 
-/// Reporting's feed consumers, when this process runs them: stopped on
-/// shutdown before the services drain, since their open feed streams
-/// would otherwise hold the services' drain for its whole grace period.
+/// Reporting's and webhooks' feed consumers, when this process runs them:
+/// stopped on shutdown before the services drain, since their open feed
+/// streams would otherwise hold the services' drain for its whole grace
+/// period.
 #[derive(Default)]
-struct Feeds(Option<recourse_reporting::Consumers>);
+struct Feeds(
+    Option<recourse_reporting::Consumers>,
+    Option<recourse_webhooks::Webhooks>,
+);
 
 impl std::fmt::Debug for Feeds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Feeds").field(&self.0.is_some()).finish()
+        f.debug_tuple("Feeds")
+            .field(&self.0.is_some())
+            .field(&self.1.is_some())
+            .finish()
     }
 }
 
@@ -121,6 +132,9 @@ impl Feeds {
     async fn stop(&self) {
         if let Some(consumers) = &self.0 {
             consumers.stop().await;
+        }
+        if let Some(webhooks) = &self.1 {
+            webhooks.stop().await;
         }
     }
 }
@@ -279,6 +293,32 @@ async fn mount_services(
                     db,
                     keys.clone(),
                     channels,
+                ));
+            }
+            ServiceName::Webhooks => {
+                // The claims and contracts feeds (long-lived streams) and
+                // the claims escalation queue.
+                let feed = |configured: &Option<String>, key: &'static str| {
+                    let url = endpoint(configured, key)?;
+                    channel(settings, &url, key)
+                };
+                let channels = recourse_webhooks::Channels {
+                    claims: feed(&settings.services.claims_url, "services.claims_url")?,
+                    contracts: feed(&settings.services.contracts_url, "services.contracts_url")?,
+                };
+                let db = recourse_webhooks::database(&settings.database).await?;
+                upkeep(
+                    settings,
+                    recourse_webhooks::SERVICE,
+                    &db,
+                    recourse_webhooks::IDEMPOTENCY,
+                );
+                feeds.1 = Some(recourse_webhooks::mount(
+                    &mut host,
+                    db,
+                    keys.clone(),
+                    channels,
+                    recourse_webhooks::Options::default(),
                 ));
             }
             ServiceName::Gateway => {}

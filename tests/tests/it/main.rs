@@ -5,3 +5,4 @@
 mod cluster;
 mod lifecycle;
 mod reporting;
+mod webhooks;

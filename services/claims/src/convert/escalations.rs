@@ -91,19 +91,27 @@ pub fn escalation(e: &EscalationRow, notes: &[NoteRow]) -> pb::Escalation {
     }
 }
 
-/// `claims/{id}`, `disputes/{id}`, `shipments/{id}` or `invoices/{id}`.
+/// `claims/{id}`, `disputes/{id}`, `shipments/{id}`, `invoices/{id}` or
+/// `webhookEndpoints/{id}` (raised by the webhooks service when it
+/// disables an endpoint after persistent failure).
 fn subject(v: &mut Violations, value: &str) -> String {
-    let ok = ["claims/", "disputes/", "shipments/", "invoices/"]
-        .iter()
-        .any(|p| {
-            value.strip_prefix(p).is_some_and(|id| {
-                uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == id)
-            })
-        });
+    let ok = [
+        "claims/",
+        "disputes/",
+        "shipments/",
+        "invoices/",
+        "webhookEndpoints/",
+    ]
+    .iter()
+    .any(|p| {
+        value.strip_prefix(p).is_some_and(|id| {
+            uuid::Uuid::parse_str(id).is_ok_and(|u| u.hyphenated().to_string() == id)
+        })
+    });
     v.check(
         ok,
         "subject",
-        "must be claims/{id}, disputes/{id}, shipments/{id} or invoices/{id}",
+        "must be claims/{id}, disputes/{id}, shipments/{id}, invoices/{id} or webhookEndpoints/{id}",
     );
     value.to_owned()
 }

@@ -97,7 +97,7 @@ async fn real_calls_show_up_on_the_prometheus_endpoint() {
         "{text}"
     );
     // One pool per service; at least one connection open in each.
-    for service in ["carriers", "contracts", "claims", "reporting"] {
+    for service in ["carriers", "contracts", "claims", "reporting", "webhooks"] {
         let open = sample(
             &text,
             "db_pool_connections",
@@ -105,17 +105,21 @@ async fn real_calls_show_up_on_the_prometheus_endpoint() {
         );
         assert!(open.is_some_and(|n| n >= 1.0), "{service}: {text}");
     }
-    // Every feed has one subscriber: reporting's consumer of it (it
-    // subscribes in the background, so wait for it).
+    // Every feed has reporting's consumer of it, the contracts and claims
+    // feeds webhooks' too (they subscribe in the background, so wait).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let mut text = text;
     loop {
-        let subscribed = ["carriers_outbox", "contracts_outbox", "claims_outbox"]
-            .iter()
-            .all(|feed| {
-                let label = format!("feed=\"{feed}\"");
-                sample(&text, "feed_subscribers", &[&label]) == Some(1.0)
-            });
+        let subscribed = [
+            ("carriers_outbox", 1.0),
+            ("contracts_outbox", 2.0),
+            ("claims_outbox", 2.0),
+        ]
+        .iter()
+        .all(|(feed, readers)| {
+            let label = format!("feed=\"{feed}\"");
+            sample(&text, "feed_subscribers", &[&label]) == Some(*readers)
+        });
         if subscribed {
             break;
         }

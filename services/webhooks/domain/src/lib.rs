@@ -7,6 +7,8 @@
 
 #![warn(clippy::wildcard_enum_match_arm)] // no `_ =>` over our own enums: a new variant must be handled
 
+pub mod delivery;
+pub mod endpoint;
 pub mod health;
 pub mod retry;
 pub mod signature;
