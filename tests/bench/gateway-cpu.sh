@@ -34,6 +34,8 @@ else
     CONNECTIONS=${CONNECTIONS:-4}
 fi
 CALLGRIND_OUT=${CALLGRIND_OUT:-$PWD/callgrind.gateway.out}
+# Two processes verify each other's tokens: one shared secret (bench only).
+export RECOURSE__AUTH__TOKEN_SECRET=gateway-cpu-bench-secret-0123456789abcdef
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
 # shellcheck source=tests/bench/lib.sh
@@ -88,8 +90,13 @@ fi
 env "${gateway_env[@]}" "${runner[@]}" "$RECOURSE" serve gateway --listen "127.0.0.1:$GATEWAY" \
     --data-dir "$WORK/data" --database-url "$URL" >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
-for _ in $(seq 1 300); do
+for i in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY") 2>/dev/null && break
+    if ! kill -0 "$GATEWAY_PID" 2>/dev/null || [[ $i -eq 300 ]]; then
+        echo "the gateway did not start:" >&2
+        tail -n 20 "$WORK/gateway.log" >&2
+        exit 1
+    fi
     sleep 0.2
 done
 
@@ -127,14 +134,14 @@ if [[ -n "$CALLGRIND" ]]; then
     exit 0
 fi
 
-LOAD_T0=$(awk '{print $14 + $15 + $16 + $17}' /proc/self/stat)
+LOAD_T0=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
 gw0=$(ticks "$GATEWAY_PID"); sv0=$(ticks "$SERVER_PID"); pg0=$(pg_ticks)
 t0=$(date +%s.%N)
-RECOURSE_API_KEY="$API_KEY" load "$REQUESTS" 0 1 | tee "$WORK/load.out"
+RECOURSE_API_KEY="$API_KEY" load "$REQUESTS" 0 1 >"$WORK/load.out"; cat "$WORK/load.out"
 t1=$(date +%s.%N)
 gw1=$(ticks "$GATEWAY_PID"); sv1=$(ticks "$SERVER_PID"); pg1=$(pg_ticks)
 # The load generator ran as this shell's child: its CPU is in cutime/cstime.
-LOAD_T1=$(awk '{print $14 + $15 + $16 + $17}' /proc/self/stat)
+LOAD_T1=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
 calls=$((2 * REQUESTS))
 us() { awk -v t="$1" -v hz="$HZ" -v n="$2" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}'; }
 echo "== CPU per call ($REQUESTS calls per method and path, $CONCURRENCY in flight; $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s)"

@@ -235,7 +235,14 @@ impl Shared {
         let upstream_request = http::Request::from_parts(parts, TonicBody::new(body));
 
         let call = call_upstream(upstream.target.clone(), upstream_request);
-        let outcome = match deadline {
+        // A remote channel enforces the `grpc-timeout` it forwards (see
+        // `call_upstream`), so only a local service needs a timer of ours:
+        // one timer per call instead of two.
+        let own_timer = match upstream.target {
+            Target::Local(_) => deadline,
+            Target::Remote(_) => None,
+        };
+        let outcome = match own_timer {
             Some(d) => match tokio::time::timeout(d, call).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(Status::deadline_exceeded(format!(
