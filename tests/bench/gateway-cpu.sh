@@ -18,6 +18,9 @@
 #   bash tests/bench/gateway-cpu.sh
 #   CALLGRIND=1 bash tests/bench/gateway-cpu.sh
 #
+# PASSTHROUGH=1 puts recourse-passthrough (a bare hyper HTTP/2 hop) where
+# the gateway was: the floor of any proxy's cost.
+#
 # Knobs: REQUESTS CONCURRENCY CONNECTIONS SKIP_BUILD=1 PGHOST PGPORT PGUSER.
 set -euo pipefail
 
@@ -52,7 +55,8 @@ trap 'stop_gateway; bench_cleanup' EXIT
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     echo "== build (release)"
-    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load \
+        --bin recourse-passthrough
 fi
 RECOURSE=$PWD/target/release/recourse
 LOAD=$PWD/target/release/recourse-load
@@ -87,8 +91,14 @@ if [[ -n "$CALLGRIND" ]]; then
     rm -f "$CALLGRIND_OUT" "$CALLGRIND_OUT".*
     runner=(valgrind --tool=callgrind --callgrind-out-file="$CALLGRIND_OUT")
 fi
-env "${gateway_env[@]}" "${runner[@]}" "$RECOURSE" serve gateway --listen "127.0.0.1:$GATEWAY" \
-    --data-dir "$WORK/data" --database-url "$URL" >"$WORK/gateway.log" 2>&1 &
+if [[ -n "${PASSTHROUGH:-}" ]]; then
+    # The floor instead: a bare hyper HTTP/2 hop (no auth, limits, log).
+    RECOURSE_TOKEN="$TOKEN" "${runner[@]}" "$PWD/target/release/recourse-passthrough" \
+        --listen "127.0.0.1:$GATEWAY" --upstream "127.0.0.1:$INTERNAL" >"$WORK/gateway.log" 2>&1 &
+else
+    env "${gateway_env[@]}" "${runner[@]}" "$RECOURSE" serve gateway --listen "127.0.0.1:$GATEWAY" \
+        --data-dir "$WORK/data" --database-url "$URL" >"$WORK/gateway.log" 2>&1 &
+fi
 GATEWAY_PID=$!
 for i in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY") 2>/dev/null && break
