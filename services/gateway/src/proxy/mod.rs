@@ -1,7 +1,7 @@
 //! The generic gRPC reverse proxy: authenticate, limit, strip headers, mint
 //! the internal token, and forward the call as raw HTTP/2 to the upstream
-//! named by its path — a `tonic::transport::Channel` per upstream used as a
-//! plain `tower::Service`. No method has code of its own: unary and every
+//! named by its path, over hyper's HTTP/2 client connections to it
+//! (`upstream`). No method has code of its own: unary and every
 //! streaming kind pass frame by frame, trailers and error details intact.
 
 mod body;
