@@ -68,18 +68,19 @@ async fn main() -> anyhow::Result<()> {
         stream.set_nodelay(true)?;
         let upstream = Arc::clone(&upstream);
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-                let upstream = Arc::clone(&upstream);
-                async move {
-                    request
-                        .headers_mut()
-                        .insert(http::header::AUTHORIZATION, upstream.authorization.clone());
-                    let i = upstream.next.fetch_add(1, Ordering::Relaxed);
-                    let mut sender = upstream.senders[i % upstream.senders.len()].clone();
-                    sender.ready().await?;
-                    sender.send_request(request).await
-                }
-            });
+            let service =
+                hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+                    let upstream = Arc::clone(&upstream);
+                    async move {
+                        request
+                            .headers_mut()
+                            .insert(http::header::AUTHORIZATION, upstream.authorization.clone());
+                        let i = upstream.next.fetch_add(1, Ordering::Relaxed);
+                        let mut sender = upstream.senders[i % upstream.senders.len()].clone();
+                        sender.ready().await?;
+                        sender.send_request(request).await
+                    }
+                });
             let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(stream), service)
                 .await;

@@ -22,16 +22,16 @@ use recourse_platform::error::ERROR_DOMAIN;
 use tonic::Status;
 use tonic::body::Body as TonicBody;
 use tonic_types::{ErrorDetails, StatusExt as _};
-use tower::util::BoxCloneSyncService;
 use tower::Service;
+use tower::util::BoxCloneSyncService;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::auth::{Authenticator, Caller};
 use crate::limits::{Limiter, Verdict, exhausted};
 pub use body::FrameScanner;
-pub use upstream::{ConnectSettings, Connections};
 use body::{AccessRecord, CallShared, RequestBody, ResponseBody, status_code};
 use routes::{MethodKind, RouteTable, format_grpc_timeout, parse_grpc_timeout, service_of};
+pub use upstream::{ConnectSettings, Connections};
 
 /// A service answering in this process (the gateway's own API).
 pub type LocalService =

@@ -136,7 +136,11 @@ impl Connections {
     async fn connect(&self) -> Result<SendRequest<TonicBody>, Status> {
         let settings = self.inner.settings;
         let authority = &self.inner.authority;
-        let address = format!("{}:{}", authority.host(), authority.port_u16().unwrap_or(80));
+        let address = format!(
+            "{}:{}",
+            authority.host(),
+            authority.port_u16().unwrap_or(80)
+        );
         let stream = tokio::time::timeout(settings.connect_timeout, TcpStream::connect(&address))
             .await
             .map_err(|_| {
