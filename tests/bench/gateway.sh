@@ -30,7 +30,8 @@ bench_setup gwbench
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     echo "== build (release)"
-    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load \
+        --bin recourse-passthrough
 fi
 RECOURSE=target/release/recourse
 LOAD=target/release/recourse-load
@@ -56,6 +57,20 @@ echo "== throughput: $REQUESTS calls per method and path ($WARMUP warm-up), $CON
 RECOURSE_API_KEY="$API_KEY" "$LOAD" --target "http://127.0.0.1:$PORT" --token "$TOKEN" gateway \
     --direct "http://127.0.0.1:$INTERNAL" --requests "$REQUESTS" --warmup "$WARMUP" \
     --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --rounds "$ROUNDS" | tee "$WORK/gateway.out"
+# The floor: the same calls through a bare hyper HTTP/2 pass-through
+# (recourse-passthrough: no routing, credentials, limits, log or span), so
+# the gateway's ratio can be read against what any proxy hop costs here.
+PASS=$(free_port)
+RECOURSE_TOKEN="$TOKEN" target/release/recourse-passthrough --listen "127.0.0.1:$PASS" \
+    --upstream "127.0.0.1:$INTERNAL" >"$WORK/passthrough.log" 2>&1 &
+PASS_PID=$!
+wait_listening "$PASS"
+echo "== floor: the same through a bare hyper HTTP/2 pass-through (\"gateway\" below is the pass-through)"
+RECOURSE_API_KEY=unused "$LOAD" --target "http://127.0.0.1:$PASS" --token "$TOKEN" gateway \
+    --direct "http://127.0.0.1:$INTERNAL" --requests "$REQUESTS" --warmup "$WARMUP" \
+    --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --rounds "$ROUNDS" | tee "$WORK/floor.out"
+kill "$PASS_PID" 2>/dev/null || true
+wait "$PASS_PID" 2>/dev/null || true
 # One call at a time: the hop's own latency, without queueing behind the
 # other calls in flight.
 echo "== latency: $LATENCY_REQUESTS calls per method and path, 1 in flight, 1 connection"

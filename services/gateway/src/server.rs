@@ -31,7 +31,7 @@ use crate::health::{Watched, spawn_poller};
 use crate::keys::{KeyBook, KeyDirectory};
 use crate::limits::{Limiter, RedisError};
 use crate::proxy::routes::RouteTable;
-use crate::proxy::{Connections, Proxy, ProxyLimits, Target};
+use crate::proxy::{ConnectSettings, Connections, Proxy, ProxyLimits, Target};
 use crate::rest::{Front, Rest};
 
 /// HTTP/2 connections per upstream (see [`Connections`]): as many as a
@@ -75,7 +75,8 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
-fn channel(
+/// The lazy tonic channel the health poller uses for one upstream.
+fn health_channel(
     name: &str,
     url: &str,
     settings: &GatewaySettings,
@@ -87,10 +88,27 @@ fn channel(
     Ok(endpoint
         .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
         .tcp_nodelay(true)
-        .http2_keep_alive_interval(Duration::from_secs(20))
-        .keep_alive_timeout(Duration::from_secs(10))
-        .keep_alive_while_idle(true)
         .connect_lazy())
+}
+
+/// The connections calls are proxied over (see [`Connections`]).
+fn connections(
+    name: &str,
+    url: &str,
+    settings: &GatewaySettings,
+) -> Result<Connections, GatewayError> {
+    let connect = ConnectSettings {
+        connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
+        keep_alive_interval: Duration::from_secs(20),
+        keep_alive_timeout: Duration::from_secs(10),
+    };
+    let health = health_channel(name, url, settings)?;
+    Connections::new(url, UPSTREAM_CONNECTIONS, connect, health).map_err(|message| {
+        GatewayError::Upstream {
+            name: name.to_owned(),
+            message,
+        }
+    })
 }
 
 impl Gateway {
@@ -128,13 +146,7 @@ impl Gateway {
                     message: "is the gateway's own API and cannot be routed elsewhere".into(),
                 });
             }
-            let channels = (0..UPSTREAM_CONNECTIONS)
-                .map(|_| channel(name, url, settings))
-                .collect::<Result<Vec<_>, _>>()?;
-            let connections = Connections::new(channels).ok_or_else(|| GatewayError::Upstream {
-                name: name.clone(),
-                message: "no connections".into(),
-            })?;
+            let connections = connections(name, url, settings)?;
             routes.add(name, Target::Remote(connections));
         }
         let book = KeyBook::new(db, directory.clone(), settings.keys.max_grace_seconds);

@@ -1,12 +1,13 @@
 //! The generic gRPC reverse proxy: authenticate, limit, strip headers, mint
 //! the internal token, and forward the call as raw HTTP/2 to the upstream
-//! named by its path — a `tonic::transport::Channel` per upstream used as a
-//! plain `tower::Service`. No method has code of its own: unary and every
+//! named by its path, over hyper's HTTP/2 client connections to it
+//! (`upstream`). No method has code of its own: unary and every
 //! streaming kind pass frame by frame, trailers and error details intact.
 
 mod body;
 mod headers;
 pub mod routes;
+mod upstream;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -20,10 +21,9 @@ use opentelemetry::trace::TraceContextExt as _;
 use recourse_platform::error::ERROR_DOMAIN;
 use tonic::Status;
 use tonic::body::Body as TonicBody;
-use tonic::transport::Channel;
 use tonic_types::{ErrorDetails, StatusExt as _};
+use tower::Service;
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt as _};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::auth::{Authenticator, Caller};
@@ -31,6 +31,7 @@ use crate::limits::{Limiter, Verdict, exhausted};
 pub use body::FrameScanner;
 use body::{AccessRecord, CallShared, RequestBody, ResponseBody, status_code};
 use routes::{MethodKind, RouteTable, format_grpc_timeout, parse_grpc_timeout, service_of};
+pub use upstream::{ConnectSettings, Connections};
 
 /// A service answering in this process (the gateway's own API).
 pub type LocalService =
@@ -41,37 +42,6 @@ pub type LocalService =
 pub enum Target {
     Remote(Connections),
     Local(LocalService),
-}
-
-/// A few HTTP/2 connections to one upstream, taken in turn. One connection
-/// carries every call's frames through one connection task on each side,
-/// which then caps the throughput at what one core reads and writes; a
-/// client reaching the services directly spreads its calls over several.
-#[derive(Clone)]
-pub struct Connections {
-    channels: Arc<[Channel]>,
-    next: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Connections {
-    /// `channels` must not be empty.
-    pub fn new(channels: Vec<Channel>) -> Option<Self> {
-        (!channels.is_empty()).then(|| Self {
-            channels: channels.into(),
-            next: Arc::default(),
-        })
-    }
-
-    /// The next channel in turn.
-    pub fn pick(&self) -> Channel {
-        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.channels[i % self.channels.len()].clone()
-    }
-
-    /// The first channel (health polling needs only one).
-    pub fn first(&self) -> Channel {
-        self.channels[0].clone()
-    }
 }
 
 impl std::fmt::Debug for Target {
@@ -309,43 +279,18 @@ impl Shared {
 
 /// Sends the request to the upstream; a connection failure is UNAVAILABLE
 /// (mapped above to name the upstream), never a hang: connecting has
-/// `gateway.connect_timeout_ms`.
+/// `gateway.connect_timeout_ms`, and a unary call the deadline above.
 async fn call_upstream(
     target: Target,
     request: http::Request<TonicBody>,
 ) -> Result<Response, Status> {
     match target {
-        Target::Remote(connections) => {
-            let mut channel = connections.pick();
-            channel
-                .ready()
-                .await
-                .map_err(|e| Status::unavailable(describe(&e)))?;
-            channel.call(request).await.map_err(|e| {
-                // The channel enforces the `grpc-timeout` it forwards.
-                if is_timeout(&e) {
-                    Status::deadline_exceeded("the upstream did not answer within the deadline")
-                } else {
-                    Status::unavailable(describe(&e))
-                }
-            })
-        }
+        Target::Remote(connections) => connections.send(request).await,
         Target::Local(mut service) => match service.call(request).await {
             Ok(response) => Ok(response),
             Err(never) => match never {},
         },
     }
-}
-
-fn is_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(err);
-    while let Some(e) = current {
-        if e.is::<tonic::TimeoutExpired>() {
-            return true;
-        }
-        current = e.source();
-    }
-    false
 }
 
 /// The error and its causes, e.g. "transport error: connection refused".

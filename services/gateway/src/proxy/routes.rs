@@ -130,7 +130,7 @@ impl RouteTable {
         self.upstreams
             .values()
             .filter_map(|u| match &u.target {
-                Target::Remote(connections) => Some((u.name.clone(), connections.first())),
+                Target::Remote(connections) => Some((u.name.clone(), connections.health_channel())),
                 Target::Local(_) => None,
             })
             .collect()
