@@ -30,12 +30,16 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         "carrier_id"
     };
     let measured = "excused = 0 AND (delivered_at IS NOT NULL OR due_at < ?)";
+    // Scan compliance measures excused shipments too (as the SLA does).
+    let scanned = "scan_compliant IS NOT NULL AND (delivered_at IS NOT NULL OR due_at < ?)";
     let sql = format!(
         "SELECT carrier_id, {level} AS service_level, COUNT(*) AS shipments, \
          CAST(COALESCE(SUM(excused), 0) AS BIGINT) AS excused, \
          CAST(COALESCE(SUM(CASE WHEN {measured} THEN 1 ELSE 0 END), 0) AS BIGINT) AS measured, \
          CAST(COALESCE(SUM(CASE WHEN excused = 0 AND verdict = 'ON_TIME' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, \
          CAST(COALESCE(SUM(CASE WHEN with_exception = 1 AND {measured} THEN 1 ELSE 0 END), 0) AS BIGINT) AS with_exception, \
+         CAST(COALESCE(SUM(CASE WHEN {scanned} THEN 1 ELSE 0 END), 0) AS BIGINT) AS scan_measured, \
+         CAST(COALESCE(SUM(CASE WHEN scan_compliant = 1 AND {scanned} THEN 1 ELSE 0 END), 0) AS BIGINT) AS scan_compliant, \
          CAST(COALESCE(SUM(charge_minor), 0) AS BIGINT) AS billed, COUNT(charge_minor) AS charged, \
          COALESCE(MIN(CASE WHEN charge_minor IS NOT NULL THEN currency END), '') AS cur_min, \
          COALESCE(MAX(CASE WHEN charge_minor IS NOT NULL THEN currency END), '') AS cur_max \
@@ -48,6 +52,8 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         },
     );
     let mut values: Vec<Value> = vec![
+        as_of.into(),
+        as_of.into(),
         as_of.into(),
         as_of.into(),
         day(first).into(),
@@ -71,6 +77,8 @@ pub async fn shipment_counts<C: ConnectionTrait>(
                 measured: count(r, "measured")?,
                 on_time: count(r, "on_time")?,
                 with_exception: count(r, "with_exception")?,
+                scan_measured: count(r, "scan_measured")?,
+                scan_compliant: count(r, "scan_compliant")?,
                 billed_minor: r.try_get("", "billed")?,
                 charged: count(r, "charged")?,
                 currency: if min == max { min } else { String::new() },
@@ -89,7 +97,7 @@ pub async fn claims<C: ConnectionTrait>(
     open_only: bool,
 ) -> Result<Vec<ClaimRecord>, DbErr> {
     let mut sql = String::from(
-        "SELECT carrier_id, service_level, claim_type, status, currency, submitted_at, \
+        "SELECT carrier_id, service_level, claim_type, status, currency, claimed_minor, submitted_at, \
          decided_at, acknowledge_due, decision_due, approved_minor, recovered_minor \
          FROM reporting_claims WHERE submitted_at IS NOT NULL AND withdrawn_at IS NULL",
     );
@@ -118,6 +126,7 @@ pub async fn claims<C: ConnectionTrait>(
                 claim_type: r.try_get("", "claim_type")?,
                 status: r.try_get("", "status")?,
                 currency: r.try_get("", "currency")?,
+                claimed_minor: r.try_get("", "claimed_minor")?,
                 submitted_at: r.try_get("", "submitted_at")?,
                 decided_at: r.try_get("", "decided_at")?,
                 acknowledge_due: r.try_get("", "acknowledge_due")?,
@@ -138,7 +147,7 @@ pub async fn targets_on<C: ConnectionTrait>(
     let rows = conn
         .query_all_raw(stmt(
             conn.get_database_backend(),
-            "SELECT carrier_id, service_level, on_time_min_bp, exception_max_bp, claims_max_bp \
+            "SELECT carrier_id, service_level, on_time_min_bp, exception_max_bp, claims_max_bp, scan_min_bp \
              FROM reporting_targets WHERE effective_from <= ? \
              AND (effective_to IS NULL OR effective_to >= ?) \
              ORDER BY effective_from, version",
@@ -157,6 +166,7 @@ pub async fn targets_on<C: ConnectionTrait>(
                 on_time_min_bp: n("on_time_min_bp")?,
                 exception_max_bp: n("exception_max_bp")?,
                 claims_max_bp: n("claims_max_bp")?,
+                scan_min_bp: n("scan_min_bp")?,
             },
         );
     }

@@ -11,13 +11,15 @@ use sea_orm::{
 };
 
 use crate::domain::aging::{self, AgingRow, OpenClaim};
+use crate::domain::extras::{self as domain_extras, Extras};
+use crate::domain::facts::CapacityFact;
 use crate::domain::facts::MovementKind;
 use crate::domain::period::Period;
 use crate::domain::reconciliation::{self, MovementIn, ReconciliationRow};
 use crate::domain::score::Weights;
 use crate::domain::scorecard::{self, ClaimRecord, Row, Targets};
 use crate::error::ReportingError;
-use crate::repo::reads;
+use crate::repo::{extras, reads};
 
 pub mod qbr;
 
@@ -173,6 +175,12 @@ async fn rows(
     let window = window(&period);
     let claims = reads::claims(txn, window, carrier, false).await?;
     let targets = reads::targets_on(txn, period.last).await?;
+    let tenders = extras::tenders(txn, span, carrier).await?;
+    let capacities = extras::capacities(txn, carrier).await?;
+    let evaluations = extras::evaluations(txn, span, carrier).await?;
+    let recoveries = extras::refund_recoveries(txn, span, carrier).await?;
+    let escalations = extras::open_escalations(txn, carrier).await?;
+    let no_capacity = CapacityFact::default();
     let target = |carrier: &str, level: &str| {
         targets
             .get(&(carrier.to_owned(), level.to_owned()))
@@ -199,7 +207,25 @@ async fn rows(
                     .collect();
                 scorecard::weighted_targets(&weighted)
             };
-            scorecard::row(c, &mine, window, t, weights)
+            let level = |l: &str| !by_level || l == c.service_level;
+            let extra = Extras {
+                tender: tenders.get(&c.carrier_id).map(|days| {
+                    domain_extras::tender(
+                        days,
+                        capacities.get(&c.carrier_id).unwrap_or(&no_capacity),
+                    )
+                }),
+                evaluations: evaluations
+                    .iter()
+                    .filter(|e| e.carrier_id == c.carrier_id && level(&e.service_level))
+                    .collect(),
+                refunds_recovered: recoveries
+                    .iter()
+                    .filter(|r| r.carrier_id == c.carrier_id && level(&r.service_level))
+                    .collect(),
+                open_escalations: escalations.get(&c.carrier_id).copied().unwrap_or(0),
+            };
+            scorecard::row(c, &mine, window, t, weights, &extra)
         })
         .collect())
 }
