@@ -453,10 +453,7 @@ impl OutboxTable {
         filter: &FeedFilter,
     ) -> Result<i64, DbErr> {
         let mut select = Query::select()
-            .expr_as(
-                Expr::col(col("position")).max(),
-                col("head"),
-            )
+            .expr_as(Expr::col(col("position")).max(), col("head"))
             .from(self.table())
             .and_where(Expr::col(col("position")).is_not_null())
             .to_owned();

@@ -145,7 +145,10 @@ impl ShipmentBook {
             &updated,
             versions.get(&updated.contract_version),
             None,
-            scans.get(&updated.id).map(Vec::as_slice).unwrap_or_default(),
+            scans
+                .get(&updated.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
         );
         OUTBOX
             .append(

@@ -135,7 +135,12 @@ fn scorecard_header(ranked: bool) -> Vec<String> {
     for c in ["cost_per_shipment", "currency", "score", "previous_score"] {
         h.push(c.into());
     }
-    for c in ["sla_evaluations", "sla_breaches", "refunds_filed", "open_escalations"] {
+    for c in [
+        "sla_evaluations",
+        "sla_breaches",
+        "refunds_filed",
+        "open_escalations",
+    ] {
         h.push(c.into());
     }
     for c in MONEY {

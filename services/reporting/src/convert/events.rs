@@ -193,10 +193,9 @@ pub fn claims(e: &claims_pb::Event) -> Result<Fact, String> {
         // Remittances: the money reaches the read models through the
         // claim.recovered events of the claims they paid. Disputes: not
         // reported on.
-        Some(
-            claims_pb::event::Data::Remittance(_) | claims_pb::event::Data::Dispute(_),
-        )
-        | None => return Ok(Fact::Nothing),
+        Some(claims_pb::event::Data::Remittance(_) | claims_pb::event::Data::Dispute(_)) | None => {
+            return Ok(Fact::Nothing);
+        }
     };
     let change = e.change.as_ref();
     let at = change.and_then(|c| instant(c.change_time.as_ref()));

@@ -139,7 +139,10 @@ mod tests {
             Some((105, "USD".into()))
         );
         // No row currency: the items' own when they agree, else none.
-        assert_eq!(sum_in([("EUR", 7), ("EUR", 3)], ""), Some((10, "EUR".into())));
+        assert_eq!(
+            sum_in([("EUR", 7), ("EUR", 3)], ""),
+            Some((10, "EUR".into()))
+        );
         assert_eq!(sum_in([("EUR", 7), ("USD", 3)], ""), None);
         assert_eq!(sum_in([], "USD"), None);
         assert_eq!(sum_in([("EUR", 7)], "USD"), None);

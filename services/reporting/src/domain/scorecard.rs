@@ -3,9 +3,7 @@
 //! the previous period. Definitions and worked examples: docs/rules.md
 //! ("Reporting") and the tests below.
 
-use super::extras::{
-    BILLING_ADJUSTMENT_MAX_BP, Extras, TENDER_ACCEPTANCE_TARGET_BP, sum_in,
-};
+use super::extras::{BILLING_ADJUSTMENT_MAX_BP, Extras, TENDER_ACCEPTANCE_TARGET_BP, sum_in};
 use super::kpi::{Direction, Rag, per_unit, percentile, rag, rate_bp};
 use super::score::{Ratings, Weights, points, weighted_score};
 
@@ -183,7 +181,9 @@ pub fn row(
         .filter(|c| within(c.submitted_at) && c.claim_type == REFUND_CLAIM)
         .collect();
     let refunds_claimed = sum_in(
-        refunds.iter().map(|c| (c.currency.as_str(), c.claimed_minor)),
+        refunds
+            .iter()
+            .map(|c| (c.currency.as_str(), c.claimed_minor)),
         currency,
     );
     let service_credits = sum_in(

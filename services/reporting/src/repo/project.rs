@@ -3,8 +3,8 @@
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
-use super::{day, stmt};
 use super::ALWAYS;
+use super::{day, stmt};
 use crate::domain::facts::{
     CarrierFact, ClaimFact, EvaluationFact, ExceptionFact, Fact, ShipmentFact, TargetsFact,
 };
@@ -62,7 +62,12 @@ async fn allocations<C: ConnectionTrait>(conn: &C, c: &CarrierFact) -> Result<()
         vec![c.id.clone().into()],
     ))
     .await?;
-    let base = (ALWAYS.0.to_owned(), ALWAYS.1.to_owned(), 0, c.capacity.daily_parcels);
+    let base = (
+        ALWAYS.0.to_owned(),
+        ALWAYS.1.to_owned(),
+        0,
+        c.capacity.daily_parcels,
+    );
     let peaks = c
         .capacity
         .peaks
