@@ -18,6 +18,8 @@ mod fixtures;
 mod ingest;
 #[path = "load/quote.rs"]
 mod quote;
+#[path = "load/scorecard.rs"]
+mod scorecard;
 #[path = "load/shop.rs"]
 mod shop;
 
@@ -58,6 +60,8 @@ enum Command {
     Gateway(compare::Args),
     /// Time ShopRates over N carriers against a single QuoteRate.
     Shop(shop::Args),
+    /// Time the quarterly scorecard of every carrier (CompareCarriers).
+    Scorecard(scorecard::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -96,5 +100,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Claims(args) => claims::run(&connector, &args).await,
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
         Command::Shop(args) => shop::run(&connector, &args).await,
+        Command::Scorecard(args) => scorecard::run(&connector, &args).await,
     }
 }

@@ -322,6 +322,55 @@ pub fn with_previous(mut row: Row, previous: Option<&Row>) -> Row {
     row
 }
 
+/// Per-carrier counts from per-level ones (every figure is a sum; the
+/// currency is the levels' one when all charged levels agree, else "").
+/// The database sums each level once; a carrier's row needs no second
+/// pass over the shipments.
+pub fn carrier_totals(levels: &[ShipmentCounts]) -> Vec<ShipmentCounts> {
+    let mut out: Vec<(ShipmentCounts, Option<Option<String>>)> = Vec::new();
+    for l in levels {
+        let at = match out.iter().position(|(c, _)| c.carrier_id == l.carrier_id) {
+            Some(i) => i,
+            None => {
+                out.push((
+                    ShipmentCounts {
+                        carrier_id: l.carrier_id.clone(),
+                        ..ShipmentCounts::default()
+                    },
+                    None,
+                ));
+                out.len() - 1
+            }
+        };
+        let Some((t, currency)) = out.get_mut(at) else {
+            continue;
+        };
+        t.shipments += l.shipments;
+        t.excused += l.excused;
+        t.measured += l.measured;
+        t.on_time += l.on_time;
+        t.with_exception += l.with_exception;
+        t.scan_measured += l.scan_measured;
+        t.scan_compliant += l.scan_compliant;
+        t.billed_minor = t.billed_minor.saturating_add(l.billed_minor);
+        t.charged += l.charged;
+        if l.charged > 0 {
+            // None: no charged level yet; Some(None): they disagree.
+            *currency = match currency.take() {
+                None => Some(Some(l.currency.clone()).filter(|c| !c.is_empty())),
+                Some(Some(c)) if c == l.currency => Some(Some(c)),
+                Some(_) => Some(None),
+            };
+        }
+    }
+    out.into_iter()
+        .map(|(mut t, currency)| {
+            t.currency = currency.flatten().unwrap_or_default();
+            t
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;
 

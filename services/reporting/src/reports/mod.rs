@@ -166,11 +166,13 @@ async fn rows(
 ) -> Result<Vec<Row>, ReportingError> {
     let span = (period.first, period.last);
     let as_of = as_of.timestamp();
-    let counts = reads::shipment_counts(txn, span, as_of, carrier, by_level).await?;
-    let levels = if by_level {
-        counts.clone()
+    // One pass over the period's shipments, per level; a carrier's totals
+    // are their sums.
+    let levels = reads::shipment_counts(txn, span, as_of, carrier, true).await?;
+    let counts = if by_level {
+        levels.clone()
     } else {
-        reads::shipment_counts(txn, span, as_of, carrier, true).await?
+        scorecard::carrier_totals(&levels)
     };
     let window = window(&period);
     let claims = reads::claims(txn, window, carrier, false).await?;

@@ -236,3 +236,50 @@ fn a_carriers_targets_are_weighted_by_each_levels_shipments() {
         }
     );
 }
+
+#[test]
+fn a_carriers_counts_are_the_sum_of_its_levels() {
+    let level = |c: &str, l: &str, n: u64, billed: i64, charged: u64, cur: &str| ShipmentCounts {
+        carrier_id: c.into(),
+        service_level: l.into(),
+        shipments: n,
+        measured: n,
+        on_time: n - 1,
+        scan_measured: n,
+        scan_compliant: 1,
+        billed_minor: billed,
+        charged,
+        currency: cur.into(),
+        ..ShipmentCounts::default()
+    };
+    // c1: GROUND 10 (billed 100.00 USD on 8) + NEXT_DAY 5 (20.00 USD on 2)
+    // → 15 shipments, 13 on time, 10 charged, 120.00 USD. c2: one level
+    // in EUR, one without charges → EUR.
+    let totals = carrier_totals(&[
+        level("c1", "GROUND", 10, 10_000, 8, "USD"),
+        level("c1", "NEXT_DAY", 5, 2_000, 2, "USD"),
+        level("c2", "GROUND", 3, 900, 3, "EUR"),
+        level("c2", "NEXT_DAY", 2, 0, 0, ""),
+    ]);
+    assert_eq!(totals.len(), 2);
+    let c1 = &totals[0];
+    assert_eq!(
+        (
+            c1.service_level.as_str(),
+            c1.shipments,
+            c1.on_time,
+            c1.charged,
+            c1.billed_minor,
+            c1.currency.as_str()
+        ),
+        ("", 15, 13, 10, 12_000, "USD")
+    );
+    assert_eq!((c1.scan_measured, c1.scan_compliant), (15, 2));
+    assert_eq!(totals[1].currency, "EUR");
+    // Levels charged in different currencies: no single currency.
+    let mixed = carrier_totals(&[
+        level("c3", "GROUND", 1, 100, 1, "USD"),
+        level("c3", "NEXT_DAY", 1, 100, 1, "EUR"),
+    ]);
+    assert_eq!(mixed[0].currency, "");
+}
