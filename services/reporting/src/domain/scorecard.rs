@@ -322,23 +322,42 @@ pub fn with_previous(mut row: Row, previous: Option<&Row>) -> Row {
     row
 }
 
-/// Per-carrier counts from per-level ones (every figure is a sum; the
-/// currency is the levels' one when all charged levels agree, else "").
-/// The database sums each level once; a carrier's row needs no second
-/// pass over the shipments.
+/// Per-carrier counts from per-level ones.
 pub fn carrier_totals(levels: &[ShipmentCounts]) -> Vec<ShipmentCounts> {
+    totals(levels, false)
+}
+
+/// Counts summed per carrier (and service level with `by_level`), in the
+/// order each first appears: every figure is a sum; the currency is the
+/// parts' one when all charged parts agree, else "". The database counts
+/// each (carrier, level, day) once; periods, levels and carriers are
+/// their sums, so no second pass over the shipments.
+pub fn totals<'c>(
+    parts: impl IntoIterator<Item = &'c ShipmentCounts>,
+    by_level: bool,
+) -> Vec<ShipmentCounts> {
     let mut out: Vec<(ShipmentCounts, Option<Option<String>>)> = Vec::new();
-    for l in levels {
-        let at = match out.iter().position(|(c, _)| c.carrier_id == l.carrier_id) {
-            Some(i) => i,
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for l in parts {
+        let level = if by_level {
+            l.service_level.clone()
+        } else {
+            String::new()
+        };
+        let key = (l.carrier_id.clone(), level.clone());
+        let at = match index.get(&key) {
+            Some(i) => *i,
             None => {
                 out.push((
                     ShipmentCounts {
                         carrier_id: l.carrier_id.clone(),
+                        service_level: level,
                         ..ShipmentCounts::default()
                     },
                     None,
                 ));
+                index.insert(key, out.len() - 1);
                 out.len() - 1
             }
         };

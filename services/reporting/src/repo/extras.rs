@@ -1,5 +1,5 @@
-//! What the scorecard reads beside shipment counts and claims: tenders
-//! per carrier and day, the carriers' allocations, SLA evaluations,
+//! What the scorecard reads beside shipment counts and claims: the
+//! carriers' allocations, SLA evaluations,
 //! refund recoveries and open escalations — each one query bounded by the
 //! period (or by carriers).
 
@@ -21,33 +21,6 @@ fn only(sql: &mut String, values: &mut Vec<Value>, column: &str, carrier: Option
 
 fn parse(s: &str) -> Result<NaiveDate, DbErr> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DbErr::Type(format!("{s}: {e}")))
-}
-
-/// Shipments registered per carrier and local ship date in [first, last].
-pub async fn tenders<C: ConnectionTrait>(
-    conn: &C,
-    (first, last): (NaiveDate, NaiveDate),
-    carrier: Option<&str>,
-) -> Result<BTreeMap<String, Vec<(NaiveDate, u64)>>, DbErr> {
-    let mut sql = String::from(
-        "SELECT carrier_id, ship_date, COUNT(*) AS n FROM reporting_shipments \
-         WHERE ship_date >= ? AND ship_date <= ?",
-    );
-    let mut values: Vec<Value> = vec![day(first).into(), day(last).into()];
-    only(&mut sql, &mut values, "carrier_id", carrier);
-    sql.push_str(" GROUP BY carrier_id, ship_date ORDER BY carrier_id, ship_date");
-    let rows = conn
-        .query_all_raw(stmt(conn.get_database_backend(), &sql, values))
-        .await?;
-    let mut out: BTreeMap<String, Vec<(NaiveDate, u64)>> = BTreeMap::new();
-    for r in &rows {
-        let n: i64 = r.try_get("", "n")?;
-        let on: String = r.try_get("", "ship_date")?;
-        out.entry(r.try_get("", "carrier_id")?)
-            .or_default()
-            .push((parse(&on)?, u64::try_from(n).unwrap_or(0)));
-    }
-    Ok(out)
 }
 
 /// Each carrier's allocations as last stated.

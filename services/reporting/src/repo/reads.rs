@@ -13,27 +13,24 @@ fn count(r: &QueryResult, col: &str) -> Result<u64, DbErr> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Shipments shipped (local ship date) in [first, last], per carrier and,
-/// with `by_level`, per service level. Undelivered shipments due before
-/// `as_of` (epoch seconds) are measured (late); those not yet due are not.
-pub async fn shipment_counts<C: ConnectionTrait>(
+/// Shipments shipped (local ship date) in [first, last], per carrier,
+/// service level and ship date (so one pass serves a period and the one
+/// before it, the levels, the carriers and the tenders per day).
+/// Undelivered shipments due before `as_of` (epoch seconds) are measured
+/// (late); those not yet due are not.
+pub async fn daily_counts<C: ConnectionTrait>(
     conn: &C,
     (first, last): (NaiveDate, NaiveDate),
     as_of: i64,
     carrier: Option<&str>,
-    by_level: bool,
-) -> Result<Vec<ShipmentCounts>, DbErr> {
-    let level = if by_level { "service_level" } else { "''" };
-    let group = if by_level {
-        "carrier_id, service_level"
-    } else {
-        "carrier_id"
-    };
+) -> Result<Vec<(NaiveDate, ShipmentCounts)>, DbErr> {
+    let level = "service_level";
+    let group = "carrier_id, service_level, ship_date";
     let measured = "excused = 0 AND (delivered_at IS NOT NULL OR due_at < ?)";
     // Scan compliance measures excused shipments too (as the SLA does).
     let scanned = "scan_compliant IS NOT NULL AND (delivered_at IS NOT NULL OR due_at < ?)";
     let sql = format!(
-        "SELECT carrier_id, {level} AS service_level, COUNT(*) AS shipments, \
+        "SELECT carrier_id, {level} AS service_level, ship_date, COUNT(*) AS shipments, \
          CAST(COALESCE(SUM(excused), 0) AS BIGINT) AS excused, \
          CAST(COALESCE(SUM(CASE WHEN {measured} THEN 1 ELSE 0 END), 0) AS BIGINT) AS measured, \
          CAST(COALESCE(SUM(CASE WHEN excused = 0 AND verdict = 'ON_TIME' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, \
@@ -69,20 +66,26 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         .map(|r| {
             let (min, max): (String, String) =
                 (r.try_get("", "cur_min")?, r.try_get("", "cur_max")?);
-            Ok(ShipmentCounts {
-                carrier_id: r.try_get("", "carrier_id")?,
-                service_level: r.try_get("", "service_level")?,
-                shipments: count(r, "shipments")?,
-                excused: count(r, "excused")?,
-                measured: count(r, "measured")?,
-                on_time: count(r, "on_time")?,
-                with_exception: count(r, "with_exception")?,
-                scan_measured: count(r, "scan_measured")?,
-                scan_compliant: count(r, "scan_compliant")?,
-                billed_minor: r.try_get("", "billed")?,
-                charged: count(r, "charged")?,
-                currency: if min == max { min } else { String::new() },
-            })
+            let on: String = r.try_get("", "ship_date")?;
+            let on = NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+                .map_err(|e| DbErr::Type(format!("ship_date {on}: {e}")))?;
+            Ok((
+                on,
+                ShipmentCounts {
+                    carrier_id: r.try_get("", "carrier_id")?,
+                    service_level: r.try_get("", "service_level")?,
+                    shipments: count(r, "shipments")?,
+                    excused: count(r, "excused")?,
+                    measured: count(r, "measured")?,
+                    on_time: count(r, "on_time")?,
+                    with_exception: count(r, "with_exception")?,
+                    scan_measured: count(r, "scan_measured")?,
+                    scan_compliant: count(r, "scan_compliant")?,
+                    billed_minor: r.try_get("", "billed")?,
+                    charged: count(r, "charged")?,
+                    currency: if min == max { min } else { String::new() },
+                },
+            ))
         })
         .collect()
 }

@@ -88,9 +88,13 @@ impl Reports {
         by_level: bool,
     ) -> Result<Vec<Row>, ReportingError> {
         let txn = self.snapshot().await?;
-        let current = rows(&txn, carrier, period, weights, as_of, by_level).await?;
+        // One pass over the shipments of both periods.
+        let first = period.previous().map_or(period.first, |p| p.first);
+        let daily =
+            reads::daily_counts(&txn, (first, period.last), as_of.timestamp(), carrier).await?;
+        let current = rows(&txn, &daily, carrier, period, weights, by_level).await?;
         let previous = match period.previous() {
-            Some(p) => rows(&txn, carrier, p, weights, as_of, by_level).await?,
+            Some(p) => rows(&txn, &daily, carrier, p, weights, by_level).await?,
             None => Vec::new(),
         };
         txn.commit().await?;
@@ -158,26 +162,39 @@ impl Reports {
 
 async fn rows(
     txn: &DatabaseTransaction,
+    daily: &[(NaiveDate, scorecard::ShipmentCounts)],
     carrier: Option<&str>,
     period: Period,
     weights: &Weights,
-    as_of: DateTime<Utc>,
     by_level: bool,
 ) -> Result<Vec<Row>, ReportingError> {
     let span = (period.first, period.last);
-    let as_of = as_of.timestamp();
-    // One pass over the period's shipments, per level; a carrier's totals
-    // are their sums.
-    let levels = reads::shipment_counts(txn, span, as_of, carrier, true).await?;
+    let mine: Vec<&(NaiveDate, scorecard::ShipmentCounts)> = daily
+        .iter()
+        .filter(|(on, _)| (period.first..=period.last).contains(on))
+        .collect();
+    let levels = scorecard::totals(mine.iter().map(|(_, c)| c), true);
     let counts = if by_level {
         levels.clone()
     } else {
         scorecard::carrier_totals(&levels)
     };
+    // Tenders per carrier and day: the day's shipments over every level.
+    let mut tenders: BTreeMap<String, BTreeMap<NaiveDate, u64>> = BTreeMap::new();
+    for (on, c) in &mine {
+        *tenders
+            .entry(c.carrier_id.clone())
+            .or_default()
+            .entry(*on)
+            .or_default() += c.shipments;
+    }
+    let tenders: BTreeMap<String, Vec<(NaiveDate, u64)>> = tenders
+        .into_iter()
+        .map(|(carrier, days)| (carrier, days.into_iter().collect()))
+        .collect();
     let window = window(&period);
     let claims = reads::claims(txn, window, carrier, false).await?;
     let targets = reads::targets_on(txn, period.last).await?;
-    let tenders = extras::tenders(txn, span, carrier).await?;
     let capacities = extras::capacities(txn, carrier).await?;
     let evaluations = extras::evaluations(txn, span, carrier).await?;
     let recoveries = extras::refund_recoveries(txn, span, carrier).await?;
