@@ -40,7 +40,7 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
     let mut carriers = 0;
     for _ in 0..(args.requests / 10).max(1) {
         carriers = client
-            .compare_carriers(request.clone())
+            .compare_carriers(request)
             .await
             .context("CompareCarriers")?
             .into_inner()
@@ -51,7 +51,7 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
     for _ in 0..args.requests {
         let started = Instant::now();
         client
-            .compare_carriers(request.clone())
+            .compare_carriers(request)
             .await
             .context("CompareCarriers")?;
         latencies.push(started.elapsed());
