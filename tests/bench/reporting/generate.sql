@@ -34,7 +34,7 @@ FROM (
            extract(epoch FROM DATE '2025-01-01' + (i % 365))::bigint + 3 * 86400 AS due,
            CASE WHEN i % 200 = 0 THEN NULL
                 ELSE extract(epoch FROM DATE '2025-01-01' + (i % 365))::bigint + 3 * 86400 - 3600
-                     + CASE WHEN (i * 7919) % 10000 > 9300 THEN 7200 ELSE 0 END END AS delivered
+                     + CASE WHEN (i::bigint * 7919) % 10000 > 9300 THEN 7200 ELSE 0 END END AS delivered
     FROM generate_series(1, :shipments) i
 ) s;
 INSERT INTO reporting_claims (claim_id, number, carrier_id, service_level, claim_type, status,
