@@ -1,6 +1,6 @@
 //! The one `EventService` every feed-owning service serves: each service's
 //! generated trait differs only in its package, so [`event_service!`]
-//! writes the glue once — the caller's role check, the visibility the
+//! writes the glue once (Subscribe and GetHead) — the caller's role check, the visibility the
 //! [`Feed`](crate::outbox::Feed) applies, and the service's decoder.
 
 use tokio_stream::wrappers::ReceiverStream;
@@ -51,6 +51,15 @@ macro_rules! event_service {
                     $decode,
                 )?;
                 Ok(::tonic::Response::new(feed))
+            }
+
+            async fn get_head(
+                &self,
+                request: ::tonic::Request<$pb::GetHeadRequest>,
+            ) -> ::std::result::Result<::tonic::Response<$pb::FeedHead>, ::tonic::Status> {
+                let caller = $crate::auth::principal(&request)?;
+                let head_position = self.feed.head(caller, $readers).await?;
+                Ok(::tonic::Response::new($pb::FeedHead { head_position }))
             }
         }
     };

@@ -427,6 +427,52 @@ impl Feed {
     }
 }
 
+impl Feed {
+    /// `GetHead()` for `caller`: the highest position it may read now (the
+    /// same roles and carrier/party scope as [`Self::subscribe`]); 0 when
+    /// none.
+    pub async fn head(
+        &self,
+        caller: &crate::auth::Principal,
+        roles: &[crate::auth::Role],
+    ) -> Result<i64, crate::ApiError> {
+        caller.require(roles)?;
+        let mut filter = feed_filter(caller, 0, &[])?;
+        if self.parties {
+            filter.party_id = caller.party_scope().map(str::to_owned);
+        }
+        Ok(self.table.head(&self.db, &filter).await?)
+    }
+}
+
+impl OutboxTable {
+    /// The highest numbered position `filter` lets through (0 when none).
+    pub async fn head<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        filter: &FeedFilter,
+    ) -> Result<i64, DbErr> {
+        let mut select = Query::select()
+            .expr_as(Expr::col(col("position")).max(), col("head"))
+            .from(self.table())
+            .and_where(Expr::col(col("position")).is_not_null())
+            .to_owned();
+        if let Some(carrier) = &filter.carrier_id {
+            select.and_where(Expr::col(col("carrier_id")).eq(carrier.as_str()));
+        }
+        if let Some(party) = &filter.party_id {
+            select.and_where(Expr::col(col("party_id")).eq(party.as_str()));
+        }
+        Ok(conn
+            .query_one(&select)
+            .await?
+            .map(|row| row.try_get::<Option<i64>>("", "head"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0))
+    }
+}
+
 /// Decodes a stored event into a service's event message and stamps the
 /// position the relay gave it.
 pub fn decode_event<E: prost::Message + Default>(

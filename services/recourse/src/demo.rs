@@ -54,13 +54,23 @@ fn status(s: tonic::Status) -> String {
     format!("{:?}: {}", s.code(), s.message())
 }
 
-/// Fills the platform at `target` for the last `quarters` × 13 weeks.
+/// How far the demo got: `done` of `total` carrier-days shipped, and
+/// what it just did (`""` on a plain step).
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'m> {
+    pub done: u64,
+    pub total: u64,
+    pub message: &'m str,
+}
+
+/// Fills the platform at `target` for the last `quarters` × 13 weeks,
+/// reporting each carrier-day shipped (and each milestone) to `progress`.
 pub async fn run(
     target: &str,
     keys: TokenKeys,
     quarters: u32,
     seed: u64,
-    progress: impl Fn(&str),
+    progress: impl Fn(Step<'_>),
 ) -> Result<Summary, String> {
     let channel = Endpoint::from_shared(target.to_owned())
         .map_err(|e| e.to_string())?
@@ -80,6 +90,15 @@ pub async fn run(
         ("REGIONAL", capb::CarrierKind::Regional, 9_300, 5),
         ("THREEPL", capb::CarrierKind::ThirdPartyLogistics, 9_000, 3),
     ];
+    let total = days * book.len() as u64;
+    let mut done = 0u64;
+    let progress = |done: u64, message: &str| {
+        progress(Step {
+            done,
+            total,
+            message,
+        });
+    };
     for (base, kind, target_bp, per_day) in book {
         let code = format!("{base}{}", seed % 100);
         let level = |code: &str, max: u32| capb::ServiceLevel {
@@ -134,10 +153,13 @@ pub async fn run(
                 .map_err(status)?;
         }
         summary.carriers += 1;
-        progress(&format!(
-            "carrier {code}: contract active from {}",
-            start - Days::new(1)
-        ));
+        progress(
+            done,
+            &format!(
+                "carrier {code}: contract active from {}",
+                start - Days::new(1)
+            ),
+        );
         let mut shipments = pb::shipment_service_client::ShipmentServiceClient::new(admin.clone());
         let mut events = Vec::new();
         let mut claimable = Vec::new();
@@ -252,8 +274,14 @@ pub async fn run(
                     .await
                     .map_err(status)?;
             }
+            done += 1;
             if d % 30 == 29 {
-                progress(&format!("carrier {code}: {} of {days} days shipped", d + 1));
+                progress(
+                    done,
+                    &format!("carrier {code}: {} of {days} days shipped", d + 1),
+                );
+            } else {
+                progress(done, "");
             }
         }
         let desk = c.as_(Role::Internal, None, "demo-claims-desk")?;
@@ -372,7 +400,10 @@ pub async fn run(
                 .map_err(status)?;
             summary.remittances += 1;
         }
-        progress(&format!("carrier {code}: {} claims filed", summary.claims));
+        progress(
+            done,
+            &format!("carrier {code}: {} claims filed", summary.claims),
+        );
     }
     Ok(summary)
 }

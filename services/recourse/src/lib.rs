@@ -6,6 +6,7 @@
 
 pub mod apikey;
 pub mod demo;
+pub mod progress;
 pub mod report;
 
 use std::future::Future;

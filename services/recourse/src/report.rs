@@ -56,12 +56,13 @@ fn carrier_name(c: &str) -> String {
 }
 
 /// Streams `report` from the gateway at `target` into `out`; returns the
-/// bytes written. Progress goes to stderr, one line per megabyte.
+/// bytes written, counted on `progress` as they arrive.
 pub async fn fetch(
     target: &str,
     credential: &str,
     report: Report,
     out: &mut impl std::io::Write,
+    progress: &indicatif::ProgressBar,
 ) -> Result<u64, String> {
     let channel = Endpoint::from_shared(target.to_owned())
         .map_err(|e| format!("bad gateway URL {target}: {e}"))?
@@ -135,20 +136,17 @@ pub async fn fetch(
             .into_inner(),
     };
     let mut written = 0u64;
-    let mut reported = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(status)?;
         if !chunk.file_name.is_empty() {
-            eprintln!("receiving {} ({})", chunk.file_name, chunk.content_type);
+            progress.set_message(format!("receiving {}", chunk.file_name));
         }
         out.write_all(&chunk.data).map_err(|e| e.to_string())?;
         written += chunk.data.len() as u64;
-        if written / 1_048_576 > reported {
-            reported = written / 1_048_576;
-            eprintln!("… {reported} MiB");
-        }
+        progress.set_position(written);
     }
     out.flush().map_err(|e| e.to_string())?;
+    progress.finish();
     Ok(written)
 }
 
@@ -164,12 +162,13 @@ pub struct Imported {
 }
 
 /// Streams the remittance CSV at `path` to the claims service's
-/// `ImportRemittances` through the gateway, 256 KiB a message, saying how
-/// far it got on stderr.
+/// `ImportRemittances` through the gateway, 256 KiB a message, counting
+/// the bytes sent on `progress` (its length set to the file's size).
 pub async fn import_remittances(
     target: &str,
     credential: &str,
     path: &std::path::Path,
+    progress: &indicatif::ProgressBar,
 ) -> Result<Imported, String> {
     use recourse_proto::claims as clpb;
     let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
@@ -182,15 +181,15 @@ pub async fn import_remittances(
     let mut client = clpb::recovery_service_client::RecoveryServiceClient::new(
         InterceptedService::new(channel, OutboundInterceptor::new(Some(credential))?),
     );
-    let total = bytes.len();
+    progress.set_length(bytes.len() as u64);
+    progress.set_message(format!("importing {}", path.display()));
     let chunks: Vec<clpb::ImportRemittancesRequest> = bytes
         .chunks(256 * 1024)
         .map(|c| clpb::ImportRemittancesRequest { csv: c.to_vec() })
         .collect();
-    let mut sent = 0usize;
+    let bar = progress.clone();
     let stream = tokio_stream::iter(chunks).map(move |chunk| {
-        sent += chunk.csv.len();
-        eprintln!("sent {sent} of {total} bytes");
+        bar.inc(chunk.csv.len() as u64);
         chunk
     });
     let answer = client
@@ -198,6 +197,7 @@ pub async fn import_remittances(
         .await
         .map_err(|s| format!("{:?}: {}", s.code(), s.message()))?
         .into_inner();
+    progress.finish();
     Ok(Imported {
         rows: answer.rows,
         imported_rows: answer.imported_rows,

@@ -119,7 +119,8 @@ pub async fn report(config: Option<PathBuf>, args: ReportArgs) -> anyhow::Result
     let mut file = std::io::BufWriter::new(
         std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
     );
-    let written = recourse::report::fetch(&target, &credential, report, &mut file)
+    let bar = recourse::progress::download();
+    let written = recourse::report::fetch(&target, &credential, report, &mut file, &bar)
         .await
         .map_err(anyhow::Error::msg)?;
     eprintln!("wrote {written} bytes to {}", path.display());
@@ -141,11 +142,22 @@ pub async fn demo(
     let settings = Settings::load(config.as_deref(), &overrides)?;
     let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
     let (keys, _source) = TokenKeys::existing(&settings.auth, &settings.database.data_dir)?;
-    let summary = recourse::demo::run(&target, keys, quarters, seed, |line| {
-        eprintln!("demo: {line}");
+    // A bar on a terminal; elsewhere (logs, CI) the milestone lines.
+    let bar = recourse::progress::steps(0);
+    let summary = recourse::demo::run(&target, keys, quarters, seed, |step| {
+        bar.set_length(step.total);
+        bar.set_position(step.done);
+        if !step.message.is_empty() {
+            if bar.is_hidden() {
+                eprintln!("demo: {}", step.message);
+            } else {
+                bar.set_message(step.message.to_owned());
+            }
+        }
     })
     .await
     .map_err(anyhow::Error::msg)?;
+    bar.finish();
     println!(
         "{} carriers, {} shipments, {} claims, {} remittances",
         summary.carriers, summary.shipments, summary.claims, summary.remittances
@@ -168,7 +180,8 @@ pub async fn import(
     let settings = Settings::load(config.as_deref(), &overrides)?;
     let target = target.unwrap_or_else(|| format!("http://{}", settings.server.listen));
     let credential = credential(&settings, api_key)?;
-    let done = recourse::report::import_remittances(&target, &credential, &file)
+    let bar = recourse::progress::bytes(0);
+    let done = recourse::report::import_remittances(&target, &credential, &file, &bar)
         .await
         .map_err(anyhow::Error::msg)?;
     for (line, message) in &done.errors {

@@ -178,6 +178,8 @@ impl ReportingService for ReportingApi {
         request: Request<pb::GetFeedStatusRequest>,
     ) -> Result<Response<pb::FeedStatusResponse>, Status> {
         principal(&request)?.require(OPERATORS)?;
+        // The producers' heads as of now, so lag = head - position is real.
+        self.consumers.refresh_heads().await;
         let feeds = self
             .consumers
             .statuses()

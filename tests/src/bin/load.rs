@@ -21,6 +21,8 @@ mod fixtures;
 mod ingest;
 #[path = "load/quote.rs"]
 mod quote;
+#[path = "load/scorecard.rs"]
+mod scorecard;
 #[path = "load/shop.rs"]
 mod shop;
 
@@ -64,6 +66,8 @@ enum Command {
     /// Time an audited ImportInvoice against a record-only one of the
     /// same size.
     Audit(audit::Args),
+    /// Time the quarterly scorecard of every carrier (CompareCarriers).
+    Scorecard(scorecard::Args),
 }
 
 /// A connected, authenticated channel: one TCP connection (HTTP/2).
@@ -103,5 +107,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Gateway(args) => compare::run(&connector, &cli.token, &args).await,
         Command::Shop(args) => shop::run(&connector, &args).await,
         Command::Audit(args) => audit::run(&connector, &args).await,
+        Command::Scorecard(args) => scorecard::run(&connector, &args).await,
     }
 }

@@ -228,7 +228,11 @@ impl EscalationDesk {
             }
             repo::add_note(&txn, id, &caller.subject, &patch.note, now).await?;
         }
+        // The feed follows the item's state (reporting counts open ones).
+        let notes = repo::notes_of(&txn, &[id]).await?;
+        events::append_escalation(&txn, "escalation.updated", &updated, &notes).await?;
         txn.commit().await?;
+        self.relay.poke();
         self.get(id).await
     }
 

@@ -46,7 +46,7 @@ mod verdict;
 use chrono::{DateTime, Utc};
 use recourse_money::Money;
 
-pub use evaluate::{Tally, evaluate};
+pub use evaluate::{Tally, evaluate, scans_comply};
 pub use verdict::{Verdict, due_time, verdict};
 
 /// How the contract measures shipments.

@@ -348,5 +348,6 @@ pub fn measure_to_proto(m: &crate::shipments::Measure) -> pb::ShipmentMeasure {
         }
         .to_owned(),
         contract_version: m.contract_version.clone(),
+        scan_compliant: Some(m.scan_compliant),
     }
 }

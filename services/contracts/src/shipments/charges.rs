@@ -140,8 +140,16 @@ impl ShipmentBook {
             return Err(stale(given + 1).into());
         }
         let versions = super::measure::versions_of(&txn, [&updated]).await?;
-        let measured =
-            super::measure::measure(&updated, versions.get(&updated.contract_version), None);
+        let scans = super::measure::scans_of(&txn, std::slice::from_ref(&updated.id)).await?;
+        let measured = super::measure::measure(
+            &updated,
+            versions.get(&updated.contract_version),
+            None,
+            scans
+                .get(&updated.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
         OUTBOX
             .append(
                 &txn,

@@ -202,8 +202,12 @@ impl ShipmentBook {
             .collect();
         let by_id = repo::find_many(&txn, &milestone_ids).await?;
         let versions = super::measure::versions_of(&txn, by_id.values()).await?;
+        // Scans of this batch are stored above, so a milestone sees them.
+        let ids: Vec<String> = by_id.keys().cloned().collect();
+        let scans = super::measure::scans_of(&txn, &ids).await?;
         let measured = |s: &ShipmentRecord, exception: Option<&str>| {
-            super::measure::measure(s, versions.get(&s.contract_version), exception)
+            let own = scans.get(&s.id).map(Vec::as_slice).unwrap_or_default();
+            super::measure::measure(s, versions.get(&s.contract_version), exception, own)
         };
         let mut feed = Vec::new();
         // The first delivery and the last correction of each shipment.

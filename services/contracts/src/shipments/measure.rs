@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recourse_contracts_domain::sla::{
-    ExcuseCategory, MetricDefinition, Verdict, due_time, verdict,
+    ExcuseCategory, MetricDefinition, Verdict, due_time, scans_comply, verdict,
 };
 use recourse_contracts_domain::versions::ContractVersion;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -33,6 +33,9 @@ pub struct Measure {
     pub verdict: Verdict,
     pub exception: Option<MeasuredException>,
     pub contract_version: String,
+    /// Whether its scans (those stored when the event is written) meet the
+    /// terms' scan rules (`sla::scans_comply`).
+    pub scan_compliant: bool,
 }
 
 /// No SLA terms for the service level: nothing is excused and the promise
@@ -44,11 +47,13 @@ const NO_TERMS: MetricDefinition = MetricDefinition {
 };
 
 /// Measures `s` with `version`'s terms (its own); `exception` is the code
-/// of the exception event being announced, if that is what it is.
+/// of the exception event being announced, if that is what it is; `scans`
+/// the instants of its scan-type tracking events stored so far.
 pub fn measure(
     s: &ShipmentRecord,
     version: Option<&ContractVersion>,
     exception: Option<&str>,
+    scans: &[DateTime<Utc>],
 ) -> Measure {
     let rule = version.and_then(|v| v.terms.sla(&s.service_level));
     let metric = rule.map_or(NO_TERMS, |r| r.metric);
@@ -61,7 +66,28 @@ pub fn measure(
             excuse: rule.and_then(|r| r.excuse(code)),
         }),
         contract_version: s.contract_version.clone(),
+        scan_compliant: scans_comply(&metric, s.ship_time, scans.to_vec()),
     }
+}
+
+/// The scan instants (scan-type tracking events, as the SLA evaluation
+/// counts them) of `ids`, by shipment id.
+pub async fn scans_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<DateTime<Utc>>>, DbErr> {
+    Ok(crate::repo::tracking::of_shipments(conn, ids)
+        .await?
+        .into_iter()
+        .map(|(id, events)| {
+            let scans = events
+                .iter()
+                .filter(|e| e.kind.is_scan())
+                .map(|e| e.occurred_at)
+                .collect();
+            (id, scans)
+        })
+        .collect())
 }
 
 /// The versions `shipments` were registered under, by name: one read per

@@ -251,7 +251,7 @@ impl ShipmentBook {
             revision: 1,
             return_link,
         };
-        let measured = measure::measure(&record, Some(&version), None);
+        let measured = measure::measure(&record, Some(&version), None, &[]);
         let result = IDEMPOTENCY
             .run(&self.db, key, async move |txn| {
                 repo::insert(txn, &record).await.map_err(|err| {

@@ -21,6 +21,7 @@ backend_tests!(
     concurrent_writers_get_contiguous_positions,
     partners_receive_only_their_own_carriers_events,
     shipment_events_carry_their_measurement_facts,
+    shipment_events_say_whether_the_scans_comply,
 );
 
 /// Reads `n` events (each within 10 s) from a subscription.
@@ -290,5 +291,67 @@ async fn shipment_events_carry_their_measurement_facts(backend: Backend) {
                 String::new()
             ),
         ]
+    );
+}
+
+async fn shipment_events_say_whether_the_scans_comply(backend: Backend) {
+    // GROUND: the first scan within 24 h of hand-over, no gap over 48 h.
+    let app = spawn_app(backend).await;
+    let carrier = app.carrier("ACME").await;
+    app.active_contract_with(&carrier, "MSA", day(2026, 1, 1), common::terms())
+        .await;
+    for t in ["KEPT", "LATE"] {
+        app.register(shipment(&carrier, t, at(2026, 11, 2, 9, 0)))
+            .await;
+    }
+    let mut feed = app.events(Role::Internal);
+    let registered = take(&mut feed, 2, vec![], 2).await;
+    // Registered: no scan yet → not compliant (stated, not absent).
+    for e in &registered {
+        assert_eq!(measure(e).scan_compliant, Some(false), "{e:?}");
+    }
+    // KEPT: picked up 1 h after hand-over, delivered 34 h later (gap 34 h
+    // ≤ 48) → compliant. LATE: its only scan is the delivery, 72 h after
+    // hand-over (first scan limit 24 h) → not compliant. The pickup, a
+    // scan that is not announced itself, counts for the delivery event of
+    // the same batch.
+    let batch = vec![
+        event(
+            "p1",
+            "KEPT",
+            pb::TrackingEventType::PickedUp,
+            at(2026, 11, 2, 10, 0),
+        ),
+        event(
+            "d1",
+            "KEPT",
+            pb::TrackingEventType::Delivered,
+            at(2026, 11, 3, 20, 0),
+        ),
+        event(
+            "d2",
+            "LATE",
+            pb::TrackingEventType::Delivered,
+            at(2026, 11, 5, 9, 0),
+        ),
+    ];
+    let mut tracking = app.shipments(Role::Internal);
+    ingest(&mut tracking, &carrier, vec![batch]).await.unwrap();
+    let delivered = take(&mut feed, 4, vec![], 2).await;
+    let name = |e: &pb::Event| match &e.data {
+        Some(pb::event::Data::Shipment(s)) => s.tracking_number.clone(),
+        _ => String::new(),
+    };
+    let by_tracking: Vec<(String, Option<bool>)> = delivered
+        .iter()
+        .map(|e| (name(e), measure(e).scan_compliant))
+        .collect();
+    assert!(
+        by_tracking.contains(&("KEPT".into(), Some(true))),
+        "{by_tracking:?}"
+    );
+    assert!(
+        by_tracking.contains(&("LATE".into(), Some(false))),
+        "{by_tracking:?}"
     );
 }

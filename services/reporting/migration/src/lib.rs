@@ -10,6 +10,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_reporting;
+mod m20261201_000002_scorecard_facts;
 
 /// The read-model tables, in the order a rebuild empties them.
 pub const READ_MODELS: &[&str] = &[
@@ -18,6 +19,9 @@ pub const READ_MODELS: &[&str] = &[
     "reporting_shipments",
     "reporting_claims",
     "reporting_claim_movements",
+    "reporting_allocations",
+    "reporting_sla_evaluations",
+    "reporting_escalations",
 ];
 
 pub struct Migrator;
@@ -25,7 +29,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_reporting::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_reporting::Migration),
+            Box::new(m20261201_000002_scorecard_facts::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

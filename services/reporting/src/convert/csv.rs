@@ -85,7 +85,7 @@ fn kpi_cells(k: Option<&pb::Kpi>) -> [String; 5] {
 }
 
 /// The KPIs of a scorecard row, in column order.
-pub const KPIS: [&str; 7] = [
+pub const KPIS: [&str; 10] = [
     "on_time_rate",
     "exception_rate",
     "claims_rate",
@@ -93,6 +93,17 @@ pub const KPIS: [&str; 7] = [
     "claim_cycle_median",
     "claim_cycle_p90",
     "recovery_rate",
+    "scan_compliance",
+    "tender_acceptance",
+    "billing_adjustment_rate",
+];
+
+/// The money columns after the score: each amount with its currency.
+const MONEY: [&str; 4] = [
+    "service_credits",
+    "service_bonuses",
+    "refunds_claimed",
+    "refunds_recovered",
 ];
 
 fn scorecard_header(ranked: bool) -> Vec<String> {
@@ -123,6 +134,18 @@ fn scorecard_header(ranked: bool) -> Vec<String> {
     }
     for c in ["cost_per_shipment", "currency", "score", "previous_score"] {
         h.push(c.into());
+    }
+    for c in [
+        "sla_evaluations",
+        "sla_breaches",
+        "refunds_filed",
+        "open_escalations",
+    ] {
+        h.push(c.into());
+    }
+    for c in MONEY {
+        h.push(c.into());
+        h.push(format!("{c}_currency"));
     }
     h
 }
@@ -158,7 +181,20 @@ fn scorecard_record(rank: Option<u32>, r: &pb::ScorecardRow) -> Vec<String> {
         } else {
             String::new()
         },
+        r.sla_evaluations.to_string(),
+        r.sla_breaches.to_string(),
+        r.refunds_filed.to_string(),
+        r.open_escalations.to_string(),
     ]);
+    for m in [
+        &r.service_credits,
+        &r.service_bonuses,
+        &r.refunds_claimed,
+        &r.refunds_recovered,
+    ] {
+        let (amount, currency) = money(m.as_ref());
+        out.extend([amount, currency]);
+    }
     out
 }
 

@@ -10,8 +10,8 @@ use recourse_proto::common::Date;
 use recourse_proto::contracts as contracts_pb;
 
 use crate::domain::facts::{
-    CarrierFact, ClaimFact, ExceptionFact, Fact, LevelTargets, Movement, MovementKind,
-    ShipmentFact, TargetsFact, Verdict,
+    CapacityFact, CarrierFact, ClaimFact, EscalationFact, EvaluationFact, ExceptionFact, Fact,
+    LevelTargets, Movement, MovementKind, ShipmentFact, TargetsFact, Verdict,
 };
 
 fn id_of<'n>(name: &'n str, prefix: &str) -> Result<&'n str, String> {
@@ -43,6 +43,28 @@ pub fn carrier(e: &carriers_pb::Event) -> Result<Fact, String> {
         code: c.code.clone(),
         display_name: c.display_name.clone(),
         status: c.status().as_str_name().to_owned(),
+        capacity: c
+            .capacity
+            .as_ref()
+            .map(|cap| {
+                let peaks = cap
+                    .peak_allocations
+                    .iter()
+                    .map(|p| {
+                        Ok((
+                            date(p.start_date.as_ref(), "peak_allocations.start_date")?,
+                            date(p.end_date.as_ref(), "peak_allocations.end_date")?,
+                            p.daily_parcels,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok::<_, String>(CapacityFact {
+                    daily_parcels: cap.daily_parcels,
+                    peaks,
+                })
+            })
+            .transpose()?
+            .unwrap_or_default(),
     }))
 }
 
@@ -52,7 +74,7 @@ pub fn contracts(e: &contracts_pb::Event) -> Result<Fact, String> {
     match &e.data {
         Some(Data::ContractVersion(v)) => version(v),
         Some(Data::Shipment(s)) => shipment(e, s),
-        Some(Data::SlaEvaluation(_)) => Ok(Fact::Nothing),
+        Some(Data::SlaEvaluation(ev)) => evaluation(ev),
         None if e.r#type.starts_with("shipment.") => {
             Err("a shipment event carries no shipment".into())
         }
@@ -77,6 +99,7 @@ fn version(v: &contracts_pb::ContractVersion) -> Result<Fact, String> {
                         on_time_min_bp: t.on_time_rate_min_bp,
                         exception_max_bp: t.exception_rate_max_bp,
                         claims_max_bp: t.claims_rate_max_bp,
+                        scan_min_bp: t.scan_compliance_min_bp,
                     }
                 })
                 .collect()
@@ -120,6 +143,29 @@ fn shipment(e: &contracts_pb::Event, s: &contracts_pb::Shipment) -> Result<Fact,
         charge_minor: charge.map(|c| c.amount_minor),
         currency: charge.map(|c| c.currency_code.clone()).unwrap_or_default(),
         exception,
+        scan_compliant: m.scan_compliant,
+    }))
+}
+
+fn evaluation(ev: &contracts_pb::SlaEvaluation) -> Result<Fact, String> {
+    let credit = ev.service_credit.as_ref();
+    let currency = credit
+        .or(ev.total_billed.as_ref())
+        .map(|m| m.currency_code.clone())
+        .unwrap_or_default();
+    let bonus = ev.service_bonus.as_ref();
+    if bonus.is_some_and(|b| !currency.is_empty() && b.currency_code != currency) {
+        return Err("the bonus and the credit are in different currencies".into());
+    }
+    Ok(Fact::Evaluation(EvaluationFact {
+        id: id_of(&ev.name, "slaEvaluations/")?.to_owned(),
+        carrier_id: id_of(&ev.carrier, "carriers/")?.to_owned(),
+        service_level: ev.service_level.clone(),
+        period_last: date(ev.period_end.as_ref(), "period_end")?,
+        currency,
+        credit_minor: credit.map_or(0, |m| m.amount_minor),
+        bonus_minor: bonus.map(|m| m.amount_minor),
+        breached: ev.breached,
     }))
 }
 
@@ -134,10 +180,22 @@ fn is_decision(s: claims_pb::ClaimStatus) -> bool {
 
 /// A claims-feed event: claims and the money their changes moved.
 pub fn claims(e: &claims_pb::Event) -> Result<Fact, String> {
-    let Some(claims_pb::event::Data::Claim(c)) = &e.data else {
+    let c = match &e.data {
+        Some(claims_pb::event::Data::Claim(c)) => c,
+        Some(claims_pb::event::Data::Escalation(x)) => {
+            return Ok(Fact::Escalation(EscalationFact {
+                id: id_of(&x.name, "escalations/")?.to_owned(),
+                carrier_id: x.carrier.strip_prefix("carriers/").unwrap_or("").to_owned(),
+                kind: x.kind().as_str_name().to_owned(),
+                resolved: x.state() == claims_pb::EscalationState::Resolved,
+            }));
+        }
         // Remittances: the money reaches the read models through the
-        // claim.recovered events of the claims they paid.
-        return Ok(Fact::Nothing);
+        // claim.recovered events of the claims they paid. Disputes: not
+        // reported on.
+        Some(claims_pb::event::Data::Remittance(_) | claims_pb::event::Data::Dispute(_)) | None => {
+            return Ok(Fact::Nothing);
+        }
     };
     let change = e.change.as_ref();
     let at = change.and_then(|c| instant(c.change_time.as_ref()));

@@ -152,9 +152,34 @@ pub fn render(q: &Qbr) -> String {
         .collect();
     let _ = write!(
         out,
-        "<h2>SLA breaches</h2><p>{} KPI(s) red this quarter (table above). Service credits and refunds are not in reporting's feeds yet.</p>",
+        "<h2>SLA breaches, credits and refunds</h2><p>{} KPI(s) red this quarter (table above).</p>\
+         <table><tr><th>service level</th><th>SLA evaluations</th><th>breached</th><th>service credits (owed by the carrier)</th><th>bonuses (owed to it)</th><th>refunds filed</th><th>refunds claimed</th><th>refunds recovered</th></tr>",
         rated.len()
     );
+    let cash = |m: Option<&recourse_proto::common::Money>| {
+        m.map_or("—".to_owned(), |m| {
+            format!(
+                "{} {}",
+                decimal(m.amount_minor, &m.currency_code),
+                m.currency_code
+            )
+        })
+    };
+    for r in &rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.service_level),
+            r.sla_evaluations,
+            r.sla_breaches,
+            escape(&cash(r.service_credits.as_ref())),
+            escape(&cash(r.service_bonuses.as_ref())),
+            r.refunds_filed,
+            escape(&cash(r.refunds_claimed.as_ref())),
+            escape(&cash(r.refunds_recovered.as_ref()))
+        );
+    }
+    out.push_str("</table>");
     out.push_str("<h2>Top claim causes</h2>");
     if q.causes.is_empty() {
         out.push_str("<p>No claims filed in the quarter.</p>");
@@ -191,14 +216,19 @@ pub fn render(q: &Qbr) -> String {
             m(r.closing)
         );
     }
-    out.push_str("</table><p class=\"note\">Open escalations: not tracked by reporting yet.</p>");
-    out.push_str("<h2>Contract targets for next quarter</h2><table><tr><th>service level</th><th>on time ≥</th><th>exceptions ≤</th><th>claims ≤</th></tr>");
+    let open = q.open_escalations;
+    let _ = write!(
+        out,
+        "</table><h2>Open escalations</h2><p><b>{open}</b> escalation(s) of this carrier not resolved (claims' escalation queue, as of the read models).</p>"
+    );
+    out.push_str("<h2>Contract targets for next quarter</h2><table><tr><th>service level</th><th>on time ≥</th><th>scan compliance ≥</th><th>exceptions ≤</th><th>claims ≤</th></tr>");
     for (level, t) in &q.next_targets {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(level),
             pct(t.on_time_min_bp),
+            pct(t.scan_min_bp),
             pct(t.exception_max_bp),
             pct(t.claims_max_bp)
         );

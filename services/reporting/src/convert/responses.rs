@@ -64,7 +64,19 @@ pub fn scorecard_row(
         score_measured: r.score.is_some(),
         previous_score_hundredths: r.previous_score.unwrap_or_default(),
         previous_score_measured: r.previous_score.is_some(),
+        sla_evaluations: r.sla_evaluations,
+        sla_breaches: r.sla_breaches,
+        service_credits: pair(r.service_credits.as_ref()),
+        service_bonuses: pair(r.service_bonuses.as_ref()),
+        refunds_filed: r.refunds_filed,
+        refunds_claimed: pair(r.refunds_claimed.as_ref()),
+        refunds_recovered: pair(r.refunds_recovered.as_ref()),
+        open_escalations: r.open_escalations,
     }
+}
+
+fn pair(m: Option<&(i64, String)>) -> Option<Money> {
+    m.and_then(|(a, c)| money(*a, c))
 }
 
 /// Ranks carriers by score (unscored last), then on-time rate, then code.

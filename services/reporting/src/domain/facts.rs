@@ -11,6 +11,30 @@ pub struct CarrierFact {
     pub code: String,
     pub display_name: String,
     pub status: String,
+    /// Its daily allocation (0 = not stated) and peak windows
+    /// (first day, last day, parcels a day).
+    pub capacity: CapacityFact,
+}
+
+/// A carrier's stated capacity, as the carriers registry holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapacityFact {
+    pub daily_parcels: u32,
+    pub peaks: Vec<(NaiveDate, NaiveDate, u32)>,
+}
+
+impl CapacityFact {
+    /// The allocation in force on `day` (a peak window's when one covers
+    /// it); `None` when it is 0 — "not stated", as the contracts service's
+    /// capacity plan reads it.
+    pub fn allocation_on(&self, day: NaiveDate) -> Option<u32> {
+        let parcels = self
+            .peaks
+            .iter()
+            .find(|(first, last, _)| *first <= day && day <= *last)
+            .map_or(self.daily_parcels, |(_, _, parcels)| *parcels);
+        (parcels > 0).then_some(parcels)
+    }
 }
 
 /// SLA targets of one service level in one contract version (basis
@@ -21,6 +45,7 @@ pub struct LevelTargets {
     pub on_time_min_bp: u32,
     pub exception_max_bp: u32,
     pub claims_max_bp: u32,
+    pub scan_min_bp: u32,
 }
 
 /// A non-draft contract version's targets (they replace what the version
@@ -73,6 +98,34 @@ pub struct ShipmentFact {
     pub currency: String,
     /// Set on shipment.exception events; exceptions accumulate.
     pub exception: Option<ExceptionFact>,
+    /// The event's `measure.scan_compliant`; `None` on events from before
+    /// it existed (the stored value then stands).
+    pub scan_compliant: Option<bool>,
+}
+
+/// An SLA evaluation as the contracts service stored it (a re-evaluation
+/// of the period replaces it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationFact {
+    pub id: String,
+    pub carrier_id: String,
+    pub service_level: String,
+    /// The evaluated period's last day.
+    pub period_last: NaiveDate,
+    pub currency: String,
+    pub credit_minor: i64,
+    pub bonus_minor: Option<i64>,
+    pub breached: bool,
+}
+
+/// An escalation item's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationFact {
+    pub id: String,
+    /// "" when it concerns no carrier.
+    pub carrier_id: String,
+    pub kind: String,
+    pub resolved: bool,
 }
 
 /// Money a change moved, dated as the claims service's reconciliation
@@ -143,6 +196,8 @@ pub enum Fact {
     Targets(TargetsFact),
     Shipment(ShipmentFact),
     Claim(ClaimFact),
+    Evaluation(EvaluationFact),
+    Escalation(EscalationFact),
     /// An event the reports do not use (e.g. a document added).
     Nothing,
 }

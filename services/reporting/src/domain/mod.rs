@@ -3,6 +3,7 @@
 //! No I/O, no protobuf; definitions in docs/rules.md ("Reporting").
 
 pub mod aging;
+pub mod extras;
 pub mod facts;
 pub mod kpi;
 pub mod period;

@@ -1,8 +1,8 @@
-//! The weighted score: each KPI category rated red/amber/green is worth
-//! 0/50/100 points; the score is the weighted mean of the rated
-//! categories' points, in hundredths (0-10000), floored. Categories not
-//! rated (no target, nothing measured, or not measured by reporting yet:
-//! tracking and billing) leave the mean, weights and all.
+//! The weighted score: each KPI rated red/amber/green is worth 0/50/100
+//! points; a category's points are the mean of its rated KPIs' (floored);
+//! the score is the weighted mean of the rated categories' points, in
+//! hundredths (0-10000), floored. Categories with nothing rated (no
+//! target, nothing measured) leave the mean, weights and all.
 
 use super::kpi::Rag;
 
@@ -31,15 +31,23 @@ impl Default for Weights {
     }
 }
 
-/// The ratings of one row's categories.
+/// The points (0-100) of one row's categories; `None` = not rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ratings {
-    pub on_time: Rag,
-    pub damage_claims: Rag,
-    pub claims_handling: Rag,
-    pub tracking: Rag,
-    pub billing: Rag,
-    pub other: Rag,
+    pub on_time: Option<i64>,
+    pub damage_claims: Option<i64>,
+    pub claims_handling: Option<i64>,
+    pub tracking: Option<i64>,
+    pub billing: Option<i64>,
+    pub other: Option<i64>,
+}
+
+/// A category's points: the mean of its rated KPIs' points, floored;
+/// `None` when none is rated.
+pub fn points(rags: &[Rag]) -> Option<i64> {
+    let rated: Vec<i64> = rags.iter().filter_map(|r| r.points()).collect();
+    let n = i64::try_from(rated.len()).ok().filter(|n| *n > 0)?;
+    Some(rated.iter().sum::<i64>() / n)
 }
 
 /// Σ weight × points × 100 / Σ weight over rated categories; `None` when
@@ -54,8 +62,8 @@ pub fn weighted_score(w: &Weights, r: &Ratings) -> Option<i64> {
         (w.other, r.other),
     ];
     let (mut sum, mut weights) = (0i64, 0i64);
-    for (weight, rag) in pairs {
-        if let Some(points) = rag.points() {
+    for (weight, points) in pairs {
+        if let Some(points) = points {
             sum += i64::from(weight) * points * 100;
             weights += i64::from(weight);
         }
@@ -67,6 +75,22 @@ pub fn weighted_score(w: &Weights, r: &Ratings) -> Option<i64> {
 mod tests {
     use super::*;
 
+    const G: Rag = Rag::Green;
+    const A: Rag = Rag::Amber;
+    const R: Rag = Rag::Red;
+    const N: Rag = Rag::NotRated;
+
+    #[test]
+    fn category_points_are_the_mean_of_their_rated_kpis() {
+        // Other: exceptions green (100), tender acceptance amber (50) →
+        // (100 + 50) / 2 = 75; one not rated leaves the mean.
+        assert_eq!(points(&[G, A]), Some(75));
+        assert_eq!(points(&[G, N]), Some(100));
+        // (100 + 0 + 0) / 3 = 33.33 → 33.
+        assert_eq!(points(&[G, R, R]), Some(33));
+        assert_eq!(points(&[N]), None);
+    }
+
     #[test]
     fn default_weights_over_the_rated_categories() {
         // On-time green (100), claims amber (50), handling red (0), other
@@ -74,26 +98,37 @@ mod tests {
         // (40×100 + 20×50 + 15×0 + 5×100) × 100 / (40+20+15+5)
         // = (4000 + 1000 + 0 + 500) × 100 / 80 = 550000 / 80 = 6875 → 68.75.
         let r = Ratings {
-            on_time: Rag::Green,
-            damage_claims: Rag::Amber,
-            claims_handling: Rag::Red,
-            tracking: Rag::NotRated,
-            billing: Rag::NotRated,
-            other: Rag::Green,
+            on_time: points(&[G]),
+            damage_claims: points(&[A]),
+            claims_handling: points(&[R]),
+            tracking: None,
+            billing: None,
+            other: points(&[G]),
         };
         assert_eq!(weighted_score(&Weights::default(), &r), Some(6_875));
+        // Every category rated: tracking amber (50), billing green (100),
+        // other 75 (exceptions green, tender amber):
+        // (4000 + 1000 + 0 + 10×50 + 10×100 + 5×75) × 100 / 100
+        // = (5000 + 500 + 1000 + 375) = 6875 → 68.75.
+        let all = Ratings {
+            tracking: points(&[A]),
+            billing: points(&[G]),
+            other: points(&[G, A]),
+            ..r
+        };
+        assert_eq!(weighted_score(&Weights::default(), &all), Some(6_875));
         // Only on-time rated and amber: 40 × 50 × 100 / 40 = 5000.
         let only = Ratings {
-            on_time: Rag::Amber,
-            damage_claims: Rag::NotRated,
-            claims_handling: Rag::NotRated,
-            tracking: Rag::NotRated,
-            billing: Rag::NotRated,
-            other: Rag::NotRated,
+            on_time: points(&[A]),
+            damage_claims: None,
+            claims_handling: None,
+            tracking: None,
+            billing: None,
+            other: None,
         };
         assert_eq!(weighted_score(&Weights::default(), &only), Some(5_000));
         let none = Ratings {
-            on_time: Rag::NotRated,
+            on_time: None,
             ..only
         };
         assert_eq!(weighted_score(&Weights::default(), &none), None);
@@ -104,8 +139,8 @@ mod tests {
             ..Weights::default()
         };
         let r2 = Ratings {
-            on_time: Rag::Green,
-            damage_claims: Rag::Red,
+            on_time: points(&[G]),
+            damage_claims: points(&[R]),
             ..none
         };
         assert_eq!(weighted_score(&w, &r2), Some(10_000));

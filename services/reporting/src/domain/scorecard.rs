@@ -3,8 +3,9 @@
 //! the previous period. Definitions and worked examples: docs/rules.md
 //! ("Reporting") and the tests below.
 
+use super::extras::{BILLING_ADJUSTMENT_MAX_BP, Extras, TENDER_ACCEPTANCE_TARGET_BP, sum_in};
 use super::kpi::{Direction, Rag, per_unit, percentile, rag, rate_bp};
-use super::score::{Ratings, Weights, weighted_score};
+use super::score::{Ratings, Weights, points, weighted_score};
 
 /// One group's shipment figures (definitions: docs/rules.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,6 +18,10 @@ pub struct ShipmentCounts {
     pub measured: u64,
     pub on_time: u64,
     pub with_exception: u64,
+    /// Delivered or due before as_of (excused or not) with a stated scan
+    /// compliance; of those, compliant.
+    pub scan_measured: u64,
+    pub scan_compliant: u64,
     pub billed_minor: i64,
     pub charged: u64,
     /// The charged shipments' currency; "" when none or several.
@@ -31,6 +36,7 @@ pub struct ClaimRecord {
     pub claim_type: String,
     pub status: String,
     pub currency: String,
+    pub claimed_minor: i64,
     pub submitted_at: i64,
     pub decided_at: Option<i64>,
     pub acknowledge_due: Option<String>,
@@ -45,6 +51,7 @@ pub struct Targets {
     pub on_time_min_bp: i64,
     pub exception_max_bp: i64,
     pub claims_max_bp: i64,
+    pub scan_min_bp: i64,
 }
 
 /// Claims handling has no contract target: decided within the carrier's
@@ -107,13 +114,25 @@ pub struct Row {
     pub cost_per_shipment: Option<(i64, String)>,
     pub score: Option<i64>,
     pub previous_score: Option<i64>,
+    pub sla_evaluations: u32,
+    pub sla_breaches: u32,
+    /// (minor units, currency) each.
+    pub service_credits: Option<(i64, String)>,
+    pub service_bonuses: Option<(i64, String)>,
+    pub refunds_filed: u64,
+    pub refunds_claimed: Option<(i64, String)>,
+    pub refunds_recovered: Option<(i64, String)>,
+    pub open_escalations: u64,
 }
 
 /// Damage and loss claims count in the claims rate; delay claims are the
 /// on-time KPI's business.
 fn is_damage_or_loss(claim_type: &str) -> bool {
-    claim_type != "CLAIM_TYPE_DELAY"
+    claim_type != REFUND_CLAIM
 }
+
+/// Guaranteed-service refunds are DELAY claims.
+const REFUND_CLAIM: &str = "CLAIM_TYPE_DELAY";
 
 /// The row of `counts` with the claims of its carrier (and service level)
 /// submitted or decided in `[from, to)` (epoch seconds).
@@ -123,6 +142,7 @@ pub fn row(
     (from, to): (i64, i64),
     targets: Targets,
     weights: &Weights,
+    extras: &Extras<'_>,
 ) -> Row {
     let within = |t: i64| (from..to).contains(&t);
     let filed = claims
@@ -156,6 +176,43 @@ pub fn row(
         .fold((0i64, 0i64), |(a, r), (x, y)| {
             (a.saturating_add(x), r.saturating_add(y))
         });
+    let refunds: Vec<&&ClaimRecord> = claims
+        .iter()
+        .filter(|c| within(c.submitted_at) && c.claim_type == REFUND_CLAIM)
+        .collect();
+    let refunds_claimed = sum_in(
+        refunds
+            .iter()
+            .map(|c| (c.currency.as_str(), c.claimed_minor)),
+        currency,
+    );
+    let service_credits = sum_in(
+        extras
+            .evaluations
+            .iter()
+            .map(|e| (e.currency.as_str(), e.credit_minor)),
+        currency,
+    );
+    let service_bonuses = sum_in(
+        extras
+            .evaluations
+            .iter()
+            .filter_map(|e| Some((e.currency.as_str(), e.bonus_minor?))),
+        currency,
+    );
+    // Billing: what came back (credits owed, refunds claimed) over what
+    // was billed, in the row's currency.
+    let in_row = |m: &Option<(i64, String)>| {
+        m.as_ref()
+            .filter(|(_, c)| c == currency)
+            .map_or(0, |(a, _)| *a)
+    };
+    let adjustments = in_row(&service_credits).saturating_add(in_row(&refunds_claimed));
+    let billing = u64::try_from(counts.billed_minor)
+        .ok()
+        .filter(|_| !currency.is_empty())
+        .and_then(|billed| rate_bp(u64::try_from(adjustments).unwrap_or(0), billed));
+    let tender = extras.tender.unwrap_or_default();
     let kpis = vec![
         KpiValue::new(
             "on_time_rate",
@@ -186,6 +243,27 @@ pub fn row(
                 .ok()
                 .and_then(|a| rate_bp(u64::try_from(recovered).unwrap_or(0), a)),
         ),
+        KpiValue::new(
+            "scan_compliance",
+            "bp",
+            rate_bp(counts.scan_compliant, counts.scan_measured),
+        )
+        .against(targets.scan_min_bp, Direction::AtLeast),
+        KpiValue::new(
+            "tender_acceptance",
+            "bp",
+            rate_bp(tender.accepted, tender.tendered),
+        )
+        .against(
+            if tender.allocated {
+                TENDER_ACCEPTANCE_TARGET_BP
+            } else {
+                0
+            },
+            Direction::AtLeast,
+        ),
+        KpiValue::new("billing_adjustment_rate", "bp", billing)
+            .against(BILLING_ADJUSTMENT_MAX_BP, Direction::AtMost),
     ];
     let rag_of = |name: &str| {
         kpis.iter()
@@ -193,12 +271,12 @@ pub fn row(
             .map_or(Rag::NotRated, |k| k.rag)
     };
     let ratings = Ratings {
-        on_time: rag_of("on_time_rate"),
-        damage_claims: rag_of("claims_rate"),
-        claims_handling: rag_of("decided_on_clock_rate"),
-        tracking: Rag::NotRated,
-        billing: Rag::NotRated,
-        other: rag_of("exception_rate"),
+        on_time: points(&[rag_of("on_time_rate")]),
+        damage_claims: points(&[rag_of("claims_rate")]),
+        claims_handling: points(&[rag_of("decided_on_clock_rate")]),
+        tracking: points(&[rag_of("scan_compliance")]),
+        billing: points(&[rag_of("billing_adjustment_rate")]),
+        other: points(&[rag_of("exception_rate"), rag_of("tender_acceptance")]),
     };
     Row {
         carrier_id: counts.carrier_id.clone(),
@@ -211,6 +289,21 @@ pub fn row(
         score: weighted_score(weights, &ratings),
         kpis,
         previous_score: None,
+        sla_evaluations: u32::try_from(extras.evaluations.len()).unwrap_or(u32::MAX),
+        sla_breaches: u32::try_from(extras.evaluations.iter().filter(|e| e.breached).count())
+            .unwrap_or(u32::MAX),
+        service_credits,
+        service_bonuses,
+        refunds_filed: refunds.len() as u64,
+        refunds_claimed,
+        refunds_recovered: sum_in(
+            extras
+                .refunds_recovered
+                .iter()
+                .map(|r| (r.currency.as_str(), r.amount_minor)),
+            currency,
+        ),
+        open_escalations: extras.open_escalations,
     }
 }
 
@@ -227,6 +320,74 @@ pub fn with_previous(mut row: Row, previous: Option<&Row>) -> Row {
         row.previous_score = p.score;
     }
     row
+}
+
+/// Per-carrier counts from per-level ones.
+pub fn carrier_totals(levels: &[ShipmentCounts]) -> Vec<ShipmentCounts> {
+    totals(levels, false)
+}
+
+/// Counts summed per carrier (and service level with `by_level`), in the
+/// order each first appears: every figure is a sum; the currency is the
+/// parts' one when all charged parts agree, else "". The database counts
+/// each (carrier, level, day) once; periods, levels and carriers are
+/// their sums, so no second pass over the shipments.
+pub fn totals<'c>(
+    parts: impl IntoIterator<Item = &'c ShipmentCounts>,
+    by_level: bool,
+) -> Vec<ShipmentCounts> {
+    let mut out: Vec<(ShipmentCounts, Option<Option<String>>)> = Vec::new();
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for l in parts {
+        let level = if by_level {
+            l.service_level.clone()
+        } else {
+            String::new()
+        };
+        let key = (l.carrier_id.clone(), level.clone());
+        let at = match index.get(&key) {
+            Some(i) => *i,
+            None => {
+                out.push((
+                    ShipmentCounts {
+                        carrier_id: l.carrier_id.clone(),
+                        service_level: level,
+                        ..ShipmentCounts::default()
+                    },
+                    None,
+                ));
+                index.insert(key, out.len() - 1);
+                out.len() - 1
+            }
+        };
+        let Some((t, currency)) = out.get_mut(at) else {
+            continue;
+        };
+        t.shipments += l.shipments;
+        t.excused += l.excused;
+        t.measured += l.measured;
+        t.on_time += l.on_time;
+        t.with_exception += l.with_exception;
+        t.scan_measured += l.scan_measured;
+        t.scan_compliant += l.scan_compliant;
+        t.billed_minor = t.billed_minor.saturating_add(l.billed_minor);
+        t.charged += l.charged;
+        if l.charged > 0 {
+            // None: no charged level yet; Some(None): they disagree.
+            *currency = match currency.take() {
+                None => Some(Some(l.currency.clone()).filter(|c| !c.is_empty())),
+                Some(Some(c)) if c == l.currency => Some(Some(c)),
+                Some(_) => Some(None),
+            };
+        }
+    }
+    out.into_iter()
+        .map(|(mut t, currency)| {
+            t.currency = currency.flatten().unwrap_or_default();
+            t
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -252,5 +413,6 @@ pub fn weighted_targets(levels: &[(u64, Targets)]) -> Targets {
         on_time_min_bp: weigh(|t| t.on_time_min_bp),
         exception_max_bp: weigh(|t| t.exception_max_bp),
         claims_max_bp: weigh(|t| t.claims_max_bp),
+        scan_min_bp: weigh(|t| t.scan_min_bp),
     }
 }

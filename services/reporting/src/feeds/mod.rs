@@ -70,13 +70,21 @@ impl Consumers {
         }
     }
 
-    /// Starts the three consumers on the current runtime.
+    /// Starts the three consumers on the current runtime, and the task
+    /// that asks the producers for their heads every [`HEAD_EVERY`].
     pub fn start(&self) {
         let u = self.upstreams.clone();
+        let heads = self.clone();
         let started = [
             self.spawn(0, Carriers(u.carriers)),
             self.spawn(1, Contracts(u.contracts)),
             self.spawn(2, Claims(u.claims)),
+            tokio::spawn(async move {
+                loop {
+                    heads.refresh_heads().await;
+                    tokio::time::sleep(HEAD_EVERY).await;
+                }
+            }),
         ];
         self.tasks
             .lock()
@@ -132,6 +140,26 @@ impl Consumers {
         Ok(())
     }
 
+    /// Asks each producer for its head (`EventService.GetHead`, at most
+    /// [`HEAD_TIMEOUT`] each) and records it; a producer that cannot be
+    /// reached keeps the head last known (at least the highest position
+    /// received).
+    pub async fn refresh_heads(&self) {
+        let u = &self.upstreams;
+        let heads = futures::join!(
+            ask(Carriers(u.carriers.clone())),
+            ask(Contracts(u.contracts.clone())),
+            ask(Claims(u.claims.clone())),
+        );
+        for (slot, head) in [heads.0, heads.1, heads.2].into_iter().enumerate() {
+            let Some(head) = head else { continue };
+            if let Some(Ok(mut s)) = self.statuses.get(slot).map(|s| s.lock()) {
+                s.head = head.max(s.position);
+            }
+        }
+        self.changed.send_modify(|n| *n += 1);
+    }
+
     /// Every consumer's status now.
     pub fn statuses(&self) -> Vec<FeedStatus> {
         self.statuses
@@ -170,6 +198,24 @@ impl Consumers {
     }
 }
 
+/// How often the producers' heads are asked for (and so how stale the
+/// lag metric may be).
+pub const HEAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long one head question may take.
+const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn ask<S: Source>(source: S) -> Option<i64> {
+    match tokio::time::timeout(HEAD_TIMEOUT, source.head()).await {
+        Ok(Ok(head)) => Some(head),
+        Ok(Err(status)) => {
+            tracing::debug!(feed = S::NAME, %status, "the producer's head is unknown");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
 /// The gauges `reporting.feed.position` and `reporting.feed.lag` (head −
 /// position) per feed.
 fn observe(statuses: &Statuses) {
@@ -184,7 +230,7 @@ fn observe(statuses: &Statuses) {
         ),
         (
             "reporting.feed.lag",
-            "Events received from the feed and not yet applied (head - position)",
+            "Events of the feed not yet applied: the producer's head - position",
             |s| (s.head - s.position).max(0),
         ),
     ];

@@ -1,8 +1,10 @@
 //! One consumer's loop: read the stored position, subscribe after it,
-//! apply each event with the position move in one transaction.
+//! apply each event — with whatever else has already arrived, up to
+//! [`BATCH`] — and the position move in one transaction.
 
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::watch;
 use tokio_stream::StreamExt as _;
@@ -10,6 +12,9 @@ use tokio_stream::StreamExt as _;
 use super::sources::Source;
 use super::{FeedStatus, Statuses};
 use crate::repo::{positions, project};
+
+/// Most events applied in one transaction (those already received).
+const BATCH: usize = 200;
 
 /// How long to wait before reconnecting after a transient failure.
 const RETRY: Duration = Duration::from_millis(500);
@@ -23,7 +28,8 @@ pub struct Runner {
 
 /// What became of one event.
 enum Outcome {
-    Applied,
+    /// Applied up to this position.
+    Applied(i64),
     /// Another consumer moved the position first: read it again.
     Moved,
     /// The projection cannot apply it: stop, naming it.
@@ -90,12 +96,34 @@ impl Runner {
                         break;
                     }
                 };
-                let at = S::position(&event);
+                // What else has already arrived joins it, up to BATCH: one
+                // transaction (and one commit) for all of them.
+                let mut batch = vec![event];
+                let mut ended = false;
+                while batch.len() < BATCH {
+                    match stream.next().now_or_never() {
+                        Some(Some(Ok(more))) => batch.push(more),
+                        Some(Some(Err(status))) => {
+                            tracing::warn!(feed, %status, "the feed ended; resubscribing");
+                            ended = true;
+                            break;
+                        }
+                        Some(None) => {
+                            ended = true;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                let at = batch.last().map_or(position, S::position);
                 self.update(|s| s.head = s.head.max(at));
-                match self.apply::<S>(position, &event).await {
-                    Outcome::Applied => {
-                        position = at;
-                        self.update(|s| s.position = at);
+                match self.apply_batch::<S>(position, &batch).await {
+                    Outcome::Applied(to) => {
+                        position = to;
+                        self.update(|s| s.position = to);
+                        if ended {
+                            break;
+                        }
                     }
                     Outcome::Moved => break,
                     Outcome::Transient(err) => {
@@ -119,6 +147,70 @@ impl Runner {
         }
     }
 
+    /// Applies `events` (consecutive, after `from`) in one transaction
+    /// that moves the position to the last. An event whose fact cannot be
+    /// made is refused after those before it are applied; a database error
+    /// that is not transient is retried one event at a time, so the
+    /// refusal names the event.
+    async fn apply_batch<S: Source>(&self, from: i64, events: &[S::Event]) -> Outcome {
+        let mut facts = Vec::with_capacity(events.len());
+        let mut refused = None;
+        for event in events {
+            match S::fact(event) {
+                Ok(fact) => facts.push((S::position(event), fact)),
+                Err(why) => {
+                    refused = Some(format!("{}: {why}", S::describe(event)));
+                    break;
+                }
+            }
+        }
+        let mut position = from;
+        if let Some((to, _)) = facts.last() {
+            let to = *to;
+            let result = async {
+                let txn = self.db.begin().await?;
+                if !positions::advance(&txn, S::NAME, from, to).await? {
+                    return Ok(false);
+                }
+                for (at, fact) in &facts {
+                    project::apply(&txn, *at, fact).await?;
+                }
+                txn.commit().await?;
+                Ok::<_, DbErr>(true)
+            }
+            .await;
+            match result {
+                Ok(true) => position = to,
+                Ok(false) => return Outcome::Moved,
+                Err(err) if transient(&err) => return Outcome::Transient(err),
+                Err(_) if facts.len() > 1 => {
+                    for event in events.iter().take(facts.len()) {
+                        match self.apply::<S>(position, event).await {
+                            Outcome::Applied(to) => {
+                                position = to;
+                                self.update(|s| s.position = to);
+                            }
+                            other @ (Outcome::Moved
+                            | Outcome::Refused(_)
+                            | Outcome::Transient(_)) => return other,
+                        }
+                    }
+                }
+                Err(err) => {
+                    let name = events.first().map(S::describe).unwrap_or_default();
+                    return Outcome::Refused(format!("{name}: {err}"));
+                }
+            }
+        }
+        match refused {
+            Some(error) => {
+                self.update(|s| s.position = position);
+                Outcome::Refused(error)
+            }
+            None => Outcome::Applied(position),
+        }
+    }
+
     async fn apply<S: Source>(&self, from: i64, event: &S::Event) -> Outcome {
         let at = S::position(event);
         let name = || S::describe(event);
@@ -137,7 +229,7 @@ impl Runner {
         }
         .await;
         match result {
-            Ok(true) => Outcome::Applied,
+            Ok(true) => Outcome::Applied(at),
             Ok(false) => Outcome::Moved,
             Err(err) if transient(&err) => Outcome::Transient(err),
             Err(err) => Outcome::Refused(format!("{}: {err}", name())),

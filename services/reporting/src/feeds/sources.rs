@@ -26,6 +26,8 @@ pub trait Source: Send + Sync + 'static {
     /// "carriers", "contracts" or "claims".
     const NAME: &'static str;
     async fn subscribe(&self, after: i64) -> Result<Streaming<Self::Event>, Status>;
+    /// The producer's head (`EventService.GetHead`).
+    async fn head(&self) -> Result<i64, Status>;
     fn position(event: &Self::Event) -> i64;
     /// "position 12 (shipment.delivered shipments/…)", for errors.
     fn describe(event: &Self::Event) -> String;
@@ -80,6 +82,15 @@ macro_rules! feed_source {
                     types: vec![],
                 };
                 Ok(client.subscribe(request).await?.into_inner())
+            }
+            async fn head(&self) -> Result<i64, Status> {
+                let mut client =
+                    $pb::event_service_client::EventServiceClient::new(self.0.authed()?);
+                Ok(client
+                    .get_head($pb::GetHeadRequest {})
+                    .await?
+                    .into_inner()
+                    .head_position)
             }
             fn position(e: &Self::Event) -> i64 {
                 e.position

@@ -3,6 +3,7 @@
 //! databases run the same SQL (upserts with `ON CONFLICT … DO UPDATE`,
 //! `excluded`, `CASE`, `COALESCE`).
 
+pub mod extras;
 pub mod positions;
 pub mod project;
 pub mod reads;
@@ -34,3 +35,6 @@ pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 pub fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
+
+/// The (first, last) days of a carrier's everyday allocation row.
+pub const ALWAYS: (&str, &str) = ("0000-01-01", "9999-12-31");

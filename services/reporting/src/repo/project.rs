@@ -3,8 +3,11 @@
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
+use super::ALWAYS;
 use super::{day, stmt};
-use crate::domain::facts::{ClaimFact, ExceptionFact, Fact, ShipmentFact, TargetsFact};
+use crate::domain::facts::{
+    CarrierFact, ClaimFact, EvaluationFact, ExceptionFact, Fact, ShipmentFact, TargetsFact,
+};
 
 pub async fn apply<C: ConnectionTrait>(conn: &C, position: i64, fact: &Fact) -> Result<(), DbErr> {
     let b = conn.get_database_backend();
@@ -24,12 +27,94 @@ pub async fn apply<C: ConnectionTrait>(conn: &C, position: i64, fact: &Fact) -> 
                 ],
             ))
             .await?;
-            Ok(())
+            allocations(conn, c).await
         }
         Fact::Targets(t) => targets(conn, t).await,
         Fact::Shipment(s) => shipment(conn, s).await,
         Fact::Claim(c) => claim(conn, position, c).await,
+        Fact::Evaluation(e) => evaluation(conn, e).await,
+        Fact::Escalation(e) => {
+            conn.execute_raw(stmt(
+                b,
+                "INSERT INTO reporting_escalations (escalation_id, carrier_id, kind, resolved) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (escalation_id) DO UPDATE SET \
+                 carrier_id = excluded.carrier_id, kind = excluded.kind, resolved = excluded.resolved",
+                vec![
+                    e.id.clone().into(),
+                    e.carrier_id.clone().into(),
+                    e.kind.clone().into(),
+                    i32::from(e.resolved).into(),
+                ],
+            ))
+            .await?;
+            Ok(())
+        }
     }
+}
+
+/// The carrier's allocations as the event states them, replacing what
+/// was stored.
+async fn allocations<C: ConnectionTrait>(conn: &C, c: &CarrierFact) -> Result<(), DbErr> {
+    let b = conn.get_database_backend();
+    conn.execute_raw(stmt(
+        b,
+        "DELETE FROM reporting_allocations WHERE carrier_id = ?",
+        vec![c.id.clone().into()],
+    ))
+    .await?;
+    let base = (
+        ALWAYS.0.to_owned(),
+        ALWAYS.1.to_owned(),
+        0,
+        c.capacity.daily_parcels,
+    );
+    let peaks = c
+        .capacity
+        .peaks
+        .iter()
+        .map(|(first, last, n)| (day(*first), day(*last), 1, *n));
+    for (first, last, peak, parcels) in std::iter::once(base).chain(peaks) {
+        conn.execute_raw(stmt(
+            b,
+            "INSERT INTO reporting_allocations (carrier_id, first_day, last_day, peak, daily_parcels) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (carrier_id, peak, first_day) DO UPDATE SET \
+             last_day = excluded.last_day, daily_parcels = excluded.daily_parcels",
+            vec![
+                c.id.clone().into(),
+                first.into(),
+                last.into(),
+                peak.into(),
+                i64::from(parcels).into(),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn evaluation<C: ConnectionTrait>(conn: &C, e: &EvaluationFact) -> Result<(), DbErr> {
+    conn.execute_raw(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO reporting_sla_evaluations (evaluation_id, carrier_id, service_level, \
+         period_last, currency, credit_minor, bonus_minor, breached) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (evaluation_id) DO UPDATE SET \
+         carrier_id = excluded.carrier_id, service_level = excluded.service_level, \
+         period_last = excluded.period_last, currency = excluded.currency, \
+         credit_minor = excluded.credit_minor, bonus_minor = excluded.bonus_minor, \
+         breached = excluded.breached",
+        vec![
+            e.id.clone().into(),
+            e.carrier_id.clone().into(),
+            e.service_level.clone().into(),
+            day(e.period_last).into(),
+            e.currency.clone().into(),
+            e.credit_minor.into(),
+            e.bonus_minor.into(),
+            i32::from(e.breached).into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn targets<C: ConnectionTrait>(conn: &C, t: &TargetsFact) -> Result<(), DbErr> {
@@ -44,8 +129,8 @@ async fn targets<C: ConnectionTrait>(conn: &C, t: &TargetsFact) -> Result<(), Db
         conn.execute_raw(stmt(
             b,
             "INSERT INTO reporting_targets (version, carrier_id, service_level, effective_from, \
-             effective_to, on_time_min_bp, exception_max_bp, claims_max_bp) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             effective_to, on_time_min_bp, exception_max_bp, claims_max_bp, scan_min_bp) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 t.version.clone().into(),
                 t.carrier_id.clone().into(),
@@ -55,6 +140,7 @@ async fn targets<C: ConnectionTrait>(conn: &C, t: &TargetsFact) -> Result<(), Db
                 i64::from(l.on_time_min_bp).into(),
                 i64::from(l.exception_max_bp).into(),
                 i64::from(l.claims_max_bp).into(),
+                i64::from(l.scan_min_bp).into(),
             ],
         ))
         .await?;
@@ -73,8 +159,10 @@ async fn shipment<C: ConnectionTrait>(conn: &C, s: &ShipmentFact) -> Result<(), 
     conn.execute_raw(stmt(
         b,
         "INSERT INTO reporting_shipments (shipment_id, carrier_id, service_level, ship_date, \
-         due_at, delivered_at, verdict, charge_minor, currency, excused, with_exception) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shipment_id) DO UPDATE SET \
+         due_at, delivered_at, verdict, charge_minor, currency, excused, with_exception, \
+         scan_compliant) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shipment_id) DO UPDATE SET \
+         scan_compliant = COALESCE(excluded.scan_compliant, reporting_shipments.scan_compliant), \
          carrier_id = excluded.carrier_id, service_level = excluded.service_level, \
          ship_date = excluded.ship_date, due_at = excluded.due_at, \
          delivered_at = excluded.delivered_at, verdict = excluded.verdict, \
@@ -95,6 +183,7 @@ async fn shipment<C: ConnectionTrait>(conn: &C, s: &ShipmentFact) -> Result<(), 
             s.currency.clone().into(),
             excused.into(),
             with_exception.into(),
+            s.scan_compliant.map(i32::from).into(),
         ],
     ))
     .await?;

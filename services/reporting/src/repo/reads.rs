@@ -13,29 +13,30 @@ fn count(r: &QueryResult, col: &str) -> Result<u64, DbErr> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Shipments shipped (local ship date) in [first, last], per carrier and,
-/// with `by_level`, per service level. Undelivered shipments due before
-/// `as_of` (epoch seconds) are measured (late); those not yet due are not.
-pub async fn shipment_counts<C: ConnectionTrait>(
+/// Shipments shipped (local ship date) in [first, last], per carrier,
+/// service level and ship date (so one pass serves a period and the one
+/// before it, the levels, the carriers and the tenders per day).
+/// Undelivered shipments due before `as_of` (epoch seconds) are measured
+/// (late); those not yet due are not.
+pub async fn daily_counts<C: ConnectionTrait>(
     conn: &C,
     (first, last): (NaiveDate, NaiveDate),
     as_of: i64,
     carrier: Option<&str>,
-    by_level: bool,
-) -> Result<Vec<ShipmentCounts>, DbErr> {
-    let level = if by_level { "service_level" } else { "''" };
-    let group = if by_level {
-        "carrier_id, service_level"
-    } else {
-        "carrier_id"
-    };
+) -> Result<Vec<(NaiveDate, ShipmentCounts)>, DbErr> {
+    let level = "service_level";
+    let group = "carrier_id, service_level, ship_date";
     let measured = "excused = 0 AND (delivered_at IS NOT NULL OR due_at < ?)";
+    // Scan compliance measures excused shipments too (as the SLA does).
+    let scanned = "scan_compliant IS NOT NULL AND (delivered_at IS NOT NULL OR due_at < ?)";
     let sql = format!(
-        "SELECT carrier_id, {level} AS service_level, COUNT(*) AS shipments, \
+        "SELECT carrier_id, {level} AS service_level, ship_date, COUNT(*) AS shipments, \
          CAST(COALESCE(SUM(excused), 0) AS BIGINT) AS excused, \
          CAST(COALESCE(SUM(CASE WHEN {measured} THEN 1 ELSE 0 END), 0) AS BIGINT) AS measured, \
          CAST(COALESCE(SUM(CASE WHEN excused = 0 AND verdict = 'ON_TIME' THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, \
          CAST(COALESCE(SUM(CASE WHEN with_exception = 1 AND {measured} THEN 1 ELSE 0 END), 0) AS BIGINT) AS with_exception, \
+         CAST(COALESCE(SUM(CASE WHEN {scanned} THEN 1 ELSE 0 END), 0) AS BIGINT) AS scan_measured, \
+         CAST(COALESCE(SUM(CASE WHEN scan_compliant = 1 AND {scanned} THEN 1 ELSE 0 END), 0) AS BIGINT) AS scan_compliant, \
          CAST(COALESCE(SUM(charge_minor), 0) AS BIGINT) AS billed, COUNT(charge_minor) AS charged, \
          COALESCE(MIN(CASE WHEN charge_minor IS NOT NULL THEN currency END), '') AS cur_min, \
          COALESCE(MAX(CASE WHEN charge_minor IS NOT NULL THEN currency END), '') AS cur_max \
@@ -48,6 +49,8 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         },
     );
     let mut values: Vec<Value> = vec![
+        as_of.into(),
+        as_of.into(),
         as_of.into(),
         as_of.into(),
         day(first).into(),
@@ -63,18 +66,26 @@ pub async fn shipment_counts<C: ConnectionTrait>(
         .map(|r| {
             let (min, max): (String, String) =
                 (r.try_get("", "cur_min")?, r.try_get("", "cur_max")?);
-            Ok(ShipmentCounts {
-                carrier_id: r.try_get("", "carrier_id")?,
-                service_level: r.try_get("", "service_level")?,
-                shipments: count(r, "shipments")?,
-                excused: count(r, "excused")?,
-                measured: count(r, "measured")?,
-                on_time: count(r, "on_time")?,
-                with_exception: count(r, "with_exception")?,
-                billed_minor: r.try_get("", "billed")?,
-                charged: count(r, "charged")?,
-                currency: if min == max { min } else { String::new() },
-            })
+            let on: String = r.try_get("", "ship_date")?;
+            let on = NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+                .map_err(|e| DbErr::Type(format!("ship_date {on}: {e}")))?;
+            Ok((
+                on,
+                ShipmentCounts {
+                    carrier_id: r.try_get("", "carrier_id")?,
+                    service_level: r.try_get("", "service_level")?,
+                    shipments: count(r, "shipments")?,
+                    excused: count(r, "excused")?,
+                    measured: count(r, "measured")?,
+                    on_time: count(r, "on_time")?,
+                    with_exception: count(r, "with_exception")?,
+                    scan_measured: count(r, "scan_measured")?,
+                    scan_compliant: count(r, "scan_compliant")?,
+                    billed_minor: r.try_get("", "billed")?,
+                    charged: count(r, "charged")?,
+                    currency: if min == max { min } else { String::new() },
+                },
+            ))
         })
         .collect()
 }
@@ -89,7 +100,7 @@ pub async fn claims<C: ConnectionTrait>(
     open_only: bool,
 ) -> Result<Vec<ClaimRecord>, DbErr> {
     let mut sql = String::from(
-        "SELECT carrier_id, service_level, claim_type, status, currency, submitted_at, \
+        "SELECT carrier_id, service_level, claim_type, status, currency, claimed_minor, submitted_at, \
          decided_at, acknowledge_due, decision_due, approved_minor, recovered_minor \
          FROM reporting_claims WHERE submitted_at IS NOT NULL AND withdrawn_at IS NULL",
     );
@@ -118,6 +129,7 @@ pub async fn claims<C: ConnectionTrait>(
                 claim_type: r.try_get("", "claim_type")?,
                 status: r.try_get("", "status")?,
                 currency: r.try_get("", "currency")?,
+                claimed_minor: r.try_get("", "claimed_minor")?,
                 submitted_at: r.try_get("", "submitted_at")?,
                 decided_at: r.try_get("", "decided_at")?,
                 acknowledge_due: r.try_get("", "acknowledge_due")?,
@@ -138,7 +150,7 @@ pub async fn targets_on<C: ConnectionTrait>(
     let rows = conn
         .query_all_raw(stmt(
             conn.get_database_backend(),
-            "SELECT carrier_id, service_level, on_time_min_bp, exception_max_bp, claims_max_bp \
+            "SELECT carrier_id, service_level, on_time_min_bp, exception_max_bp, claims_max_bp, scan_min_bp \
              FROM reporting_targets WHERE effective_from <= ? \
              AND (effective_to IS NULL OR effective_to >= ?) \
              ORDER BY effective_from, version",
@@ -157,6 +169,7 @@ pub async fn targets_on<C: ConnectionTrait>(
                 on_time_min_bp: n("on_time_min_bp")?,
                 exception_max_bp: n("exception_max_bp")?,
                 claims_max_bp: n("claims_max_bp")?,
+                scan_min_bp: n("scan_min_bp")?,
             },
         );
     }

@@ -11,13 +11,15 @@ use sea_orm::{
 };
 
 use crate::domain::aging::{self, AgingRow, OpenClaim};
+use crate::domain::extras::{self as domain_extras, Extras};
+use crate::domain::facts::CapacityFact;
 use crate::domain::facts::MovementKind;
 use crate::domain::period::Period;
 use crate::domain::reconciliation::{self, MovementIn, ReconciliationRow};
 use crate::domain::score::Weights;
 use crate::domain::scorecard::{self, ClaimRecord, Row, Targets};
 use crate::error::ReportingError;
-use crate::repo::reads;
+use crate::repo::{extras, reads};
 
 pub mod qbr;
 
@@ -86,9 +88,13 @@ impl Reports {
         by_level: bool,
     ) -> Result<Vec<Row>, ReportingError> {
         let txn = self.snapshot().await?;
-        let current = rows(&txn, carrier, period, weights, as_of, by_level).await?;
+        // One pass over the shipments of both periods.
+        let first = period.previous().map_or(period.first, |p| p.first);
+        let daily =
+            reads::daily_counts(&txn, (first, period.last), as_of.timestamp(), carrier).await?;
+        let current = rows(&txn, &daily, carrier, period, weights, by_level).await?;
         let previous = match period.previous() {
-            Some(p) => rows(&txn, carrier, p, weights, as_of, by_level).await?,
+            Some(p) => rows(&txn, &daily, carrier, p, weights, by_level).await?,
             None => Vec::new(),
         };
         txn.commit().await?;
@@ -156,23 +162,44 @@ impl Reports {
 
 async fn rows(
     txn: &DatabaseTransaction,
+    daily: &[(NaiveDate, scorecard::ShipmentCounts)],
     carrier: Option<&str>,
     period: Period,
     weights: &Weights,
-    as_of: DateTime<Utc>,
     by_level: bool,
 ) -> Result<Vec<Row>, ReportingError> {
     let span = (period.first, period.last);
-    let as_of = as_of.timestamp();
-    let counts = reads::shipment_counts(txn, span, as_of, carrier, by_level).await?;
-    let levels = if by_level {
-        counts.clone()
+    let mine: Vec<&(NaiveDate, scorecard::ShipmentCounts)> = daily
+        .iter()
+        .filter(|(on, _)| (period.first..=period.last).contains(on))
+        .collect();
+    let levels = scorecard::totals(mine.iter().map(|(_, c)| c), true);
+    let counts = if by_level {
+        levels.clone()
     } else {
-        reads::shipment_counts(txn, span, as_of, carrier, true).await?
+        scorecard::carrier_totals(&levels)
     };
+    // Tenders per carrier and day: the day's shipments over every level.
+    let mut tenders: BTreeMap<String, BTreeMap<NaiveDate, u64>> = BTreeMap::new();
+    for (on, c) in &mine {
+        *tenders
+            .entry(c.carrier_id.clone())
+            .or_default()
+            .entry(*on)
+            .or_default() += c.shipments;
+    }
+    let tenders: BTreeMap<String, Vec<(NaiveDate, u64)>> = tenders
+        .into_iter()
+        .map(|(carrier, days)| (carrier, days.into_iter().collect()))
+        .collect();
     let window = window(&period);
     let claims = reads::claims(txn, window, carrier, false).await?;
     let targets = reads::targets_on(txn, period.last).await?;
+    let capacities = extras::capacities(txn, carrier).await?;
+    let evaluations = extras::evaluations(txn, span, carrier).await?;
+    let recoveries = extras::refund_recoveries(txn, span, carrier).await?;
+    let escalations = extras::open_escalations(txn, carrier).await?;
+    let no_capacity = CapacityFact::default();
     let target = |carrier: &str, level: &str| {
         targets
             .get(&(carrier.to_owned(), level.to_owned()))
@@ -199,7 +226,25 @@ async fn rows(
                     .collect();
                 scorecard::weighted_targets(&weighted)
             };
-            scorecard::row(c, &mine, window, t, weights)
+            let level = |l: &str| !by_level || l == c.service_level;
+            let extra = Extras {
+                tender: tenders.get(&c.carrier_id).map(|days| {
+                    domain_extras::tender(
+                        days,
+                        capacities.get(&c.carrier_id).unwrap_or(&no_capacity),
+                    )
+                }),
+                evaluations: evaluations
+                    .iter()
+                    .filter(|e| e.carrier_id == c.carrier_id && level(&e.service_level))
+                    .collect(),
+                refunds_recovered: recoveries
+                    .iter()
+                    .filter(|r| r.carrier_id == c.carrier_id && level(&r.service_level))
+                    .collect(),
+                open_escalations: escalations.get(&c.carrier_id).copied().unwrap_or(0),
+            };
+            scorecard::row(c, &mine, window, t, weights, &extra)
         })
         .collect())
 }

@@ -36,6 +36,8 @@ pub struct Qbr {
     pub recovery: Keyed<ReconciliationRow>,
     /// Service level → targets in force when the next quarter starts.
     pub next_targets: Vec<(String, Targets)>,
+    /// The carrier's escalations not resolved.
+    pub open_escalations: u64,
 }
 
 /// Weeks in the trend.
@@ -92,6 +94,11 @@ impl Reports {
             .filter(|((c, _), _)| c == carrier)
             .map(|((_, level), t)| (level, t))
             .collect();
+        let open_escalations = crate::repo::extras::open_escalations(&self.db, Some(carrier))
+            .await?
+            .get(carrier)
+            .copied()
+            .unwrap_or(0);
         let carrier_code = self
             .carriers()
             .await?
@@ -108,6 +115,7 @@ impl Reports {
             causes,
             recovery,
             next_targets,
+            open_escalations,
         })
     }
 }

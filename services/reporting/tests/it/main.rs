@@ -4,6 +4,8 @@
 
 mod common;
 mod consumers;
+mod heads;
+mod kpis;
 mod qbr;
 mod rebuild;
 mod reports;

@@ -152,11 +152,25 @@ async fn a_worked_scorecard_through_the_api(backend: Backend) {
     }
     // Every shipment billed 10.00: cost per shipment 100000 / 10 = 10.00 USD.
     assert_eq!(row.cost_per_shipment, usd(1_000));
+    // Scan compliance: the delivered parcels' only scan is their delivery,
+    // days after hand-over (first scan limit 24 h) → not compliant; at
+    // most S9 (an exception scan 5 h in) complies: ≤ 1 / 10 → red.
+    let scan = kpi(row, "scan_compliance");
+    assert_eq!((scan.target, scan.rag()), (9_000, pb::Rag::Red));
+    // Billing adjustments: no SLA evaluation, no refund: 0 / 100.00
+    // billed = 0 bp ≤ 100 → green. No allocation stated: tender
+    // acceptance 10/10 but not rated.
+    assert_eq!(kpi(row, "billing_adjustment_rate").rag(), pb::Rag::Green);
+    assert_eq!(kpi(row, "tender_acceptance").rag(), pb::Rag::NotRated);
     // Score: on-time red (0 × 40), other/exceptions red (0 × 5), claims
-    // red when counted (0 × 20); nothing decided: handling not rated →
-    // 0 × 100 / weights = 0.
+    // red when counted (0 × 20), tracking red (0 × 10), billing green
+    // (100 × 10); nothing decided: handling not rated →
+    // 1000 × 100 / 85 = 1176 (claims counted) or 1000 × 100 / 65 = 1538.
     assert!(row.score_measured);
-    assert_eq!(row.score_hundredths, 0);
+    assert_eq!(
+        row.score_hundredths,
+        if same_quarter { 1_176 } else { 1_538 }
+    );
     // The CSV says the same.
     let csv = app
         .export(
@@ -173,7 +187,7 @@ async fn a_worked_scorecard_through_the_api(backend: Backend) {
     assert!(lines[0].starts_with("carrier,carrier_code,service_level,period_start,period_end,shipments,claims,on_time_rate_pct,on_time_rate_pct_target,on_time_rate_pct_variance,on_time_rate_pct_rag,"));
     assert!(lines[1].contains(",ACME,GROUND,"), "{}", lines[1]);
     assert!(lines[1].contains(",88.88,95.00,-6.12,RED,"), "{}", lines[1]);
-    assert!(lines[1].contains(",10.00,USD,0.00,"), "{}", lines[1]);
+    assert!(lines[1].contains(",10.00,USD,"), "{}", lines[1]);
     // The comparison ranks the carriers (one here).
     let comparison = app
         .reporting(Role::Finance)

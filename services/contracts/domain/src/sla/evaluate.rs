@@ -278,15 +278,28 @@ fn kpi(
 
 /// First scan in time and no over-long silence between scans.
 fn is_scan_compliant(f: &ShipmentFacts, as_of: DateTime<Utc>) -> bool {
-    let metric = &f.metric;
-    let mut scans: Vec<DateTime<Utc>> = f.scans.iter().copied().filter(|s| *s <= as_of).collect();
+    let scans: Vec<DateTime<Utc>> = f.scans.iter().copied().filter(|s| *s <= as_of).collect();
+    scans_comply(&f.metric, f.ship_time, scans)
+}
+
+/// Whether `scans` (any order) meet `metric`'s scan rules for a shipment
+/// handed over at `ship_time`: a first scan within `first_scan_hours` and
+/// no gap over `max_scan_gap_hours` (0 = that check is not in the
+/// contract); no scan at all is not compliant. The SLA evaluation applies
+/// it to the scans known at `as_of`; the feed's `measure.scan_compliant`
+/// to those stored when the event is written.
+pub fn scans_comply(
+    metric: &super::MetricDefinition,
+    ship_time: DateTime<Utc>,
+    mut scans: Vec<DateTime<Utc>>,
+) -> bool {
     scans.sort_unstable();
     let Some(first) = scans.first() else {
         return false;
     };
     if metric.first_scan_hours > 0 {
         let deadline = TimeDelta::try_hours(i64::from(metric.first_scan_hours))
-            .and_then(|h| f.ship_time.checked_add_signed(h));
+            .and_then(|h| ship_time.checked_add_signed(h));
         if deadline.is_some_and(|deadline| *first > deadline) {
             return false;
         }

@@ -1,6 +1,7 @@
 //! A worked scorecard row; the arithmetic is in the comments.
 
 use super::*;
+use crate::domain::extras::{RefundRecovery, SlaRecord, Tender};
 
 const DAY: i64 = 86_400;
 
@@ -17,6 +18,7 @@ fn claim(
         claim_type: kind.into(),
         status: "CLAIM_STATUS_APPROVED".into(),
         currency: "USD".into(),
+        claimed_minor: 1_000,
         submitted_at: submitted,
         decided_at: decided,
         acknowledge_due: None,
@@ -40,6 +42,10 @@ fn a_worked_row_with_targets_rag_score_and_trend() {
         measured: 180,
         on_time: 171,
         with_exception: 9,
+        // Scan compliance stated for 190 delivered or due shipments
+        // (excused ones included), 171 of them compliant.
+        scan_measured: 190,
+        scan_compliant: 171,
         billed_minor: 185_100,
         charged: 150,
         currency: "USD".into(),
@@ -66,8 +72,53 @@ fn a_worked_row_with_targets_rag_score_and_trend() {
         on_time_min_bp: 9_600,
         exception_max_bp: 500,
         claims_max_bp: 100,
+        scan_min_bp: 9_500,
     };
-    let r = row(&counts, &refs, window, targets, &Weights::default());
+    // Two weekly SLA evaluations end in the period: credits 12.00 and
+    // 3.01 (one breached), a bonus of 5.00 on one.
+    let evaluations = [
+        SlaRecord {
+            carrier_id: "c1".into(),
+            service_level: "GROUND".into(),
+            currency: "USD".into(),
+            credit_minor: 1_200,
+            bonus_minor: None,
+            breached: true,
+        },
+        SlaRecord {
+            carrier_id: "c1".into(),
+            service_level: "GROUND".into(),
+            currency: "USD".into(),
+            credit_minor: 301,
+            bonus_minor: Some(500),
+            breached: false,
+        },
+    ];
+    let recovered = [RefundRecovery {
+        carrier_id: "c1".into(),
+        service_level: "GROUND".into(),
+        currency: "USD".into(),
+        amount_minor: 700,
+    }];
+    let extras = Extras {
+        // 200 tendered, 188 within the days' allocations.
+        tender: Some(Tender {
+            tendered: 200,
+            accepted: 188,
+            allocated: true,
+        }),
+        evaluations: evaluations.iter().collect(),
+        refunds_recovered: recovered.iter().collect(),
+        open_escalations: 2,
+    };
+    let r = row(
+        &counts,
+        &refs,
+        window,
+        targets,
+        &Weights::default(),
+        &extras,
+    );
     let kpi = |name: &str| r.kpis.iter().find(|k| k.name == name).cloned().unwrap();
 
     // On time: 171 / 180 = 0.95 → 9500 bp; target ≥ 9600 misses by 100 → amber.
@@ -98,10 +149,34 @@ fn a_worked_row_with_targets_rag_score_and_trend() {
     assert_eq!(kpi("recovery_rate").actual, Some(4_705));
     // Cost per shipment: 185100 / 150 = 1234 (12.34 USD).
     assert_eq!(r.cost_per_shipment, Some((1_234, "USD".into())));
+    // Scan compliance: 171 / 190 = 0.9 → 9000 bp; target ≥ 9500 misses
+    // by 500 → red.
+    assert_eq!(kpi("scan_compliance").actual, Some(9_000));
+    assert_eq!(kpi("scan_compliance").rag, Rag::Red);
+    // Tender acceptance: 188 / 200 = 0.94 → 9400 bp; house target ≥ 9500
+    // (an allocation was stated) misses by 100 → amber.
+    assert_eq!(kpi("tender_acceptance").actual, Some(9_400));
+    assert_eq!(kpi("tender_acceptance").rag, Rag::Amber);
+    // Credits 12.00 + 3.01 = 15.01, bonus 5.00; 2 evaluations, 1 breach.
+    assert_eq!(r.service_credits, Some((1_501, "USD".into())));
+    assert_eq!(r.service_bonuses, Some((500, "USD".into())));
+    assert_eq!((r.sla_evaluations, r.sla_breaches), (2, 1));
+    // Refunds: the DELAY claim submitted day 6 (10.00 claimed); 7.00
+    // recovered on refund claims in the period.
+    assert_eq!(r.refunds_filed, 1);
+    assert_eq!(r.refunds_claimed, Some((1_000, "USD".into())));
+    assert_eq!(r.refunds_recovered, Some((700, "USD".into())));
+    assert_eq!(r.open_escalations, 2);
+    // Billing adjustments: (15.01 credits + 10.00 refunds) / 1851.00 billed
+    // = 2501 × 10000 / 185100 = 135.11… → 135 bp; ≤ 100 missed by 35 →
+    // amber.
+    assert_eq!(kpi("billing_adjustment_rate").actual, Some(135));
+    assert_eq!(kpi("billing_adjustment_rate").rag, Rag::Amber);
     // Score: on-time amber 50 × 40, claims amber 50 × 20, handling red 0
-    // × 15, other (exceptions) green 100 × 5; tracking, billing not rated.
-    // (2000 + 1000 + 0 + 500) × 100 / 80 = 4375 → 43.75.
-    assert_eq!(r.score, Some(4_375));
+    // × 15, tracking (scan compliance) red 0 × 10, billing amber 50 × 10,
+    // other = mean(exceptions green 100, tender amber 50) = 75 × 5:
+    // (2000 + 1000 + 0 + 0 + 500 + 375) × 100 / 100 = 3875 → 38.75.
+    assert_eq!(r.score, Some(3_875));
 
     // Trend: the previous period had 9,000 bp on time and a score of 50.00.
     let mut previous = r.clone();
@@ -127,6 +202,7 @@ fn nothing_measured_is_not_rated_and_has_no_score() {
         (0, DAY),
         Targets::default(),
         &Weights::default(),
+        &Extras::default(),
     );
     assert!(r.kpis.iter().all(|k| k.rag == Rag::NotRated));
     assert_eq!(r.score, None);
@@ -142,6 +218,7 @@ fn a_carriers_targets_are_weighted_by_each_levels_shipments() {
         on_time_min_bp: 9_500,
         exception_max_bp: 500,
         claims_max_bp: 0,
+        scan_min_bp: 9_000,
     };
     let next_day = Targets {
         on_time_min_bp: 9_800,
@@ -153,7 +230,56 @@ fn a_carriers_targets_are_weighted_by_each_levels_shipments() {
         Targets {
             on_time_min_bp: 9_575,
             exception_max_bp: 500,
-            claims_max_bp: 0
+            claims_max_bp: 0,
+            // Only GROUND sets one: 300 × 9000 / 300.
+            scan_min_bp: 9_000,
         }
     );
+}
+
+#[test]
+fn a_carriers_counts_are_the_sum_of_its_levels() {
+    let level = |c: &str, l: &str, n: u64, billed: i64, charged: u64, cur: &str| ShipmentCounts {
+        carrier_id: c.into(),
+        service_level: l.into(),
+        shipments: n,
+        measured: n,
+        on_time: n - 1,
+        scan_measured: n,
+        scan_compliant: 1,
+        billed_minor: billed,
+        charged,
+        currency: cur.into(),
+        ..ShipmentCounts::default()
+    };
+    // c1: GROUND 10 (billed 100.00 USD on 8) + NEXT_DAY 5 (20.00 USD on 2)
+    // → 15 shipments, 13 on time, 10 charged, 120.00 USD. c2: one level
+    // in EUR, one without charges → EUR.
+    let totals = carrier_totals(&[
+        level("c1", "GROUND", 10, 10_000, 8, "USD"),
+        level("c1", "NEXT_DAY", 5, 2_000, 2, "USD"),
+        level("c2", "GROUND", 3, 900, 3, "EUR"),
+        level("c2", "NEXT_DAY", 2, 0, 0, ""),
+    ]);
+    assert_eq!(totals.len(), 2);
+    let c1 = &totals[0];
+    assert_eq!(
+        (
+            c1.service_level.as_str(),
+            c1.shipments,
+            c1.on_time,
+            c1.charged,
+            c1.billed_minor,
+            c1.currency.as_str()
+        ),
+        ("", 15, 13, 10, 12_000, "USD")
+    );
+    assert_eq!((c1.scan_measured, c1.scan_compliant), (15, 2));
+    assert_eq!(totals[1].currency, "EUR");
+    // Levels charged in different currencies: no single currency.
+    let mixed = carrier_totals(&[
+        level("c3", "GROUND", 1, 100, 1, "USD"),
+        level("c3", "NEXT_DAY", 1, 100, 1, "EUR"),
+    ]);
+    assert_eq!(mixed[0].currency, "");
 }

@@ -354,3 +354,17 @@ impl TestApp {
         self.decide(&world.carrier, &c, to, Some(approve)).await
     }
 }
+
+/// The highest position of `feed`'s outbox, read from its own database.
+pub async fn upstream_head(app: &TestApp, feed: &str) -> i64 {
+    let (_, conn, table) = app.upstreams.iter().find(|(f, _, _)| *f == feed).unwrap();
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            format!("SELECT COALESCE(MAX(position), 0) AS head FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "head").unwrap()
+}
