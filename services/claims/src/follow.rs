@@ -187,9 +187,10 @@ impl ContractsFollower {
         Ok(moved)
     }
 
-    /// Follows the feed on the current runtime for as long as it runs.
-    pub fn spawn(self) {
-        tokio::spawn(async move {
+    /// Follows the feed on the current runtime until the handle's
+    /// [`Following::stop`] (or the runtime's end).
+    pub fn spawn(self) -> Following {
+        let task = tokio::spawn(async move {
             let mut pause = Duration::from_secs(1);
             loop {
                 let began = std::time::Instant::now();
@@ -202,5 +203,28 @@ impl ContractsFollower {
                 pause = (pause * 2).min(Duration::from_secs(60));
             }
         });
+        Following(std::sync::Mutex::new(Some(task)))
+    }
+}
+
+/// The running follower of the contracts feed. Its Subscribe stream is
+/// long-lived, so a process stops it before draining: an open stream would
+/// otherwise hold the contracts service's drain for its whole grace period.
+#[derive(Debug)]
+pub struct Following(std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>);
+
+impl Following {
+    /// Stops the follower (a transaction in flight rolls back; the stored
+    /// position is where the next start resumes) and waits until it is gone.
+    pub async fn stop(&self) {
+        let task = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
     }
 }

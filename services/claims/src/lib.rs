@@ -62,7 +62,9 @@ pub async fn database(settings: &DatabaseSettings) -> Result<DatabaseConnection,
 
 /// Mounts `ClaimService`, `RecoveryService` and `EventService` on `host`,
 /// every call authenticated; `contracts` reaches the contracts service and
-/// uploaded documents go to `documents_dir`. Starts the outbox relay.
+/// uploaded documents go to `documents_dir`. Starts the outbox relay and
+/// the follower of the contracts feed, whose handle it returns (stop it
+/// before draining).
 pub fn mount(
     host: &mut Host,
     db: DatabaseConnection,
@@ -70,7 +72,7 @@ pub fn mount(
     contracts: Channel,
     documents_dir: PathBuf,
     max_document_bytes: u64,
-) {
+) -> follow::Following {
     mount_with_clock(
         host,
         db,
@@ -79,7 +81,7 @@ pub fn mount(
         documents_dir,
         max_document_bytes,
         clock::Clock::system(),
-    );
+    )
 }
 
 /// [`mount`] with the clock disputes and the escalation queue read (a
@@ -92,7 +94,7 @@ pub fn mount_with_clock(
     documents_dir: PathBuf,
     max_document_bytes: u64,
     clock: clock::Clock,
-) {
+) -> follow::Following {
     let relay = Relay::spawn(OUTBOX, db.clone(), RELAY_TICK);
     let client = contracts::ContractsClient::new(contracts, keys.clone());
     let desk = claims::ClaimDesk::new(db.clone(), client.clone(), relay.clone());
@@ -101,7 +103,9 @@ pub fn mount_with_clock(
     let escalations =
         escalations::EscalationDesk::new(db.clone(), client.clone(), relay.clone(), clock);
     escalations::spawn_scanner(escalations.clone(), ESCALATION_SCAN_EVERY);
-    follow::ContractsFollower::new(db.clone(), client, escalations.clone(), relay.clone()).spawn();
+    let following =
+        follow::ContractsFollower::new(db.clone(), client, escalations.clone(), relay.clone())
+            .spawn();
     let store = documents::DocumentStore::new(documents_dir, max_document_bytes);
     let auth = AuthInterceptor::new(keys);
     host.add_service(ClaimServiceServer::with_interceptor(
@@ -125,4 +129,5 @@ pub fn mount_with_clock(
         api::events::EventApi::new(feed),
         auth,
     ));
+    following
 }

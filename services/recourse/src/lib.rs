@@ -110,7 +110,8 @@ enum Parts {
     },
 }
 
-/// Reporting's and webhooks' feed consumers, when this process runs them:
+/// Reporting's, webhooks' and claims' feed consumers, when this process
+/// runs them:
 /// stopped on shutdown before the services drain, since their open feed
 /// streams would otherwise hold the services' drain for its whole grace
 /// period.
@@ -118,6 +119,7 @@ enum Parts {
 struct Feeds(
     Option<recourse_reporting::Consumers>,
     Option<recourse_webhooks::Webhooks>,
+    Option<recourse_claims::follow::Following>,
 );
 
 impl std::fmt::Debug for Feeds {
@@ -125,6 +127,7 @@ impl std::fmt::Debug for Feeds {
         f.debug_tuple("Feeds")
             .field(&self.0.is_some())
             .field(&self.1.is_some())
+            .field(&self.2.is_some())
             .finish()
     }
 }
@@ -136,6 +139,9 @@ impl Feeds {
         }
         if let Some(webhooks) = &self.1 {
             webhooks.stop().await;
+        }
+        if let Some(following) = &self.2 {
+            following.stop().await;
         }
     }
 }
@@ -265,14 +271,14 @@ async fn mount_services(
                     &db,
                     recourse_claims_migration::IDEMPOTENCY,
                 );
-                recourse_claims::mount(
+                feeds.2 = Some(recourse_claims::mount(
                     &mut host,
                     db,
                     keys.clone(),
                     contracts,
                     documents_dir(settings),
                     settings.documents.max_bytes,
-                );
+                ));
             }
             ServiceName::Reporting => {
                 // Reporting reads all three feeds (long-lived streams the

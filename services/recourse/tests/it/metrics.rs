@@ -106,13 +106,14 @@ async fn real_calls_show_up_on_the_prometheus_endpoint() {
         assert!(open.is_some_and(|n| n >= 1.0), "{service}: {text}");
     }
     // Every feed has reporting's consumer of it, the contracts and claims
-    // feeds webhooks' too (they subscribe in the background, so wait).
+    // feeds webhooks' too, and the contracts feed claims' follower (it
+    // reads SLA evaluations); they subscribe in the background, so wait.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let mut text = text;
     loop {
         let subscribed = [
             ("carriers_outbox", 1.0),
-            ("contracts_outbox", 2.0),
+            ("contracts_outbox", 3.0),
             ("claims_outbox", 2.0),
         ]
         .iter()
