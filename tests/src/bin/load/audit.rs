@@ -86,8 +86,8 @@ async fn import(
             csv: bytes.to_vec(),
         })
         .collect();
-    let mut client = InvoiceServiceClient::new(connector.connect().await?)
-        .max_decoding_message_size(64 << 20);
+    let mut client =
+        InvoiceServiceClient::new(connector.connect().await?).max_decoding_message_size(64 << 20);
     let started = Instant::now();
     let answer = client
         .import_invoice(tokio_stream::iter(messages))
@@ -184,7 +184,10 @@ pub async fn run(connector: &Connector, args: &Args) -> anyhow::Result<()> {
     .await?;
     let plain_inv = plain_answer.invoice.context("no invoice")?;
     let audit_inv = audit_answer.invoice.context("no invoice")?;
-    let at_stake = audit_inv.amount_at_stake.as_ref().map_or(0, |m| m.amount_minor);
+    let at_stake = audit_inv
+        .amount_at_stake
+        .as_ref()
+        .map_or(0, |m| m.amount_minor);
     println!(
         "plain import: {} lines in {plain_s:.3}s ({:.0} lines/s)",
         plain_inv.line_count,
