@@ -51,7 +51,13 @@ pub fn reports(interchange: &Interchange) -> Result<Vec<StatusReport>, Vec<X12Er
             position += 1; // ST
             let st = position;
             let se = st + t.segments.len() + 1;
-            if t.set_id != "926" {
+            if t.control_number.is_empty() || t.control_number.len() > 9 {
+                errors.push(X12Error {
+                    position: st,
+                    segment: "ST".into(),
+                    reason: "element 2 (control number) must be 1 to 9 characters".into(),
+                });
+            } else if t.set_id != "926" {
                 errors.push(X12Error {
                     position: st,
                     segment: "ST".into(),
