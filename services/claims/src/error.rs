@@ -54,6 +54,8 @@ pub enum Refusal {
     NoteLimit,
     /// An answer accepting less than the carrier already credited.
     DisputeCredited,
+    /// An X12 920 is sent for a submitted claim, never a draft.
+    ClaimNotSubmitted,
 }
 
 impl Refusal {
@@ -82,6 +84,7 @@ impl Refusal {
             Refusal::EscalationOpen => "ESCALATION_OPEN",
             Refusal::NoteLimit => "NOTE_LIMIT",
             Refusal::DisputeCredited => "DISPUTE_CREDITED",
+            Refusal::ClaimNotSubmitted => "CLAIM_NOT_SUBMITTED",
         }
     }
 }

@@ -20,6 +20,7 @@ mod convert;
 pub mod delay;
 pub mod disputes;
 pub mod documents;
+pub mod edi;
 pub mod error;
 pub mod escalations;
 mod events;

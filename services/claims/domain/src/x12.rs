@@ -14,6 +14,9 @@
 
 use std::fmt;
 
+pub mod claim920;
+pub mod status926;
+
 /// One segment: its id and elements (`elements[0]` is XX01).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
@@ -411,3 +414,5 @@ pub fn parse(text: &str) -> Result<Interchange, Vec<X12Error>> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transaction_tests;

@@ -17,6 +17,7 @@ mod m20261126_000001_disputes;
 mod m20261126_000002_escalations;
 mod m20261127_000001_dispute_credits;
 mod m20261127_000009_claim_number_sequence;
+mod m20261128_000001_x12_interchanges;
 
 pub const IDEMPOTENCY: IdempotencyTable = IdempotencyTable("claims_idempotency");
 pub const OUTBOX: OutboxTable = OutboxTable("claims_outbox");
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_escalations::Migration),
             Box::new(m20261127_000001_dispute_credits::Migration),
             Box::new(m20261127_000009_claim_number_sequence::Migration),
+            Box::new(m20261128_000001_x12_interchanges::Migration),
         ]
     }
 

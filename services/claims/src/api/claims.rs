@@ -10,9 +10,11 @@ use recourse_proto::claims as pb;
 use recourse_proto::claims::claim_service_server::ClaimService;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{CLAIMANTS, MOVERS, READERS, REFUND_AUTOMATION, keyed};
+use super::{CLAIMANTS, MOVERS, READERS, REFUND_AUTOMATION, X12_EXPORTERS, X12_IMPORTERS, keyed};
 use crate::claims::{ClaimDesk, ClaimFilter};
 use crate::convert::claims as parse;
+use crate::convert::replay::Replayable as _;
+use crate::convert::x12;
 use crate::convert::{carrier_id, claim_id, render, resource_id, status_from_proto};
 use crate::delay::{DelayClaims, DelayRequest, StepKeys};
 use crate::documents::{DocumentStore, NewDocument};
@@ -333,5 +335,32 @@ impl ClaimService for ClaimApi {
             .create(&caller, token.as_deref(), &request, &keys)
             .await?;
         Ok(Response::new(render::delay_outcome(&outcome)))
+    }
+
+    async fn export_claim_x12(
+        &self,
+        request: Request<pb::ExportClaimX12Request>,
+    ) -> Result<Response<pb::ExportClaimX12Response>, Status> {
+        let caller = authorize(&request, X12_EXPORTERS)?;
+        let id = named("name", "claims", &request.get_ref().name)?;
+        let done = self.desk.export_x12(caller, &id).await?;
+        Ok(Response::new(x12::export(&done)))
+    }
+
+    async fn import_claim_status_x12(
+        &self,
+        request: Request<pb::ImportClaimStatusX12Request>,
+    ) -> Result<Response<pb::ImportClaimStatusX12Response>, Status> {
+        let caller = authorize(&request, X12_IMPORTERS)?;
+        let (id, reports) = x12::import(caller, &request.get_ref().content)?;
+        let keys = x12::ImportKeys {
+            caller,
+            interchange: &id,
+        };
+        let done = self
+            .desk
+            .import_x12(caller, id.clone(), &reports, &keys)
+            .await?;
+        Ok(Response::new(done.to_wire()))
     }
 }

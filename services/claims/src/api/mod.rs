@@ -36,6 +36,10 @@ pub const MOVERS: &[Role] = &[
 ];
 /// Who files delay claims from refund candidates.
 pub const REFUND_AUTOMATION: &[Role] = &[Role::Admin, Role::Internal];
+/// Who exports claims as X12 920s.
+pub const X12_EXPORTERS: &[Role] = &[Role::Admin, Role::Internal];
+/// Who imports X12 926 status reports (a carrier for its carrier's claims).
+pub const X12_IMPORTERS: &[Role] = &[Role::Admin, Role::Internal, Role::Carrier];
 /// Who records money: remittances, allocations, write-offs, imports.
 pub const FINANCE: &[Role] = &[Role::Admin, Role::Finance];
 /// Who reads money: remittances and the reconciliation. Not internal

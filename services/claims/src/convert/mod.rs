@@ -13,6 +13,7 @@ pub mod recoveries;
 pub mod render;
 pub mod replay;
 pub mod terms;
+pub mod x12;
 
 use recourse_claims_domain::claim::{ClaimType, ClaimantKind, DocumentKind};
 use recourse_claims_domain::lifecycle::ClaimStatus;

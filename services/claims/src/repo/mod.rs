@@ -9,6 +9,7 @@ pub mod escalations;
 pub mod history;
 pub mod reconciliation;
 pub mod recoveries;
+pub mod x12;
 
 /// A stored row that does not parse: a bug or a hand edit, never user input.
 pub fn corrupt(what: &str, value: impl std::fmt::Display) -> sea_orm::DbErr {

@@ -27,3 +27,4 @@ mod scoping;
 mod terms;
 mod trace;
 mod visibility;
+mod x12;

@@ -138,6 +138,21 @@ async fn a_claim_is_filed_documented_submitted_and_followed_over_rest(backend: B
         .await;
     assert_eq!(submitted.status, 200, "{}", submitted.text);
     assert_eq!(submitted.json()["status"], "CLAIM_STATUS_SUBMITTED");
+    // The submitted claim as an X12 920 interchange.
+    let x12 = rest
+        .call(
+            "POST",
+            &format!("/v1/{name}:exportX12"),
+            Some(&admin),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(x12.status, 200, "{}", x12.text);
+    let content = x12.json()["content"].as_str().unwrap().to_owned();
+    assert!(
+        content.starts_with("ISA*") && content.contains("ST*920*0001~"),
+        "{content}"
+    );
 
     let history = rest
         .call("GET", &format!("/v1/{name}/history"), Some(&admin), None)
