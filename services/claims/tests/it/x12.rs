@@ -35,20 +35,10 @@ async fn submitted(
     quantity: u32,
     unit: i64,
 ) -> pb::Claim {
-    let shipment = app.shipped(world, tracking, 5, true).await;
-    let mut internal = app.claims(Role::Internal);
-    let draft = internal
-        .create_claim(claim_request(
-            &format!("c-{tracking}"),
-            &shipment,
-            cpb::ClaimType::Loss,
-            quantity,
-            unit,
-        ))
+    let draft = common::draft(app, world, tracking, cpb::ClaimType::Loss, quantity, unit).await;
+    submit(&mut app.claims(Role::Internal), &draft)
         .await
         .unwrap()
-        .into_inner();
-    submit(&mut internal, &draft).await.unwrap()
 }
 
 async fn claim_now(app: &TestApp, name: &str) -> pb::Claim {
