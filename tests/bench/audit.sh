@@ -23,19 +23,8 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postg
 source tests/bench/lib.sh
 bench_setup auditbench
 
-echo "== build ($PROFILE)"
-if [[ "$PROFILE" == release ]]; then
-    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
-else
-    cargo build -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
-    PROFILE=debug
-fi
-RECOURSE=target/$PROFILE/recourse
-LOAD=target/$PROFILE/recourse-load
-
-echo "== database $DB on $PGHOST:$PGPORT"
-psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\""
-DB_CREATED=1
+bench_build
+bench_database
 
 PORT=$(free_port)
 INTERNAL=$(free_port)

@@ -13,6 +13,29 @@ bench_setup() {
     trap bench_cleanup EXIT
 }
 
+# bench_build: builds `recourse` and `recourse-load` for PROFILE (release
+# unless PROFILE names another; anything else is the debug build) and sets
+# PROFILE, RECOURSE and LOAD.
+bench_build() {
+    PROFILE=${PROFILE:-release}
+    echo "== build ($PROFILE)"
+    if [[ "$PROFILE" == release ]]; then
+        cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+    else
+        cargo build -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
+        PROFILE=debug
+    fi
+    RECOURSE=target/$PROFILE/recourse
+    LOAD=target/$PROFILE/recourse-load
+}
+
+# bench_database: creates DB (dropped by the exit trap unless KEEP_DB=1).
+bench_database() {
+    echo "== database $DB on $PGHOST:$PGPORT"
+    psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\""
+    DB_CREATED=1
+}
+
 stop_server() {
     [[ -n "$SERVER_PID" ]] || return 0
     if kill -0 "$SERVER_PID" 2>/dev/null; then

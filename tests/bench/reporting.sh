@@ -46,19 +46,8 @@ result() {
     grep '^RESULT ' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1
 }
 
-echo "== build ($PROFILE)"
-if [[ "$PROFILE" == release ]]; then
-    cargo build --release -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
-else
-    cargo build -q -p recourse --bin recourse -p recourse-e2e --bin recourse-load
-    PROFILE=debug
-fi
-RECOURSE=target/$PROFILE/recourse
-LOAD=target/$PROFILE/recourse-load
-
-echo "== database $DB on $PGHOST:$PGPORT"
-psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\""
-DB_CREATED=1
+bench_build
+bench_database
 q() { psql -qtA -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
 
 PORT=$(free_port)
